@@ -1,0 +1,41 @@
+/**
+ * `createApp(deps)`: the Hono app with every route, one error shape, and 503 while draining.
+ * Tests call `app.request()` on it without a socket.
+ * @module
+ */
+
+import { Hono } from "hono";
+import type { AppDeps } from "./deps.ts";
+import { errorResponse, HttpError } from "./errors.ts";
+import { goQueueRoutes } from "./routes/goqueue.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { jobRoutes } from "./routes/jobs.ts";
+import { statsRoutes } from "./routes/stats.ts";
+
+/**
+ * @example
+ * ```ts ignore
+ * const app = createApp({ queue, pool, bodyLimit: 1 << 20, draining: () => false });
+ * const response = await app.request("/api/stats");
+ * ```
+ */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use("*", async (c, next) => {
+    if (deps.draining() && c.req.path !== "/healthz") {
+      throw new HttpError(503, "shutting_down", "The service is shutting down", undefined, {
+        "Retry-After": "5",
+      });
+    }
+    await next();
+  });
+  app.route("/", healthRoutes(deps));
+  app.route("/api", goQueueRoutes(deps));
+  app.route("/api", jobRoutes(deps));
+  app.route("/api", statsRoutes(deps));
+  app.notFound((c) =>
+    errorResponse(c, new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`))
+  );
+  app.onError((error, c) => errorResponse(c, error));
+  return app;
+}

@@ -1,0 +1,16 @@
+/**
+ * What the HTTP layer needs from the rest of the service, injected by `createApp`.
+ * @module
+ */
+
+import type { PoolStats } from "../queue/pool/pool.ts";
+import type { Queue } from "../queue/queue.ts";
+
+export interface AppDeps {
+  queue: Queue;
+  pool: { stats(): PoolStats };
+  /** Largest request body in bytes. */
+  bodyLimit: number;
+  /** True once shutdown has begun: new requests get 503. */
+  draining(): boolean;
+}

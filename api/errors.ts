@@ -1,0 +1,69 @@
+/**
+ * One error shape for every answer: `{ "error": { "code", "message", "details"? } }`, and the
+ * mapping from domain errors to HTTP statuses.
+ * @module
+ */
+
+import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import {
+  JobNotFoundError,
+  JobStateError,
+  QueueFullError,
+  ShuttingDownError,
+  ValidationError,
+} from "../queue/errors.ts";
+import { IllegalTransitionError } from "../queue/lifecycle.ts";
+
+/** An error the API answers with as it is. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = "HttpError";
+  }
+}
+
+/** The JSON body of an error answer. */
+export interface ErrorBody {
+  error: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+/** Maps any thrown value to an `HttpError`; unexpected ones become a logged 500. */
+export function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof ValidationError) {
+    return new HttpError(400, error.code, error.message, {
+      ...(error.field === undefined ? {} : { field: error.field }),
+      ...error.details,
+    });
+  }
+  if (error instanceof JobNotFoundError) return new HttpError(404, "not_found", error.message);
+  if (error instanceof JobStateError || error instanceof IllegalTransitionError) {
+    return new HttpError(409, "conflict", error.message);
+  }
+  if (error instanceof QueueFullError) {
+    return new HttpError(503, "queue_full", error.message, undefined, {
+      "Retry-After": String(error.retryAfterSeconds),
+    });
+  }
+  if (error instanceof ShuttingDownError) {
+    return new HttpError(503, "shutting_down", error.message, undefined, { "Retry-After": "5" });
+  }
+  console.error("Unexpected error while answering a request:", error);
+  return new HttpError(500, "internal", "Internal error; the server log has the details");
+}
+
+/** Answers with the error's status, headers and JSON body. */
+export function errorResponse(c: Context, error: unknown): Response {
+  const http = toHttpError(error);
+  const body: ErrorBody = { error: { code: http.code, message: http.message } };
+  if (http.details !== undefined) body.error.details = http.details;
+  for (const [name, value] of Object.entries(http.headers)) c.header(name, value);
+  return c.json(body, http.status);
+}

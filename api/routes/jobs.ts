@@ -1,0 +1,80 @@
+/**
+ * Jobs as a resource: enqueue one or a batch, list with filters and paging, read, cancel,
+ * retry, delete.
+ * @module
+ */
+
+import { Hono } from "hono";
+import { readJson, waitSignal } from "../body.ts";
+import type { AppDeps } from "../deps.ts";
+import { HttpError } from "../errors.ts";
+import { parseJobsInput } from "../job_input.ts";
+import { jobDetail, jobSummary } from "../job_view.ts";
+import { statusParam } from "./goqueue.ts";
+
+const DEFAULT_LIMIT = 100;
+const MAX_LIMIT = 1000;
+
+function integerParam(name: string, value: string | undefined, min: number, max: number) {
+  if (value === undefined || value === "") return undefined;
+  const number = Number(value);
+  if (!/^\d+$/.test(value) || number < min || number > max) {
+    throw new HttpError(
+      400,
+      "invalid_query",
+      `${name} must be a whole number from ${min} to ${max}, received ${JSON.stringify(value)}`,
+      { field: name },
+    );
+  }
+  return number;
+}
+
+export function jobRoutes(deps: AppDeps): Hono {
+  const app = new Hono();
+  const { queue } = deps;
+
+  app.post("/jobs", async (c) => {
+    const { jobs, batch } = parseJobsInput(await readJson(c, deps.bodyLimit));
+    const created = await queue.enqueue(jobs, waitSignal(c));
+    return c.json(batch ? created.map(jobDetail) : jobDetail(created[0]), 201);
+  });
+
+  app.get("/jobs", async (c) => {
+    const status = statusParam(c.req.query("status"));
+    const type = c.req.query("type") || undefined;
+    const limit = integerParam("limit", c.req.query("limit"), 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
+    const cursor = integerParam("cursor", c.req.query("cursor"), 1, Number.MAX_SAFE_INTEGER);
+    const jobs = await queue.list({ status, type, limit, beforeSeq: cursor });
+    if (jobs.length === limit) {
+      const next = new URL(c.req.url);
+      next.searchParams.set("cursor", String(jobs[jobs.length - 1].seq));
+      next.searchParams.set("limit", String(limit));
+      c.header("Link", `<${next.pathname}${next.search}>; rel="next"`);
+    }
+    return c.json(jobs.map(jobSummary));
+  });
+
+  app.get("/jobs/:id", async (c) => {
+    const id = c.req.param("id");
+    const job = await queue.get(id);
+    if (job === undefined) throw new HttpError(404, "not_found", `No job with id ${id}`);
+    return c.json(jobDetail(job));
+  });
+
+  app.delete("/jobs/:id", async (c) => {
+    const job = await queue.delete(c.req.param("id"));
+    return c.json({ deleted: job.id });
+  });
+
+  app.post("/jobs/:id/cancel", async (c) => {
+    const job = await queue.cancel(c.req.param("id"));
+    return c.json(jobDetail(job));
+  });
+
+  app.post("/jobs/:id/retry", async (c) => {
+    const job = await queue.retry(c.req.param("id"), waitSignal(c));
+    return c.json(jobDetail(job), 201);
+  });
+
+  return app;
+}

@@ -1,0 +1,126 @@
+/**
+ * `createServer`: wires store → queue → pool → app, listens with `Deno.serve`, and shuts down
+ * gracefully. `main.ts` uses it with the parsed command line; embed it in your own entry to run
+ * DenoQueue as a library.
+ * @module
+ */
+
+import type { Hono } from "hono";
+import type { Config } from "../queue/config.ts";
+import { JobEvents } from "../queue/events.ts";
+import { HandlerRegistry } from "../queue/handlers/registry.ts";
+import { WorkerPool } from "../queue/pool/pool.ts";
+import { Queue } from "../queue/queue.ts";
+import { MemoryStore } from "../queue/store/memory.ts";
+import type { Store } from "../queue/store/store.ts";
+import { createApp } from "./app.ts";
+
+/** Options for {@linkcode createServer}: any `Config` field, plus what only code can pass. */
+export interface ServerOptions extends Partial<Omit<Config, "handlers">> {
+  /** Handler modules (absolute URLs, e.g. `new URL("./my_handlers.ts", import.meta.url)`). */
+  handlers?: (string | URL)[];
+  /** Where jobs live. Default: a new memory store. */
+  store?: Store;
+  /** Where log lines go. Default: `console.log`. */
+  log?: (line: string) => void;
+}
+
+/** A running DenoQueue, before or after it listens. */
+export interface DenoQueueServer {
+  readonly app: Hono;
+  readonly queue: Queue;
+  readonly pool: WorkerPool;
+  readonly events: JobEvents;
+  /** Starts listening; resolves with the bound address once it does. */
+  listen(): Promise<{ hostname: string; port: number }>;
+  /**
+   * Stops taking work (new requests get 503), gives running jobs `shutdownGrace` to finish,
+   * puts the rest back (durable store) or cancels them (memory store), and closes everything.
+   */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * import { createServer } from "./api/server.ts";
+ * const server = await createServer({
+ *   port: 8080,
+ *   handlers: [new URL("./my_handlers.ts", import.meta.url)],
+ * });
+ * await server.listen();
+ * Deno.addSignalListener("SIGTERM", () => server.shutdown());
+ * ```
+ */
+export async function createServer(options: ServerOptions = {}): Promise<DenoQueueServer> {
+  const log = options.log ?? console.log;
+  const modules = (options.handlers ?? []).map((module) => String(module));
+  const registry = await HandlerRegistry.load(modules);
+  const store = options.store ?? new MemoryStore();
+  const events = new JobEvents();
+  const queue = new Queue({
+    store,
+    registry,
+    events,
+    capacity: options.capacity,
+    enqueueWait: options.enqueueWait,
+  });
+  await queue.open();
+  const pool = new WorkerPool({
+    queue,
+    size: options.workers,
+    concurrency: options.concurrency,
+    modules,
+    demoSpeed: options.demoSpeed,
+    killGrace: options.killGrace,
+  });
+  await pool.start();
+  let draining = false;
+  const app = createApp({
+    queue,
+    pool,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    draining: () => draining,
+  });
+  let http: Deno.HttpServer | undefined;
+  let shutdown: Promise<void> | undefined;
+
+  return {
+    app,
+    queue,
+    pool,
+    events,
+    listen() {
+      const { promise, resolve } = Promise.withResolvers<{ hostname: string; port: number }>();
+      http = Deno.serve({
+        port: options.port ?? 8080,
+        hostname: options.host ?? "127.0.0.1",
+        onListen: (address) => resolve(address),
+      }, app.fetch);
+      return promise;
+    },
+    shutdown() {
+      shutdown ??= (async () => {
+        draining = true;
+        queue.close();
+        const grace = options.shutdownGrace ?? 10_000;
+        log(`Shutting down: ${pool.running} running job(s) get up to ${grace} ms to finish`);
+        const left = await pool.drain(grace);
+        if (left.length > 0 && store.durable) {
+          await queue.requeue(left);
+          log(`Put ${left.length} unfinished job(s) back in the queue`);
+        } else if (left.length > 0) {
+          for (const job of left) {
+            await queue.cancel(job.id, "Cancelled at shutdown (memory store)").catch(() => {});
+          }
+          log(`Cancelled ${left.length} unfinished job(s): the memory store keeps nothing`);
+        }
+        pool.close();
+        if (http !== undefined) await http.shutdown();
+        await store.close();
+        log("Stopped");
+      })();
+      return shutdown;
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * DenoQueue's entry: reads the configuration (flags, then environment), starts the service,
+ * and drains gracefully on SIGINT/SIGTERM.
+ * @module
+ */
+
+import { createServer } from "./api/server.ts";
+import { ConfigError, helpText, parseConfig } from "./queue/config.ts";
+
+async function main(): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseConfig(Deno.args, Deno.env.toObject(), Deno.cwd());
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(`Invalid option ${error.message}`);
+    return 2;
+  }
+  if (parsed.help) {
+    console.log(helpText());
+    return 0;
+  }
+  const { config } = parsed;
+  const server = await createServer(config);
+  const { hostname, port } = await server.listen();
+  console.log(
+    `DenoQueue listening on http://${hostname}:${port} ` +
+      `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, memory store)`,
+  );
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => stop(signal));
+  }
+  const signal = await stopped;
+  console.log(`Received ${signal}`);
+  // Whatever happens, never hang: past the grace periods plus a margin, leave anyway.
+  const limit = config.shutdownGrace + config.killGrace + 5_000;
+  const timer = setTimeout(() => {
+    console.error(`Shutdown took longer than ${limit} ms; exiting`);
+    Deno.exit(1);
+  }, limit);
+  await server.shutdown();
+  clearTimeout(timer);
+  return 0;
+}
+
+Deno.exit(await main());

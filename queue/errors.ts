@@ -1,0 +1,64 @@
+/**
+ * Errors the domain raises, each with a stable code the API maps to a status.
+ * @module
+ */
+
+/** Throw from a handler to fail the job at once, with no further retries. */
+export class UnrecoverableError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "UnrecoverableError";
+  }
+}
+
+/** The queue stayed full for the whole wait. */
+export class QueueFullError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super("The queue is full; try again later");
+    this.name = "QueueFullError";
+  }
+}
+
+/** The service is shutting down and takes no new work. */
+export class ShuttingDownError extends Error {
+  constructor() {
+    super("The service is shutting down");
+    this.name = "ShuttingDownError";
+  }
+}
+
+/** Which kind of input was refused. */
+export type ValidationCode =
+  | "invalid_request"
+  | "unknown_type"
+  | "invalid_payload"
+  | "invalid_options";
+
+/** Input that names an unknown type or fails a schema. `field` is a dotted path. */
+export class ValidationError extends Error {
+  constructor(
+    message: string,
+    readonly field?: string,
+    readonly details?: Record<string, unknown>,
+    readonly code: ValidationCode = "invalid_request",
+  ) {
+    super(message);
+    this.name = "ValidationError";
+  }
+}
+
+/** No job with that id. */
+export class JobNotFoundError extends Error {
+  constructor(readonly jobId: string) {
+    super(`No job with id ${jobId}`);
+    this.name = "JobNotFoundError";
+  }
+}
+
+/** The job's state does not allow the operation (e.g. retrying a completed job). */
+export class JobStateError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "JobStateError";
+  }
+}

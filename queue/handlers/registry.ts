@@ -1,0 +1,151 @@
+/**
+ * The handler registry: loads handler modules, finds each type, validates payloads and
+ * describes the types. Both the main thread (validation) and each worker (running) build one.
+ * @module
+ */
+
+import { z } from "zod";
+import { type BackoffPolicy, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS } from "../backoff.ts";
+import { type ValidationCode, ValidationError } from "../errors.ts";
+import { builtinHandlers } from "./builtin.ts";
+import { DEFAULT_TIMEOUT, type Handler, isHandler } from "./define.ts";
+
+/** What `GET /api/types` says of a type. */
+export interface TypeDescription {
+  type: string;
+  description?: string;
+  timeout: number;
+  retry: { maxAttempts: number; backoff: BackoffPolicy };
+  payloadSchema: unknown;
+  example?: unknown;
+}
+
+/** Collects handlers from a module's exports: handlers, or arrays of them, under any name. */
+export function handlersFromModule(module: Record<string, unknown>, specifier: string): Handler[] {
+  const found: Handler[] = [];
+  for (const value of Object.values(module)) {
+    if (isHandler(value)) found.push(value);
+    else if (Array.isArray(value)) found.push(...value.filter(isHandler));
+  }
+  if (found.length === 0) {
+    throw new TypeError(
+      `Handler module ${specifier} exports no handler (export the result of defineHandler)`,
+    );
+  }
+  return [...new Set(found)];
+}
+
+/** Imports each module and returns its handlers. */
+export async function importHandlers(specifiers: readonly string[]): Promise<Handler[]> {
+  const handlers: Handler[] = [];
+  for (const specifier of specifiers) {
+    const module = await import(specifier);
+    handlers.push(...handlersFromModule(module, specifier));
+  }
+  return handlers;
+}
+
+/**
+ * @example
+ * ```ts
+ * import { HandlerRegistry } from "./registry.ts";
+ * const registry = await HandlerRegistry.load([]);
+ * registry.validate("sleep", { ms: 10 });
+ * ```
+ */
+export class HandlerRegistry {
+  #handlers = new Map<string, Handler>();
+
+  constructor(handlers: readonly Handler[]) {
+    for (const handler of handlers) {
+      if (this.#handlers.has(handler.type)) {
+        throw new TypeError(`Two handlers define the job type ${JSON.stringify(handler.type)}`);
+      }
+      this.#handlers.set(handler.type, handler);
+    }
+  }
+
+  /** The built-in handlers plus those of the given modules (absolute URLs). */
+  static async load(modules: readonly string[]): Promise<HandlerRegistry> {
+    return new HandlerRegistry([...builtinHandlers, ...await importHandlers(modules)]);
+  }
+
+  get(type: string): Handler | undefined {
+    return this.#handlers.get(type);
+  }
+
+  /** Every type name, sorted. */
+  types(): string[] {
+    return [...this.#handlers.keys()].sort();
+  }
+
+  /** The type's timeout and retry policy, with defaults filled in. */
+  policy(type: string): { timeout: number; maxAttempts: number; backoff: BackoffPolicy } {
+    const handler = this.#require(type);
+    return {
+      timeout: handler.timeout ?? DEFAULT_TIMEOUT,
+      maxAttempts: handler.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+      backoff: { ...DEFAULT_BACKOFF, ...handler.retry?.backoff },
+    };
+  }
+
+  /**
+   * Returns the payload as the type's schema parses it, or throws a `ValidationError` naming
+   * the field (`payload.to`, or `payload` for the whole).
+   */
+  validate(type: string, payload: unknown, fieldPrefix = ""): unknown {
+    const handler = this.#require(type, fieldPrefix);
+    const parsed = handler.payload.safeParse(payload);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const field = [`${fieldPrefix}payload`, ...issue.path.map(String)].join(".");
+    return this.#fail(
+      "invalid_payload",
+      `Invalid payload for ${type}: ${field}: ${issue.message}`,
+      field,
+      {
+        issues: parsed.error.issues.map((i) => ({
+          field: [`${fieldPrefix}payload`, ...i.path.map(String)].join("."),
+          message: i.message,
+        })),
+      },
+    );
+  }
+
+  describe(): TypeDescription[] {
+    return this.types().map((type) => {
+      const handler = this.#handlers.get(type)!;
+      const { timeout, maxAttempts, backoff } = this.policy(type);
+      return {
+        type,
+        description: handler.description,
+        timeout,
+        retry: { maxAttempts, backoff },
+        payloadSchema: z.toJSONSchema(handler.payload, { unrepresentable: "any", io: "input" }),
+        example: handler.example,
+      };
+    });
+  }
+
+  #require(type: string, fieldPrefix = ""): Handler {
+    const handler = this.#handlers.get(type);
+    if (handler === undefined) {
+      return this.#fail(
+        "unknown_type",
+        `Unknown job type ${JSON.stringify(type)}; known types: ${this.types().join(", ")}`,
+        `${fieldPrefix}type`,
+        { knownTypes: this.types() },
+      );
+    }
+    return handler;
+  }
+
+  #fail(
+    code: ValidationCode,
+    message: string,
+    field: string,
+    details: Record<string, unknown>,
+  ): never {
+    throw new ValidationError(message, field, details, code);
+  }
+}

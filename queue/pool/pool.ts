@@ -1,0 +1,355 @@
+/**
+ * The worker pool: N Web Workers, each running up to C jobs at once. It claims jobs in batches
+ * when workers have room, enforces timeouts (abort, then kill after a grace period), and
+ * replaces workers that die, putting their other jobs back without losing an attempt.
+ * @module
+ */
+
+import type { Job } from "../job.ts";
+import type { AttemptReport, Queue } from "../queue.ts";
+import type { FromWorker } from "./protocol.ts";
+import { type RunningJob, WorkerHandle, type WorkerInit } from "./worker_handle.ts";
+
+/** Options for {@linkcode WorkerPool}. */
+export interface PoolOptions {
+  queue: Queue;
+  /** Workers. Default: the number of CPUs. */
+  size?: number;
+  /** Jobs each worker runs at once. Default 16. */
+  concurrency?: number;
+  /** Absolute URLs of user handler modules, loaded into every worker. */
+  modules?: string[];
+  /** Time scale of the demo job types. Default 1. */
+  demoSpeed?: number;
+  /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */
+  killGrace?: number;
+  /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
+  workerUrl?: URL;
+  now?: () => number;
+}
+
+/** Workers and jobs, as `GET /api/stats` shows them. */
+export interface PoolStats {
+  size: number;
+  concurrency: number;
+  busy: number;
+  idle: number;
+  running: number;
+}
+
+function defaultWorkerUrl(): URL {
+  const bundled = !import.meta.url.endsWith(".ts");
+  return new URL(bundled ? "./worker.js" : "./worker.ts", import.meta.url);
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const pool = new WorkerPool({ queue, size: 2, concurrency: 16 });
+ * await pool.start();
+ * ```
+ */
+export class WorkerPool {
+  readonly size: number;
+  readonly concurrency: number;
+  readonly killGrace: number;
+  #queue: Queue;
+  #init: WorkerInit;
+  #now: () => number;
+  #handles: WorkerHandle[] = [];
+  #nextId = 1;
+  #pumping = false;
+  #again = false;
+  #draining = false;
+  #closed = false;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
+  #idle: (() => void)[] = [];
+  #unsubscribe: (() => void)[] = [];
+
+  constructor(options: PoolOptions) {
+    this.size = options.size ?? navigator.hardwareConcurrency ?? 2;
+    this.concurrency = options.concurrency ?? 16;
+    this.killGrace = options.killGrace ?? 5_000;
+    for (const [name, value] of [["size", this.size], ["concurrency", this.concurrency]] as const) {
+      if (!Number.isInteger(value) || value < 1) {
+        throw new RangeError(`${name} must be a positive integer, received ${value}`);
+      }
+    }
+    this.#queue = options.queue;
+    this.#now = options.now ?? Date.now;
+    this.#init = {
+      url: options.workerUrl ?? defaultWorkerUrl(),
+      modules: options.modules ?? [],
+      demoSpeed: options.demoSpeed ?? 1,
+    };
+  }
+
+  /** Starts every worker and waits until each has loaded its handlers. */
+  async start(): Promise<void> {
+    const handles = Array.from({ length: this.size }, () => this.#spawn());
+    try {
+      await Promise.all(handles.map((handle) => handle.ready()));
+    } catch (error) {
+      for (const handle of handles) handle.terminate();
+      throw error;
+    }
+    this.#handles = handles;
+    this.#unsubscribe.push(
+      this.#queue.onReady(() => this.#pump()),
+      this.#queue.onCancel((jobId) => this.#abort(jobId)),
+    );
+    this.#pump();
+  }
+
+  stats(): PoolStats {
+    let busy = 0;
+    let running = 0;
+    for (const handle of this.#handles) {
+      if (handle.running.size > 0) busy++;
+      running += handle.running.size;
+    }
+    return {
+      size: this.size,
+      concurrency: this.concurrency,
+      busy,
+      idle: this.#handles.length - busy,
+      running,
+    };
+  }
+
+  /** Jobs running now. */
+  get running(): number {
+    let running = 0;
+    for (const handle of this.#handles) running += handle.running.size;
+    return running;
+  }
+
+  /**
+   * Stops handing out jobs and waits up to `graceMs` for the running ones to finish.
+   * Returns the jobs still running when the time ran out.
+   */
+  async drain(graceMs: number): Promise<Job[]> {
+    this.#draining = true;
+    if (this.running > 0) {
+      const idle = new Promise<void>((resolve) => this.#idle.push(resolve));
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+      await Promise.race([idle, timeout]);
+      clearTimeout(timer);
+    }
+    const left: Job[] = [];
+    for (const handle of this.#handles) {
+      for (const entry of handle.running.values()) left.push(entry.job);
+    }
+    return left;
+  }
+
+  /** Terminates every worker at once. Jobs still running are forgotten: drain first. */
+  close(): void {
+    this.#closed = true;
+    this.#draining = true;
+    for (const off of this.#unsubscribe) off();
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    for (const handle of this.#handles) {
+      handle.running.clear();
+      handle.terminate();
+    }
+    this.#handles = [];
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+
+  #spawn(): WorkerHandle {
+    return new WorkerHandle(`w${this.#nextId++}`, this.#init, {
+      onBatch: (handle, message) => this.#onBatch(handle, message),
+      onCrash: (handle, reason) => this.#replace(handle, `Worker crashed: ${reason}`),
+    });
+  }
+
+  /** Claims jobs for workers with room, least loaded first, until the queue or the room runs out. */
+  async #pump(): Promise<void> {
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#again = false;
+        for (;;) {
+          if (this.#draining) return;
+          const handle = this.#leastLoaded();
+          if (handle === undefined) break;
+          const room = this.concurrency - handle.running.size;
+          const jobs = await this.#queue.claim(room, handle.id);
+          if (jobs.length === 0) break;
+          if (handle.dead) {
+            await this.#queue.requeue(jobs);
+            continue;
+          }
+          const now = this.#now();
+          handle.run(jobs, now);
+          let earliest = Infinity;
+          for (const job of jobs) earliest = Math.min(earliest, now + job.timeout);
+          this.#arm(earliest);
+          if (jobs.length < room) break;
+        }
+      } while (this.#again);
+    } catch (error) {
+      console.error("Worker pool failed to claim jobs:", error);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #leastLoaded(): WorkerHandle | undefined {
+    let best: WorkerHandle | undefined;
+    for (const handle of this.#handles) {
+      if (handle.running.size >= this.concurrency) continue;
+      if (best === undefined || handle.running.size < best.running.size) best = handle;
+    }
+    return best;
+  }
+
+  #onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void {
+    for (const { jobId, value } of message.progress) {
+      const entry = handle.running.get(jobId);
+      if (entry !== undefined && !entry.cancelled) this.#queue.progress(jobId, value);
+    }
+    for (const { jobId, message: line } of message.logs) {
+      const entry = handle.running.get(jobId);
+      if (entry !== undefined && !entry.cancelled) {
+        this.#queue.log(jobId, entry.job.attempts.length, line);
+      }
+    }
+    const reports: AttemptReport[] = [];
+    for (const outcome of message.outcomes) {
+      const entry = handle.running.get(outcome.jobId);
+      if (entry === undefined) continue;
+      handle.running.delete(outcome.jobId);
+      if (entry.cancelled) continue; // Already cancelled in the store.
+      if (entry.timedOut) reports.push(timeoutReport(entry));
+      else if (outcome.ok) {
+        reports.push({ job: entry.job, outcome: "completed", result: outcome.result });
+      } else {
+        reports.push({
+          job: entry.job,
+          outcome: "failed",
+          error: outcome.error,
+          stack: outcome.stack,
+          unrecoverable: outcome.unrecoverable,
+        });
+      }
+    }
+    if (reports.length > 0) this.#report(reports);
+    this.#checkIdle();
+    if (message.outcomes.length > 0) this.#pump();
+  }
+
+  #report(reports: AttemptReport[]): void {
+    this.#queue.finish(reports).catch((error) => {
+      console.error("Worker pool failed to record job outcomes:", error);
+    });
+  }
+
+  /** Aborts a job's signal and gives it the grace period before its worker is killed. */
+  #abort(jobId: string): void {
+    for (const handle of this.#handles) {
+      const entry = handle.running.get(jobId);
+      if (entry === undefined) continue;
+      entry.cancelled = true;
+      entry.killAt ??= this.#now() + this.killGrace;
+      handle.abort(jobId, "cancelled");
+      this.#arm(entry.killAt);
+      return;
+    }
+  }
+
+  /** Makes sure the deadline sweep runs no later than `at`. One timer for the whole pool. */
+  #arm(at: number): void {
+    if (this.#closed || at >= this.#timerAt) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = at;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#timerAt = Infinity;
+      this.#sweep();
+    }, Math.max(0, at - this.#now()));
+  }
+
+  /** Aborts jobs past their timeout and kills workers holding jobs past their grace period. */
+  #sweep(): void {
+    const now = this.#now();
+    let next = Infinity;
+    for (const handle of [...this.#handles]) {
+      let kill = false;
+      for (const [jobId, entry] of handle.running) {
+        if (entry.killAt !== undefined && entry.killAt <= now) {
+          kill = true;
+        } else if (!entry.timedOut && !entry.cancelled && entry.deadline <= now) {
+          entry.timedOut = true;
+          entry.killAt = now + this.killGrace;
+          handle.abort(jobId, "timeout");
+        }
+        next = Math.min(next, entry.killAt ?? entry.deadline);
+      }
+      if (kill) {
+        handle.terminate();
+        this.#replace(handle, undefined);
+      }
+    }
+    if (next !== Infinity) this.#arm(next);
+  }
+
+  /**
+   * Takes a dead or killed worker out, starts another in its place, and settles its jobs:
+   * timed-out ones fail, cancelled ones are already final, and the rest go back to the queue
+   * without losing an attempt, or, if the worker crashed on its own (`crash` given), fail that
+   * attempt, since any of them may have caused it.
+   */
+  #replace(handle: WorkerHandle, crash: string | undefined): void {
+    const index = this.#handles.indexOf(handle);
+    if (index === -1) return;
+    const reports: AttemptReport[] = [];
+    const putBack: Job[] = [];
+    for (const entry of handle.running.values()) {
+      if (entry.cancelled) continue;
+      if (entry.timedOut) reports.push(timeoutReport(entry));
+      else if (crash !== undefined) {
+        reports.push({ job: entry.job, outcome: "interrupted", error: crash });
+      } else putBack.push(entry.job);
+    }
+    handle.running.clear();
+    if (crash !== undefined) console.error(`Worker ${handle.id}: ${crash}; replacing it`);
+    if (reports.length > 0) this.#report(reports);
+    if (putBack.length > 0) {
+      this.#queue.requeue(putBack).catch((error) => {
+        console.error("Worker pool failed to put jobs back:", error);
+      });
+    }
+    this.#checkIdle();
+    if (this.#closed) {
+      this.#handles.splice(index, 1);
+      return;
+    }
+    const replacement = this.#spawn();
+    this.#handles[index] = replacement;
+    replacement.ready().then(() => this.#pump(), (error) => {
+      console.error(`${error instanceof Error ? error.message : error}; trying again`);
+      setTimeout(() => this.#replace(replacement, undefined), 1000);
+    });
+  }
+
+  #checkIdle(): void {
+    if (this.#idle.length === 0 || this.running > 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
+  }
+}
+
+function timeoutReport(entry: RunningJob): AttemptReport {
+  return {
+    job: entry.job,
+    outcome: "timeout",
+    error: `Timed out after ${entry.job.timeout} ms`,
+  };
+}

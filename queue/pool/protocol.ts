@@ -1,0 +1,44 @@
+/**
+ * The closed set of messages between the pool (main thread) and a worker.
+ * @module
+ */
+
+/** A job as a worker receives it. */
+export interface WorkerJob {
+  id: string;
+  type: string;
+  payload: unknown;
+  attempt: number;
+}
+
+/** Why the pool aborts a running job's signal. */
+export type AbortReason = "timeout" | "cancelled" | "shutdown";
+
+/** Main thread → worker. */
+export type ToWorker =
+  | { kind: "init"; modules: string[]; demoSpeed: number }
+  | { kind: "run"; jobs: WorkerJob[] }
+  | { kind: "abort"; jobId: string; reason: AbortReason };
+
+/** How one job ended inside the worker. */
+export type JobOutcome =
+  | { jobId: string; ok: true; result: unknown }
+  | {
+    jobId: string;
+    ok: false;
+    error: string;
+    stack?: string;
+    unrecoverable: boolean;
+  };
+
+/** Worker → main thread. Outcomes, progress and log lines travel together in batches. */
+export type FromWorker =
+  | { kind: "ready"; types: string[] }
+  | { kind: "init-failed"; error: string }
+  | {
+    kind: "batch";
+    outcomes: JobOutcome[];
+    progress: { jobId: string; value: number }[];
+    logs: { jobId: string; message: string }[];
+  }
+  | { kind: "closing" };

@@ -1,0 +1,141 @@
+/**
+ * The worker entry: loads the handler modules, runs the jobs it is handed (up to the pool's
+ * concurrency at once), and sends outcomes, progress and logs back in batches.
+ * @module
+ */
+
+/// <reference lib="deno.worker" />
+
+import { UnrecoverableError } from "../errors.ts";
+import { demoSettings } from "../handlers/demo.ts";
+import { HandlerRegistry } from "../handlers/registry.ts";
+import { trimStack } from "../job.ts";
+import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
+
+let registry: HandlerRegistry | undefined;
+const controllers = new Map<string, AbortController>();
+let outcomes: JobOutcome[] = [];
+let progress: { jobId: string; value: number }[] = [];
+let logs: { jobId: string; message: string }[] = [];
+let flushScheduled = false;
+
+function post(message: FromWorker): void {
+  self.postMessage(message);
+}
+
+// A handler that calls close() ends this worker without any event reaching the pool; say so
+// first, so the pool replaces the worker at once.
+const closeWorker = self.close.bind(self);
+self.close = () => {
+  flush();
+  post({ kind: "closing" });
+  closeWorker();
+};
+
+function flush(): void {
+  flushScheduled = false;
+  if (outcomes.length === 0 && progress.length === 0 && logs.length === 0) return;
+  const message: FromWorker = { kind: "batch", outcomes, progress, logs };
+  outcomes = [];
+  progress = [];
+  logs = [];
+  try {
+    post(message);
+  } catch {
+    // Some result could not be cloned; send the outcomes one by one, failing those that can't.
+    for (const outcome of message.outcomes) {
+      try {
+        post({ kind: "batch", outcomes: [outcome], progress: [], logs: [] });
+      } catch (error) {
+        post({
+          kind: "batch",
+          outcomes: [{
+            jobId: outcome.jobId,
+            ok: false,
+            error: `The handler's result cannot be sent: ${messageOf(error)}`,
+            unrecoverable: true,
+          }],
+          progress: [],
+          logs: [],
+        });
+      }
+    }
+    post({ kind: "batch", outcomes: [], progress: message.progress, logs: message.logs });
+  }
+}
+
+function scheduleFlush(): void {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  setTimeout(flush, 0);
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function run(job: WorkerJob): Promise<void> {
+  const controller = new AbortController();
+  controllers.set(job.id, controller);
+  let outcome: JobOutcome;
+  try {
+    const handler = registry!.get(job.type);
+    if (handler === undefined) throw new UnrecoverableError(`No handler for type ${job.type}`);
+    const result = await handler.run(job.payload, {
+      signal: controller.signal,
+      attempt: job.attempt,
+      jobId: job.id,
+      progress: (value) => {
+        progress.push({ jobId: job.id, value: Number(value) });
+        scheduleFlush();
+      },
+      log: (message) => {
+        logs.push({ jobId: job.id, message: String(message) });
+        scheduleFlush();
+      },
+    });
+    outcome = { jobId: job.id, ok: true, result: result === undefined ? null : result };
+  } catch (error) {
+    outcome = {
+      jobId: job.id,
+      ok: false,
+      error: messageOf(error),
+      stack: error instanceof Error ? trimStack(error.stack) : undefined,
+      unrecoverable: error instanceof UnrecoverableError ||
+        (error instanceof Error && error.name === "UnrecoverableError"),
+    };
+  }
+  controllers.delete(job.id);
+  outcomes.push(outcome);
+  scheduleFlush();
+}
+
+function abort(jobId: string, reason: AbortReason): void {
+  const text = reason === "timeout"
+    ? "The job timed out"
+    : reason === "cancelled"
+    ? "The job was cancelled"
+    : "The service is shutting down";
+  controllers.get(jobId)?.abort(new DOMException(text, "AbortError"));
+}
+
+self.onmessage = async (event: MessageEvent<ToWorker>) => {
+  const message = event.data;
+  switch (message.kind) {
+    case "init":
+      try {
+        demoSettings.speed = message.demoSpeed;
+        registry = await HandlerRegistry.load(message.modules);
+        post({ kind: "ready", types: registry.types() });
+      } catch (error) {
+        post({ kind: "init-failed", error: messageOf(error) });
+      }
+      break;
+    case "run":
+      for (const job of message.jobs) run(job);
+      break;
+    case "abort":
+      abort(message.jobId, message.reason);
+      break;
+  }
+};

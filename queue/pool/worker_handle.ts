@@ -1,0 +1,126 @@
+/**
+ * The parent side of one Web Worker: starts it, hands it jobs, tracks what it runs, and turns
+ * its messages and its death into calls on the pool.
+ * @module
+ */
+
+import type { Job } from "../job.ts";
+import type { AbortReason, FromWorker, ToWorker } from "./protocol.ts";
+
+/** A job a worker holds. */
+export interface RunningJob {
+  job: Job;
+  /** When its signal aborts for timing out (epoch ms). */
+  deadline: number;
+  /** When the worker is killed if the job still has not returned. */
+  killAt?: number;
+  timedOut: boolean;
+  cancelled: boolean;
+}
+
+/** What the handle reports to the pool. */
+export interface WorkerCallbacks {
+  onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void;
+  /** The worker died on its own (uncaught error, `close()`); it is already terminated. */
+  onCrash(handle: WorkerHandle, reason: string): void;
+}
+
+/** What every worker loads at start. */
+export interface WorkerInit {
+  url: URL;
+  modules: string[];
+  demoSpeed: number;
+}
+
+/** One worker, as the pool sees it. */
+export class WorkerHandle {
+  readonly running = new Map<string, RunningJob>();
+  #worker: Worker;
+  #dead = false;
+  #ready = Promise.withResolvers<void>();
+
+  constructor(readonly id: string, init: WorkerInit, callbacks: WorkerCallbacks) {
+    this.#worker = new Worker(init.url, { type: "module", name: id });
+    this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      switch (message.kind) {
+        case "batch":
+          callbacks.onBatch(this, message);
+          break;
+        case "ready":
+          this.#ready.resolve();
+          break;
+        case "init-failed":
+          this.#ready.reject(
+            new Error(`Worker ${id} could not load its handlers: ${message.error}`),
+          );
+          this.terminate();
+          break;
+        case "closing":
+          this.#die(callbacks, "the worker closed itself");
+          break;
+      }
+    };
+    this.#worker.onerror = (event) => {
+      // Handled here: without preventDefault an error in a worker ends the whole process.
+      event.preventDefault();
+      this.#ready.reject(new Error(`Worker ${id} failed to start: ${event.message}`));
+      this.#die(callbacks, `uncaught error in worker: ${event.message}`);
+    };
+    this.#worker.onmessageerror = () => {
+      this.#die(callbacks, "a message from the worker could not be read");
+    };
+    this.#ready.promise.catch(() => {}); // Observed by ready(); a crash later is not a start error.
+    this.post({ kind: "init", modules: init.modules, demoSpeed: init.demoSpeed });
+  }
+
+  /** Resolves once the worker has loaded its handlers. */
+  ready(): Promise<void> {
+    return this.#ready.promise;
+  }
+
+  get dead(): boolean {
+    return this.#dead;
+  }
+
+  post(message: ToWorker): void {
+    if (!this.#dead) this.#worker.postMessage(message);
+  }
+
+  /** Hands jobs to the worker; `timeoutOf` gives each job's timeout in ms. */
+  run(jobs: Job[], now: number): void {
+    for (const job of jobs) {
+      this.running.set(job.id, {
+        job,
+        deadline: now + job.timeout,
+        timedOut: false,
+        cancelled: false,
+      });
+    }
+    this.post({
+      kind: "run",
+      jobs: jobs.map((job) => ({
+        id: job.id,
+        type: job.type,
+        payload: job.payload,
+        attempt: job.attempts.length,
+      })),
+    });
+  }
+
+  abort(jobId: string, reason: AbortReason): void {
+    this.post({ kind: "abort", jobId, reason });
+  }
+
+  terminate(): void {
+    if (this.#dead) return;
+    this.#dead = true;
+    this.#worker.terminate();
+  }
+
+  #die(callbacks: WorkerCallbacks, reason: string): void {
+    if (this.#dead) return;
+    this.terminate();
+    callbacks.onCrash(this, reason);
+  }
+}

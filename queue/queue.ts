@@ -1,0 +1,512 @@
+/**
+ * The `Queue` facade: enqueue with capacity and backpressure, claim, finish with the retry
+ * policy, put back, cancel, manual retry, delete, clear. No HTTP and no workers in here: the
+ * pool calls `claim`/`finish`, the API calls the rest.
+ * @module
+ */
+
+import { backoffDelay } from "./backoff.ts";
+import {
+  JobNotFoundError,
+  JobStateError,
+  QueueFullError,
+  ShuttingDownError,
+  ValidationError,
+} from "./errors.ts";
+import type { JobEvents } from "./events.ts";
+import type { HandlerRegistry } from "./handlers/registry.ts";
+import {
+  type Attempt,
+  type AttemptOutcome,
+  type Job,
+  MAX_LOGS_PER_JOB,
+  type NewJob,
+} from "./job.ts";
+import { jobOptionsSchema } from "./job_options.ts";
+import { assertTransition, isUnfinished, type JobStatus } from "./lifecycle.ts";
+import { Scheduler } from "./scheduler.ts";
+import { Semaphore } from "./semaphore.ts";
+import type { JobCounts, ListQuery, Store } from "./store/store.ts";
+import { ThroughputMeter } from "./throughput.ts";
+
+/** How an attempt ended, as the pool reports it. `job` is the snapshot the pool claimed. */
+export type AttemptReport =
+  | { job: Job; outcome: "completed"; result: unknown }
+  | {
+    job: Job;
+    outcome: Exclude<AttemptOutcome, "completed" | "cancelled">;
+    error: string;
+    stack?: string;
+    /** Fail now, whatever attempts remain (the handler threw `UnrecoverableError`). */
+    unrecoverable?: boolean;
+  };
+
+/** Options for {@linkcode Queue}. */
+export interface QueueOptions {
+  store: Store;
+  registry: HandlerRegistry;
+  events: JobEvents;
+  /** Unfinished jobs allowed at once. Default 10,000. */
+  capacity?: number;
+  /** Milliseconds an enqueue waits for room before it is refused. Default 5,000. */
+  enqueueWait?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Counts, capacity and throughput. */
+export interface QueueStats extends JobCounts {
+  capacity: { limit: number; used: number; waiting: number };
+  throughput: { completedPerSecond: number; failedPerSecond: number; windowSeconds: number };
+}
+
+/** Jobs claimed at most per store round trip by the scheduler. */
+const PROMOTE_BATCH = 1000;
+
+/**
+ * @example
+ * ```ts ignore
+ * const queue = new Queue({ store, registry, events });
+ * await queue.open();
+ * const [job] = await queue.enqueue([{ type: "noop", payload: {} }]);
+ * ```
+ */
+export class Queue {
+  readonly store: Store;
+  readonly registry: HandlerRegistry;
+  readonly events: JobEvents;
+  readonly enqueueWait: number;
+  #room: Semaphore;
+  #now: () => number;
+  #random: () => number;
+  #scheduler: Scheduler;
+  #readyListeners = new Set<() => void>();
+  #cancelListeners = new Set<(jobId: string) => void>();
+  #live = new Map<string, { progress: number; logs: Job["logs"] }>();
+  #completed: ThroughputMeter;
+  #failed: ThroughputMeter;
+  #closed = false;
+
+  constructor(options: QueueOptions) {
+    const capacity = options.capacity ?? 10_000;
+    const enqueueWait = options.enqueueWait ?? 5_000;
+    if (!Number.isInteger(enqueueWait) || enqueueWait < 0) {
+      throw new RangeError(`enqueueWait must be a non-negative integer, received ${enqueueWait}`);
+    }
+    this.store = options.store;
+    this.registry = options.registry;
+    this.events = options.events;
+    this.enqueueWait = enqueueWait;
+    this.#room = new Semaphore(capacity);
+    this.#now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
+    this.#scheduler = new Scheduler((now) => this.#promoteDue(now), this.#now);
+    this.#completed = new ThroughputMeter(60, this.#now);
+    this.#failed = new ThroughputMeter(60, this.#now);
+  }
+
+  /** Counts the unfinished jobs already in the store against capacity; starts the scheduler. */
+  async open(): Promise<void> {
+    const { byStatus } = await this.store.counts();
+    const unfinished = byStatus.queued + byStatus.scheduled + byStatus["in-progress"];
+    if (unfinished > 0) this.#room.force(unfinished);
+    this.#scheduler.wakeAt(this.#now());
+  }
+
+  /** Refuses new enqueues and stops the scheduler. */
+  close(): void {
+    this.#closed = true;
+    this.#scheduler.stop();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Calls `listener` whenever jobs become ready to claim. Returns the unsubscribe function. */
+  onReady(listener: () => void): () => void {
+    this.#readyListeners.add(listener);
+    return () => this.#readyListeners.delete(listener);
+  }
+
+  /** Calls `listener` with the id of every job cancelled (the pool aborts it if it runs). */
+  onCancel(listener: (jobId: string) => void): () => void {
+    this.#cancelListeners.add(listener);
+    return () => this.#cancelListeners.delete(listener);
+  }
+
+  /**
+   * Validates every job, waits (up to `enqueueWait`) for room for all of them, and stores them:
+   * all or nothing. Rejects with `ValidationError`, `QueueFullError` or `ShuttingDownError`;
+   * if `signal` aborts while waiting, nothing is stored.
+   */
+  async enqueue(items: NewJob[], options: { signal?: AbortSignal } = {}): Promise<Job[]> {
+    if (this.#closed) throw new ShuttingDownError();
+    if (items.length === 0) throw new ValidationError("At least one job is required", "jobs");
+    const batch = items.length > 1;
+    const jobs = items.map((item, index) => this.#build(item, batch ? `[${index}].` : ""));
+    await this.#reserve(jobs.length, options);
+    let inserted: Job[];
+    try {
+      if (this.#closed) throw new ShuttingDownError();
+      inserted = await this.store.insert({ jobs });
+    } catch (error) {
+      this.#room.release(jobs.length);
+      throw error;
+    }
+    if (this.events.active) {
+      for (const job of inserted) this.events.emit({ type: "enqueued", job });
+    }
+    let ready = false;
+    for (const job of inserted) {
+      if (job.status === "scheduled") this.#scheduler.wakeAt(job.runAt);
+      else ready = true;
+    }
+    if (ready) this.#notifyReady();
+    return inserted;
+  }
+
+  /** Hands up to `limit` queued jobs to `workerId`, oldest first. */
+  async claim(limit: number, workerId: string): Promise<Job[]> {
+    if (this.#closed) return [];
+    const jobs = await this.store.claim({ limit, workerId, now: this.#now() });
+    if (this.events.active) { for (const job of jobs) this.events.emit({ type: "started", job }); }
+    return jobs;
+  }
+
+  /** Records progress reported by a running job. */
+  progress(jobId: string, value: number): void {
+    const live = this.#liveOf(jobId);
+    live.progress = Math.max(0, Math.min(100, value));
+    if (this.events.active) this.events.emit({ type: "progress", jobId, progress: live.progress });
+  }
+
+  /** Records a log line written by a running job. */
+  log(jobId: string, attempt: number, message: string): void {
+    const live = this.#liveOf(jobId);
+    live.logs.push({ at: this.#now(), attempt, message: String(message).slice(0, 2000) });
+    if (live.logs.length > MAX_LOGS_PER_JOB) live.logs.shift();
+    if (this.events.active) this.events.emit({ type: "log", jobId, message });
+  }
+
+  /**
+   * Ends attempts: completed, or failed then retried after backoff or failed for good.
+   * Reports for jobs that are no longer running (cancelled, deleted) are ignored.
+   */
+  async finish(reports: AttemptReport[]): Promise<void> {
+    const now = this.#now();
+    const updates = reports.map((report) => ({
+      from: "in-progress" as const,
+      job: this.#finished(report, now),
+    }));
+    for (const report of reports) this.#live.delete(report.job.id);
+    const applied = await this.store.update({ updates });
+    let released = 0;
+    let completed = 0;
+    let failed = 0;
+    for (const job of applied) {
+      if (job.status === "completed") completed++;
+      else if (job.status === "failed") failed++;
+      else this.#scheduler.wakeAt(job.runAt);
+      if (!isUnfinished(job.status)) released++;
+      if (this.events.active) {
+        this.events.emit({
+          type: job.status === "scheduled" ? "retrying" : job.status as "completed" | "failed",
+          job,
+        });
+      }
+    }
+    if (completed > 0) this.#completed.record(completed);
+    if (failed > 0) this.#failed.record(failed);
+    if (released > 0) this.#room.release(released);
+  }
+
+  /** Puts running jobs back in the queue without losing an attempt (their worker was replaced). */
+  async requeue(jobs: Job[]): Promise<void> {
+    if (jobs.length === 0) return;
+    const now = this.#now();
+    const updates = jobs.map((job) => {
+      assertTransition(job.id, job.status, "queued");
+      const live = this.#withLive(job);
+      this.#live.delete(job.id);
+      return {
+        from: "in-progress" as const,
+        job: {
+          ...job,
+          status: "queued" as const,
+          attempts: job.attempts.slice(0, -1),
+          logs: live.logs,
+          runAt: now,
+          updatedAt: now,
+        },
+      };
+    });
+    const applied = await this.store.update({ updates });
+    if (this.events.active) {
+      for (const job of applied) {
+        this.events.emit({ type: "requeued", job });
+      }
+    }
+    if (applied.length > 0) this.#notifyReady();
+  }
+
+  /**
+   * Cancels a queued, scheduled or running job. A running job ends `cancelled` at once; the
+   * pool, told by the `cancelled` event, aborts its signal and kills it after the grace period.
+   */
+  async cancel(id: string, reason = "Cancelled by request"): Promise<Job> {
+    for (;;) {
+      const job = await this.#require(id);
+      if (!isUnfinished(job.status)) {
+        throw new JobStateError(`Job ${id} is already ${job.status} and cannot be cancelled`);
+      }
+      const now = this.#now();
+      const next = this.#ended(this.#withLive(job), "cancelled", now, {
+        outcome: "cancelled",
+        error: reason,
+      });
+      next.error = reason;
+      const [applied] = await this.store.update({ updates: [{ from: job.status, job: next }] });
+      if (applied === undefined) continue; // It moved meanwhile; look again.
+      this.#live.delete(id);
+      this.#room.release(1);
+      for (const listener of this.#cancelListeners) listener(id);
+      if (this.events.active) this.events.emit({ type: "cancelled", job: applied });
+      return applied;
+    }
+  }
+
+  /** Creates a new job from a failed or cancelled one, pointing back with `retryOf`. */
+  async retry(id: string, options: { signal?: AbortSignal } = {}): Promise<Job> {
+    const original = await this.#require(id);
+    if (original.status !== "failed" && original.status !== "cancelled") {
+      throw new JobStateError(
+        `Only failed or cancelled jobs can be retried; job ${id} is ${original.status}`,
+      );
+    }
+    const [job] = await this.enqueue([{
+      type: original.type,
+      payload: original.payload,
+      options: {
+        maxAttempts: original.maxAttempts,
+        timeout: original.timeout,
+        backoff: original.backoff,
+      },
+    }], options).then((jobs) => jobs.map((j) => ({ ...j })));
+    const [linked] = await this.store.update({
+      updates: [{ from: job.status, job: { ...job, retryOf: original.id } }],
+    });
+    return linked ?? { ...job, retryOf: original.id };
+  }
+
+  /** Removes a job; a running one is cancelled first. */
+  async delete(id: string): Promise<Job> {
+    const job = await this.#require(id);
+    if (isUnfinished(job.status)) await this.cancel(id, "Deleted by request").catch(ignoreState);
+    const removed = await this.store.delete({ ids: [id] });
+    if (removed.length === 0) throw new JobNotFoundError(id);
+    if (this.events.active) this.events.emit({ type: "deleted", jobId: id });
+    return removed[0];
+  }
+
+  /** Removes every job, or every job with `status`; running ones are cancelled first. */
+  async clear(status?: JobStatus): Promise<number> {
+    for (const unfinished of ["queued", "scheduled", "in-progress"] as const) {
+      if (status !== undefined && status !== unfinished) continue;
+      for (;;) {
+        const page = await this.store.list({ status: unfinished, limit: 1000 });
+        if (page.length === 0) break;
+        for (const job of page) await this.cancel(job.id, "Cleared by request").catch(ignoreState);
+      }
+    }
+    const removed = await this.store.delete({ status: status === undefined ? undefined : status });
+    // Cancelled above, so every unfinished job's room was given back already, except for any
+    // that were enqueued between the cancel pass and the delete.
+    const stillUnfinished = removed.filter((job) => isUnfinished(job.status)).length;
+    if (stillUnfinished > 0) this.#room.release(stillUnfinished);
+    if (this.events.active) {
+      for (const job of removed) this.events.emit({ type: "deleted", jobId: job.id });
+    }
+    return removed.length;
+  }
+
+  /** The job with its live progress and logs, or `undefined`. */
+  async get(id: string): Promise<Job | undefined> {
+    const job = await this.store.get({ id });
+    if (job === undefined) return undefined;
+    return this.#withLive(job);
+  }
+
+  list(query: ListQuery): Promise<Job[]> {
+    return this.store.list(query);
+  }
+
+  async stats(): Promise<QueueStats> {
+    const counts = await this.store.counts();
+    return {
+      ...counts,
+      capacity: {
+        limit: this.#room.capacity,
+        used: this.#room.capacity - this.#room.available,
+        waiting: this.#room.waiting,
+      },
+      throughput: {
+        completedPerSecond: this.#completed.perSecond(),
+        failedPerSecond: this.#failed.perSecond(),
+        windowSeconds: 60,
+      },
+    };
+  }
+
+  #build(item: NewJob, prefix: string): Job {
+    if (typeof item.type !== "string") {
+      throw new ValidationError(`${prefix}type must be a string`, `${prefix}type`);
+    }
+    const payload = this.registry.validate(item.type, item.payload, prefix);
+    const parsed = jobOptionsSchema.safeParse(item.options ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = [`${prefix}options`, ...issue.path.map(String)].join(".");
+      throw new ValidationError(`${field}: ${issue.message}`, field, undefined, "invalid_options");
+    }
+    const options = parsed.data;
+    const policy = this.registry.policy(item.type);
+    const now = this.#now();
+    const delayed = (options.delay ?? 0) > 0;
+    return {
+      id: crypto.randomUUID(),
+      seq: 0,
+      type: item.type,
+      payload,
+      status: delayed ? "scheduled" : "queued",
+      maxAttempts: options.maxAttempts ?? policy.maxAttempts,
+      timeout: options.timeout ?? policy.timeout,
+      backoff: { ...policy.backoff, ...options.backoff },
+      createdAt: now,
+      runAt: now + (options.delay ?? 0),
+      updatedAt: now,
+      progress: 0,
+      attempts: [],
+      logs: [],
+    };
+  }
+
+  /** Takes room for `count` jobs; reads `options.signal` only if it has to wait. */
+  async #reserve(count: number, options: { signal?: AbortSignal }): Promise<void> {
+    if (count > this.#room.capacity) {
+      throw new ValidationError(
+        `A batch of ${count} jobs is larger than the queue's capacity of ${this.#room.capacity}`,
+        "jobs",
+      );
+    }
+    if (this.#room.tryAcquire(count)) return;
+    const signal = options.signal;
+    const timeout = AbortSignal.timeout(this.enqueueWait);
+    try {
+      await this.#room.acquire(count, {
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (error) {
+      if (timeout.aborted && !signal?.aborted) throw new QueueFullError(this.#retryAfter(count));
+      throw error;
+    }
+  }
+
+  /** Seconds until room for `count` jobs is likely, from the recent finishing rate. */
+  #retryAfter(count: number): number {
+    const rate = this.#completed.perSecond() + this.#failed.perSecond();
+    if (rate <= 0) return 1;
+    return Math.min(60, Math.max(1, Math.ceil(count / rate)));
+  }
+
+  #finished(report: AttemptReport, now: number): Job {
+    const job = report.job;
+    const withLive = this.#withLive(job);
+    if (report.outcome === "completed") {
+      const next = this.#ended(withLive, "completed", now, { outcome: "completed" });
+      next.result = report.result;
+      next.progress = 100;
+      next.error = undefined;
+      return next;
+    }
+    const attempt = job.attempts.length;
+    const exhausted = report.unrecoverable === true || attempt >= job.maxAttempts;
+    const end = { outcome: report.outcome, error: report.error, stack: report.stack };
+    if (exhausted) {
+      const next = this.#ended(withLive, "failed", now, end);
+      next.error = report.error;
+      return next;
+    }
+    const runAt = now + backoffDelay(job.backoff, attempt, this.#random);
+    const next = this.#ended(withLive, "scheduled", now, end);
+    next.error = report.error;
+    next.runAt = runAt;
+    next.finishedAt = undefined;
+    return next;
+  }
+
+  /** A copy of `job` moved to `status`, its open attempt (if any) closed with `end`. */
+  #ended(
+    job: Job,
+    status: JobStatus,
+    now: number,
+    end: Pick<Attempt, "outcome" | "error" | "stack">,
+  ): Job {
+    assertTransition(job.id, job.status, status);
+    const attempts = job.attempts.slice();
+    const last = attempts.at(-1);
+    if (job.status === "in-progress" && last !== undefined && last.endedAt === undefined) {
+      attempts[attempts.length - 1] = { ...last, endedAt: now, ...end };
+    }
+    return {
+      ...job,
+      status,
+      attempts,
+      updatedAt: now,
+      finishedAt: isUnfinished(status) ? undefined : now,
+    };
+  }
+
+  async #promoteDue(now: number): Promise<number | undefined> {
+    for (;;) {
+      const { promoted, nextRunAt } = await this.store.promote({ now, limit: PROMOTE_BATCH });
+      if (this.events.active) {
+        for (const job of promoted) this.events.emit({ type: "requeued", job });
+      }
+      if (promoted.length > 0) this.#notifyReady();
+      if (promoted.length < PROMOTE_BATCH) return nextRunAt;
+    }
+  }
+
+  async #require(id: string): Promise<Job> {
+    const job = await this.store.get({ id });
+    if (job === undefined) throw new JobNotFoundError(id);
+    return job;
+  }
+
+  /** The job with the progress and log lines its running attempt reported so far. */
+  #withLive(job: Job): Job {
+    const live = this.#live.get(job.id);
+    if (live === undefined) return job;
+    const logs = live.logs.length === 0 ? job.logs : [...job.logs, ...live.logs];
+    return { ...job, progress: live.progress, logs: logs.slice(-MAX_LOGS_PER_JOB) };
+  }
+
+  #liveOf(jobId: string): { progress: number; logs: Job["logs"] } {
+    let live = this.#live.get(jobId);
+    if (live === undefined) {
+      live = { progress: 0, logs: [] };
+      this.#live.set(jobId, live);
+    }
+    return live;
+  }
+
+  #notifyReady(): void {
+    for (const listener of this.#readyListeners) listener();
+  }
+}
+
+function ignoreState(error: unknown): void {
+  // A job that finished between the read and the cancel needs no cancel.
+  if (!(error instanceof JobStateError)) throw error;
+}

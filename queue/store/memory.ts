@@ -1,0 +1,183 @@
+/**
+ * The memory store: GoQueue's behaviour, fast, nothing survives a restart.
+ * Ready jobs sit in a FIFO; scheduled ones in a min-heap by `runAt`; both skip stale entries
+ * lazily, so a cancel or delete is O(1).
+ * @module
+ */
+
+import type { Job } from "../job.ts";
+import type { JobStatus } from "../lifecycle.ts";
+import { MinHeap } from "./min_heap.ts";
+import {
+  emptyStatusCounts,
+  type JobCounts,
+  type JobUpdate,
+  type ListQuery,
+  type PromoteResult,
+  type Store,
+} from "./store.ts";
+
+/**
+ * @example
+ * ```ts
+ * import { MemoryStore } from "./memory.ts";
+ * const store = new MemoryStore();
+ * await store.counts();
+ * ```
+ */
+export class MemoryStore implements Store {
+  readonly durable = false;
+  #jobs = new Map<string, Job>();
+  #order: string[] = []; // ids by seq; deleted ones are skipped and compacted now and then
+  #holes = 0;
+  #ready: string[] = [];
+  #readyHead = 0;
+  #scheduled = new MinHeap<{ runAt: number; id: string }>((a, b) => a.runAt - b.runAt);
+  #seq = 0;
+  #counts: JobCounts = { byStatus: emptyStatusCounts(), byType: {} };
+
+  insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
+    for (const job of jobs) {
+      if (this.#jobs.has(job.id)) {
+        return Promise.reject(new Error(`A job with id ${job.id} already exists`));
+      }
+    }
+    const inserted = jobs.map((job) => ({ ...job, seq: ++this.#seq }));
+    for (const job of inserted) {
+      this.#jobs.set(job.id, job);
+      this.#order.push(job.id);
+      this.#count(job, 1);
+      this.#index(job);
+    }
+    return Promise.resolve(inserted);
+  }
+
+  claim(
+    { limit, workerId, now }: { limit: number; workerId: string; now: number },
+  ): Promise<Job[]> {
+    const claimed: Job[] = [];
+    while (claimed.length < limit && this.#readyHead < this.#ready.length) {
+      const id = this.#ready[this.#readyHead++];
+      const job = this.#jobs.get(id);
+      if (job === undefined || job.status !== "queued") continue;
+      const next: Job = {
+        ...job,
+        status: "in-progress",
+        updatedAt: now,
+        attempts: [...job.attempts, { number: job.attempts.length + 1, startedAt: now, workerId }],
+      };
+      this.#replace(job, next);
+      claimed.push(next);
+    }
+    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
+      this.#ready = this.#ready.slice(this.#readyHead);
+      this.#readyHead = 0;
+    }
+    return Promise.resolve(claimed);
+  }
+
+  update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
+    const applied: Job[] = [];
+    for (const { from, job } of updates) {
+      const current = this.#jobs.get(job.id);
+      if (current === undefined || current.status !== from) continue;
+      const next = { ...job, seq: current.seq };
+      this.#replace(current, next);
+      this.#index(next);
+      applied.push(next);
+    }
+    return Promise.resolve(applied);
+  }
+
+  promote({ now, limit }: { now: number; limit: number }): Promise<PromoteResult> {
+    const promoted: Job[] = [];
+    while (promoted.length < limit) {
+      const head = this.#scheduled.peek();
+      if (head === undefined || head.runAt > now) break;
+      this.#scheduled.pop();
+      const job = this.#jobs.get(head.id);
+      if (job === undefined || job.status !== "scheduled" || job.runAt !== head.runAt) continue;
+      const next: Job = { ...job, status: "queued", updatedAt: now };
+      this.#replace(job, next);
+      this.#index(next);
+      promoted.push(next);
+    }
+    return Promise.resolve({ promoted, nextRunAt: this.#nextRunAt() });
+  }
+
+  get({ id }: { id: string }): Promise<Job | undefined> {
+    return Promise.resolve(this.#jobs.get(id));
+  }
+
+  list({ status, type, limit, beforeSeq }: ListQuery): Promise<Job[]> {
+    const page: Job[] = [];
+    for (let i = this.#order.length - 1; i >= 0 && page.length < limit; i--) {
+      const job = this.#jobs.get(this.#order[i]);
+      if (job === undefined) continue;
+      if (beforeSeq !== undefined && job.seq >= beforeSeq) continue;
+      if (status !== undefined && job.status !== status) continue;
+      if (type !== undefined && job.type !== type) continue;
+      page.push(job);
+    }
+    return Promise.resolve(page);
+  }
+
+  delete({ ids, status }: { ids?: string[]; status?: JobStatus }): Promise<Job[]> {
+    const removed: Job[] = [];
+    const candidates = ids ?? [...this.#jobs.keys()];
+    for (const id of candidates) {
+      const job = this.#jobs.get(id);
+      if (job === undefined || (status !== undefined && job.status !== status)) continue;
+      this.#jobs.delete(id);
+      this.#count(job, -1);
+      removed.push(job);
+    }
+    this.#holes += removed.length;
+    if (this.#holes > 1024 && this.#holes * 2 > this.#order.length) {
+      this.#order = this.#order.filter((id) => this.#jobs.has(id));
+      this.#holes = 0;
+    }
+    return Promise.resolve(removed);
+  }
+
+  counts(): Promise<JobCounts> {
+    const byType: JobCounts["byType"] = {};
+    for (const [type, counts] of Object.entries(this.#counts.byType)) byType[type] = { ...counts };
+    return Promise.resolve({ byStatus: { ...this.#counts.byStatus }, byType });
+  }
+
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  #replace(previous: Job, next: Job): void {
+    this.#jobs.set(next.id, next);
+    if (previous.status !== next.status) {
+      this.#count(previous, -1);
+      this.#count(next, 1);
+    }
+  }
+
+  #index(job: Job): void {
+    if (job.status === "queued") this.#ready.push(job.id);
+    else if (job.status === "scheduled") this.#scheduled.push({ runAt: job.runAt, id: job.id });
+  }
+
+  #count(job: Job, delta: number): void {
+    this.#counts.byStatus[job.status] += delta;
+    const byType = this.#counts.byType[job.type] ??= emptyStatusCounts();
+    byType[job.status] += delta;
+  }
+
+  #nextRunAt(): number | undefined {
+    for (;;) {
+      const head = this.#scheduled.peek();
+      if (head === undefined) return undefined;
+      const job = this.#jobs.get(head.id);
+      if (job !== undefined && job.status === "scheduled" && job.runAt === head.runAt) {
+        return head.runAt;
+      }
+      this.#scheduled.pop();
+    }
+  }
+}
