@@ -205,7 +205,7 @@ export class WorkerPool {
   #leastLoaded(): WorkerHandle | undefined {
     let best: WorkerHandle | undefined;
     for (const handle of this.#handles) {
-      if (handle.running.size >= this.concurrency) continue;
+      if (!handle.available || handle.running.size >= this.concurrency) continue;
       if (best === undefined || handle.running.size < best.running.size) best = handle;
     }
     return best;

@@ -37,6 +37,7 @@ export class WorkerHandle {
   readonly running = new Map<string, RunningJob>();
   #worker: Worker;
   #dead = false;
+  #loaded = false;
   #ready = Promise.withResolvers<void>();
 
   constructor(readonly id: string, init: WorkerInit, callbacks: WorkerCallbacks) {
@@ -48,6 +49,7 @@ export class WorkerHandle {
           callbacks.onBatch(this, message);
           break;
         case "ready":
+          this.#loaded = true;
           this.#ready.resolve();
           break;
         case "init-failed":
@@ -81,6 +83,11 @@ export class WorkerHandle {
 
   get dead(): boolean {
     return this.#dead;
+  }
+
+  /** Alive and done loading its handlers: it may be handed jobs. */
+  get available(): boolean {
+    return this.#loaded && !this.#dead;
   }
 
   post(message: ToWorker): void {

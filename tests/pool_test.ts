@@ -1,0 +1,214 @@
+/**
+ * WorkerPool with real Web Workers and the fixture handlers: success, failure and retry,
+ * timeouts, crashes, cancellation, and the worker replacement that follows.
+ */
+
+import assert from "node:assert/strict";
+import { createServer, type DenoQueueServer, type ServerOptions } from "../api/server.ts";
+import type { Job } from "../queue/job.ts";
+import { FIXTURES } from "./fixtures/handlers.ts";
+import { waitFor } from "./support/wait.ts";
+
+async function withServer(
+  options: ServerOptions,
+  body: (server: DenoQueueServer) => Promise<void>,
+): Promise<void> {
+  const server = await createServer({
+    workers: 1,
+    concurrency: 4,
+    demoSpeed: 0.001,
+    killGrace: 100,
+    shutdownGrace: 1000,
+    handlers: [FIXTURES],
+    log: () => {},
+    ...options,
+  });
+  try {
+    await body(server);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+async function settled(server: DenoQueueServer, id: string, timeout = 10_000): Promise<Job> {
+  return await waitFor(async () => {
+    const job = await server.queue.get(id);
+    return job && ["completed", "failed", "cancelled"].includes(job.status) ? job : undefined;
+  }, { timeout, message: `job ${id} to finish` });
+}
+
+async function enqueue(server: DenoQueueServer, type: string, payload: unknown = {}) {
+  const [job] = await server.queue.enqueue([{ type, payload }]);
+  return job;
+}
+
+Deno.test("WorkerPool runs a handler and stores its result, progress and logs", async () => {
+  await withServer({}, async (server) => {
+    const job = await enqueue(server, "t-succeeds", { value: 21 });
+    const done = await settled(server, job.id);
+    assert.equal(done.status, "completed");
+    assert.deepEqual(done.result, { doubled: 42 });
+    assert.equal(done.progress, 100);
+    assert.deepEqual(done.logs.map((l) => l.message), ["doubling 21"]);
+    assert.equal(done.attempts.length, 1);
+    assert.equal(done.attempts[0].outcome, "completed");
+    assert.equal(done.attempts[0].workerId, "w1");
+  });
+});
+
+Deno.test("WorkerPool retries a throwing handler, then fails it with every attempt recorded", async () => {
+  await withServer({}, async (server) => {
+    const job = await enqueue(server, "t-throws");
+    const done = await settled(server, job.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.attempts.length, 2);
+    for (const attempt of done.attempts) {
+      assert.equal(attempt.outcome, "failed");
+      assert.equal(attempt.error, "fixture failure");
+      assert.match(attempt.stack ?? "", /fixture failure/);
+    }
+    assert.equal(done.error, "fixture failure");
+  });
+});
+
+Deno.test("WorkerPool fails an UnrecoverableError at once, whatever attempts remain", async () => {
+  await withServer({}, async (server) => {
+    const job = await enqueue(server, "t-unrecoverable");
+    const done = await settled(server, job.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.attempts.length, 1);
+    assert.equal(done.error, "cannot ever work");
+  });
+});
+
+Deno.test("WorkerPool kills a hung handler at its timeout and puts the worker's other jobs back", async () => {
+  await withServer({}, async (server) => {
+    const hung = await enqueue(server, "t-hangs");
+    const others = await Promise.all([1, 2].map(() => enqueue(server, "t-slow", { ms: 400 })));
+    const done = await settled(server, hung.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.attempts.length, 1);
+    assert.equal(done.attempts[0].outcome, "timeout");
+    assert.match(done.error ?? "", /Timed out after 100 ms/);
+    for (const other of others) {
+      const finished = await settled(server, other.id);
+      assert.equal(finished.status, "completed");
+      // Put back when the worker was killed, without losing an attempt.
+      assert.equal(finished.attempts.length, 1);
+      assert.equal(finished.attempts[0].workerId, "w2");
+    }
+    assert.equal(server.pool.stats().size, 1);
+  });
+});
+
+Deno.test("WorkerPool replaces a worker that dies of an uncaught error and keeps serving", async () => {
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => errors.push(args);
+  try {
+    await withServer({}, async (server) => {
+      const crash = await enqueue(server, "t-crashes");
+      const done = await settled(server, crash.id);
+      assert.equal(done.status, "failed");
+      assert.equal(done.attempts[0].outcome, "interrupted");
+      assert.match(done.error ?? "", /Worker crashed: uncaught error in worker/);
+      const after = await enqueue(server, "t-succeeds", { value: 1 });
+      assert.equal((await settled(server, after.id)).status, "completed");
+    });
+  } finally {
+    console.error = original;
+  }
+  assert.ok(errors.length > 0, "the crash is logged");
+});
+
+Deno.test("WorkerPool replaces a worker whose handler calls close()", async () => {
+  const original = console.error;
+  console.error = () => {};
+  try {
+    await withServer({}, async (server) => {
+      const closing = await enqueue(server, "t-closes");
+      const done = await settled(server, closing.id);
+      assert.equal(done.status, "failed");
+      assert.match(done.error ?? "", /the worker closed itself/);
+      const after = await enqueue(server, "t-succeeds", { value: 2 });
+      assert.deepEqual((await settled(server, after.id)).result, { doubled: 4 });
+    });
+  } finally {
+    console.error = original;
+  }
+});
+
+Deno.test("WorkerPool aborts a cancelled job's signal and the worker carries on", async () => {
+  await withServer({}, async (server) => {
+    const job = await enqueue(server, "t-waits");
+    await waitFor(async () => (await server.queue.get(job.id))?.status === "in-progress");
+    const cancelled = await server.queue.cancel(job.id);
+    assert.equal(cancelled.status, "cancelled");
+    assert.equal(cancelled.attempts[0].outcome, "cancelled");
+    await waitFor(() => server.pool.running === 0, { message: "the handler to return" });
+    const after = await enqueue(server, "t-succeeds", { value: 3 });
+    const done = await settled(server, after.id);
+    assert.equal(done.attempts[0].workerId, "w1", "the same worker, not a replacement");
+    assert.equal((await server.queue.get(job.id))?.status, "cancelled");
+  });
+});
+
+Deno.test("WorkerPool kills a cancelled job that ignores its signal after the grace period", async () => {
+  await withServer({}, async (server) => {
+    const [hung] = await server.queue.enqueue([{
+      type: "t-hangs",
+      payload: {},
+      options: { timeout: 60_000 },
+    }]);
+    const other = await enqueue(server, "t-slow", { ms: 300 });
+    await waitFor(async () => (await server.queue.get(hung.id))?.status === "in-progress");
+    await server.queue.cancel(hung.id);
+    const done = await settled(server, other.id);
+    assert.equal(done.status, "completed");
+    assert.equal(done.attempts.length, 1);
+    assert.equal(done.attempts[0].workerId, "w2", "ran again on the replacement worker");
+    assert.equal((await server.queue.get(hung.id))?.status, "cancelled");
+  });
+});
+
+Deno.test("WorkerPool fails a job whose result cannot cross the worker boundary", async () => {
+  await withServer({}, async (server) => {
+    const job = await enqueue(server, "t-unclonable");
+    const done = await settled(server, job.id);
+    assert.equal(done.status, "failed");
+    assert.match(done.error ?? "", /cannot be sent/);
+  });
+});
+
+Deno.test("WorkerPool runs up to workers x concurrency jobs at once", async () => {
+  await withServer({ workers: 2, concurrency: 3 }, async (server) => {
+    const jobs = await server.queue.enqueue(
+      Array.from({ length: 8 }, () => ({ type: "t-waits", payload: {} })),
+    );
+    await waitFor(() => server.pool.running === 6, { message: "six running jobs" });
+    const stats = server.pool.stats();
+    assert.deepEqual(stats, { size: 2, concurrency: 3, busy: 2, idle: 0, running: 6 });
+    const counts = (await server.queue.stats()).byStatus;
+    assert.equal(counts["in-progress"], 6);
+    assert.equal(counts.queued, 2);
+    for (const job of jobs) await server.queue.cancel(job.id);
+  });
+});
+
+Deno.test("WorkerPool at shutdown cancels jobs still running in memory mode", async () => {
+  const lines: string[] = [];
+  const server = await createServer({
+    workers: 1,
+    handlers: [FIXTURES],
+    shutdownGrace: 50,
+    killGrace: 50,
+    log: (line) => lines.push(line),
+  });
+  const job = await enqueue(server, "t-waits");
+  await waitFor(async () => (await server.queue.get(job.id))?.status === "in-progress");
+  await server.shutdown();
+  const after = await server.queue.store.get({ id: job.id });
+  assert.equal(after?.status, "cancelled");
+  assert.match(after?.error ?? "", /shutdown/);
+  assert.ok(lines.some((line) => /Cancelled 1 unfinished job/.test(line)), lines.join("\n"));
+});
