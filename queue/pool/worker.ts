@@ -67,7 +67,7 @@ function flush(): void {
 function scheduleFlush(): void {
   if (flushScheduled) return;
   flushScheduled = true;
-  setTimeout(flush, 0);
+  queueMicrotask(flush);
 }
 
 function messageOf(error: unknown): string {
