@@ -1,0 +1,46 @@
+/**
+ * The README's handler example is the fixture `readme_handlers.ts` word for word (bar the import
+ * path), and it works as the README says.
+ */
+
+import assert from "node:assert/strict";
+import { createServer } from "../api/server.ts";
+import { waitFor } from "./support/wait.ts";
+
+const EXAMPLE = new URL("./fixtures/readme_handlers.ts", import.meta.url);
+
+Deno.test("README shows the handler example that the tests run", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const example = (await Deno.readTextFile(EXAMPLE))
+    .replace('from "../../queue/mod.ts"', 'from "./queue/mod.ts"');
+  assert.ok(readme.includes(example), "README.md must contain tests/fixtures/readme_handlers.ts");
+});
+
+Deno.test("README handler example validates, runs, and refuses an unrecoverable address", async () => {
+  const server = await createServer({ workers: 1, handlers: [EXAMPLE.href], log: () => {} });
+  try {
+    const post = (payload: unknown) =>
+      server.app.request("/api/jobs", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ type: "welcome-email", payload }),
+      });
+    const bad = await post({ to: "not-an-email", name: "Ada" });
+    assert.equal(bad.status, 400);
+    assert.equal((await bad.json()).error.details.field, "payload.to");
+    const good = await (await post({ to: "ada@example.com", name: "Ada" })).json();
+    const never = await (await post({ to: "x@example.invalid", name: "X" })).json();
+    const done = await waitFor(() =>
+      server.queue.get(good.id).then((j) => j?.status === "completed" ? j : undefined)
+    );
+    assert.deepEqual(done.result, { delivered: true });
+    assert.match(done.logs[0].message, /attempt 1: sending to ada@example.com/);
+    const failed = await waitFor(() =>
+      server.queue.get(never.id).then((j) => j?.status === "failed" ? j : undefined)
+    );
+    assert.equal(failed.attempts.length, 1);
+    assert.equal(failed.error, "This address can never receive mail");
+  } finally {
+    await server.shutdown();
+  }
+});
