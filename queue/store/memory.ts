@@ -37,10 +37,12 @@ export class MemoryStore implements Store {
   #counts: JobCounts = { byStatus: emptyStatusCounts(), byType: {} };
 
   insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
+    const seen = new Set<string>();
     for (const job of jobs) {
-      if (this.#jobs.has(job.id)) {
+      if (this.#jobs.has(job.id) || seen.has(job.id)) {
         return Promise.reject(new Error(`A job with id ${job.id} already exists`));
       }
+      seen.add(job.id);
     }
     const inserted = jobs.map((job) => ({ ...job, seq: ++this.#seq }));
     for (const job of inserted) {

@@ -1,0 +1,161 @@
+import assert from "node:assert/strict";
+import {
+  type Config,
+  ConfigError,
+  envName,
+  helpText,
+  OPTIONS,
+  parseConfig,
+} from "../queue/config.ts";
+
+const CWD = "/srv/app";
+
+/** Parses and insists on a config (not a help request). */
+function config(args: string[], env: Record<string, string | undefined> = {}, cwd = CWD): Config {
+  const parsed = parseConfig(args, env, cwd);
+  assert.equal(parsed.help, false);
+  return (parsed as { help: false; config: Config }).config;
+}
+
+/** Asserts that parsing throws a ConfigError about `option`. */
+function assertRefused(args: string[], env: Record<string, string>, option: string): void {
+  assert.throws(
+    () => parseConfig(args, env, CWD),
+    (error) =>
+      error instanceof ConfigError && error.option === option &&
+      error.message.startsWith(`--${option}: `),
+    `${JSON.stringify(args)} ${JSON.stringify(env)}`,
+  );
+}
+
+Deno.test("parseConfig() fills every option from its default", () => {
+  assert.deepEqual(config([]), {
+    port: 8080,
+    host: "127.0.0.1",
+    workers: navigator.hardwareConcurrency ?? 2,
+    concurrency: 16,
+    capacity: 10_000,
+    enqueueWait: 5_000,
+    bodyLimit: 1024 * 1024,
+    demoSpeed: 1,
+    handlers: [],
+    shutdownGrace: 10_000,
+    killGrace: 5_000,
+  });
+});
+
+Deno.test("parseConfig() reads DENOQUEUE_* variables", () => {
+  const parsed = config([], {
+    DENOQUEUE_ENQUEUE_WAIT: "2s",
+    DENOQUEUE_CAPACITY: "50",
+    DENOQUEUE_HOST: "0.0.0.0",
+    DENOQUEUE_DEMO_SPEED: "0.01",
+  });
+  assert.equal(parsed.enqueueWait, 2_000);
+  assert.equal(parsed.capacity, 50);
+  assert.equal(parsed.host, "0.0.0.0");
+  assert.equal(parsed.demoSpeed, 0.01);
+});
+
+Deno.test("parseConfig() lets flags beat the environment", () => {
+  const env = { DENOQUEUE_ENQUEUE_WAIT: "2s", DENOQUEUE_WORKERS: "3", PORT: "7000" };
+  const parsed = config(["--enqueue-wait", "250ms", "--workers=5", "--port", "9000"], env);
+  assert.equal(parsed.enqueueWait, 250);
+  assert.equal(parsed.workers, 5);
+  assert.equal(parsed.port, 9000);
+});
+
+Deno.test("parseConfig() honours PORT, below DENOQUEUE_PORT", () => {
+  assert.equal(config([], { PORT: "3000" }).port, 3000);
+  assert.equal(config([], { PORT: "3000", DENOQUEUE_PORT: "4000" }).port, 4000);
+});
+
+Deno.test("parseConfig() reads durations in ms, s, m and plain milliseconds", () => {
+  const cases: [string, number][] = [
+    ["500ms", 500],
+    ["5s", 5_000],
+    ["2m", 120_000],
+    ["1.5s", 1_500],
+    ["750", 750],
+    ["0", 0],
+    ["1h", 3_600_000],
+  ];
+  for (const [text, ms] of cases) {
+    assert.equal(config(["--shutdown-grace", text]).shutdownGrace, ms, text);
+  }
+});
+
+Deno.test("parseConfig() reads sizes in b, kb, mb and plain bytes", () => {
+  const cases: [string, number][] = [
+    ["1mb", 1024 * 1024],
+    ["512kb", 512 * 1024],
+    ["65536", 65_536],
+    ["2KiB", 2048],
+    ["1gb", 1024 ** 3],
+  ];
+  for (const [text, bytes] of cases) {
+    assert.equal(config(["--body-limit", text]).bodyLimit, bytes, text);
+  }
+});
+
+Deno.test("parseConfig() throws ConfigError naming the option for a bad value", () => {
+  assertRefused(["--port", "http"], {}, "port");
+  assertRefused(["--port", "65536"], {}, "port");
+  assertRefused([], { PORT: "eighty" }, "port");
+  assertRefused(["--workers", "0"], {}, "workers");
+  assertRefused(["--concurrency", "1.5"], {}, "concurrency");
+  assertRefused(["--capacity", ""], {}, "capacity");
+  assertRefused([], { DENOQUEUE_ENQUEUE_WAIT: "soon" }, "enqueue-wait");
+  assertRefused(["--enqueue-wait", "10m"], {}, "enqueue-wait"); // past the 5-minute maximum
+  assertRefused(["--body-limit", "1tb"], {}, "body-limit");
+  assertRefused(["--body-limit", "10"], {}, "body-limit"); // under the 1 KiB minimum
+  assertRefused(["--demo-speed", "fast"], {}, "demo-speed");
+  assertRefused(["--host", "  "], {}, "host");
+  assertRefused(["--kill-grace=-1s"], {}, "kill-grace");
+});
+
+Deno.test("parseConfig() throws ConfigError for an unknown flag or a positional", () => {
+  for (const args of [["--bogus", "1"], ["stray"]]) {
+    assert.throws(
+      () => parseConfig(args, {}, CWD),
+      (error) => error instanceof ConfigError && /see --help/.test(error.message),
+      args.join(" "),
+    );
+  }
+});
+
+Deno.test("parseConfig() returns a help request for --help and -h", () => {
+  assert.deepEqual(parseConfig(["--help"], {}, CWD), { help: true });
+  assert.deepEqual(parseConfig(["-h", "--port", "nonsense"], {}, CWD), { help: true });
+});
+
+Deno.test("parseConfig() resolves --handlers paths to file URLs against cwd", () => {
+  assert.deepEqual(config(["--handlers", "./x.ts"]).handlers, ["file:///srv/app/x.ts"]);
+  assert.deepEqual(config(["--handlers", "x.ts"], {}, "/srv/app/").handlers, [
+    "file:///srv/app/x.ts",
+  ]);
+  assert.deepEqual(
+    config(["--handlers", "../lib/a.ts, /abs/b.ts,https://example.com/c.ts,file:///d.ts"]).handlers,
+    ["file:///srv/lib/a.ts", "file:///abs/b.ts", "https://example.com/c.ts", "file:///d.ts"],
+  );
+  assert.deepEqual(config([], { DENOQUEUE_HANDLERS: "./env.ts" }).handlers, [
+    "file:///srv/app/env.ts",
+  ]);
+});
+
+Deno.test("envName() maps a flag to its DENOQUEUE_ variable", () => {
+  assert.equal(envName("enqueue-wait"), "DENOQUEUE_ENQUEUE_WAIT");
+  assert.equal(envName("port"), "DENOQUEUE_PORT");
+});
+
+Deno.test("helpText() lists every option with its env name, and --help", () => {
+  const text = helpText();
+  const flags = Object.keys(OPTIONS);
+  assert.ok(flags.length >= 11);
+  for (const flag of flags) {
+    assert.ok(text.includes(`--${flag} <value>`), `--${flag}`);
+    assert.ok(text.includes(`Env ${envName(flag)};`), envName(flag));
+  }
+  assert.match(text, /-h, --help/);
+  assert.match(text, /default 8080/);
+});

@@ -1,0 +1,211 @@
+import assert from "node:assert/strict";
+import { Scheduler } from "../queue/scheduler.ts";
+
+const T = 1_700_000_000_000;
+const fixedClock = () => T;
+const HOUR = 3_600_000;
+
+/** Rejects if `promise` has not settled within `ms`, so a missing wake-up fails instead of hanging. */
+async function within<V>(promise: Promise<V>, what: string, ms = 2_000): Promise<V> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Resolves after every 0 ms timer set before this call has fired: timers with the same delay
+ * fire in the order they were set, so this is a signal, not a guess.
+ */
+function afterPendingZeroTimers(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** A promoteDue that records each `now` it gets and answers from `replies` (then undefined). */
+function recorder(replies: (number | undefined)[] = []) {
+  const calls: number[] = [];
+  let notify = () => {};
+  return {
+    calls,
+    promoteDue: (now: number) => {
+      calls.push(now);
+      notify();
+      return Promise.resolve(replies.shift());
+    },
+    /** Resolves once promoteDue has been called `count` times in all. */
+    called(count: number): Promise<void> {
+      if (calls.length >= count) return Promise.resolve();
+      const { promise, resolve } = Promise.withResolvers<void>();
+      notify = () => {
+        if (calls.length >= count) resolve();
+      };
+      return promise;
+    },
+  };
+}
+
+Deno.test("Scheduler.wakeAt() calls promoteDue with the current time when due", async () => {
+  const promote = recorder();
+  const scheduler = new Scheduler(promote.promoteDue, fixedClock);
+  try {
+    scheduler.wakeAt(T);
+    assert.equal(promote.calls.length, 0, "the call happens on a timer, not synchronously");
+    await within(promote.called(1), "promoteDue");
+    assert.deepEqual(promote.calls, [T]);
+  } finally {
+    scheduler.stop();
+  }
+});
+
+Deno.test("Scheduler.wakeAt() re-arms for an earlier time", async () => {
+  const promote = recorder();
+  const scheduler = new Scheduler(promote.promoteDue, fixedClock);
+  try {
+    scheduler.wakeAt(T + HOUR);
+    scheduler.wakeAt(T);
+    await within(promote.called(1), "the earlier wake-up");
+    assert.deepEqual(promote.calls, [T]);
+  } finally {
+    scheduler.stop();
+  }
+});
+
+Deno.test("Scheduler.wakeAt() keeps the earlier timer when asked for a later time", async () => {
+  const promote = recorder();
+  const scheduler = new Scheduler(promote.promoteDue, fixedClock);
+  try {
+    scheduler.wakeAt(T);
+    scheduler.wakeAt(T + HOUR);
+    await within(promote.called(1), "the earlier wake-up");
+    await afterPendingZeroTimers();
+    assert.equal(promote.calls.length, 1);
+  } finally {
+    scheduler.stop();
+  }
+});
+
+Deno.test("Scheduler.wakeAt() arms again for the next runAt promoteDue returns", async () => {
+  let now = T;
+  const promote = recorder([T + 5, undefined]);
+  const scheduler = new Scheduler(promote.promoteDue, () => now);
+  try {
+    scheduler.wakeAt(T);
+    await within(promote.called(1), "the first run");
+    now = T + 5; // the clock reaches the returned runAt; the timer it armed is a few ms
+    await within(promote.called(2), "the run at the returned runAt");
+    assert.deepEqual(promote.calls, [T, T + 5]);
+  } finally {
+    scheduler.stop();
+  }
+});
+
+Deno.test("Scheduler.stop() cancels a pending wake-up and ignores later ones", async () => {
+  const promote = recorder();
+  const scheduler = new Scheduler(promote.promoteDue, fixedClock);
+  scheduler.wakeAt(T);
+  scheduler.stop();
+  scheduler.wakeAt(T - 1);
+  await afterPendingZeroTimers();
+  assert.deepEqual(promote.calls, []);
+});
+
+Deno.test("Scheduler.stop() during a run keeps it from arming again", async () => {
+  const gate = Promise.withResolvers<number | undefined>();
+  const started = Promise.withResolvers<void>();
+  let calls = 0;
+  const scheduler = new Scheduler(() => {
+    calls++;
+    started.resolve();
+    return gate.promise;
+  }, fixedClock);
+  scheduler.wakeAt(T);
+  await within(started.promise, "promoteDue");
+  scheduler.stop();
+  gate.resolve(T); // the next runAt would be due at once, were the scheduler still running
+  await afterPendingZeroTimers();
+  await afterPendingZeroTimers();
+  assert.equal(calls, 1);
+});
+
+Deno.test("Scheduler runs promoteDue one at a time, running again for a wake-up mid-run", async () => {
+  const gate = Promise.withResolvers<number | undefined>();
+  const started = Promise.withResolvers<void>();
+  const second = Promise.withResolvers<void>();
+  let running = 0;
+  let most = 0;
+  let calls = 0;
+  const scheduler = new Scheduler(async () => {
+    calls++;
+    running++;
+    most = Math.max(most, running);
+    if (calls === 1) {
+      started.resolve();
+      await gate.promise;
+    } else {
+      second.resolve();
+    }
+    running--;
+    return undefined;
+  }, fixedClock);
+  try {
+    scheduler.wakeAt(T);
+    await within(started.promise, "the first run");
+    scheduler.wakeAt(T); // fires while the first run is still in promoteDue
+    await afterPendingZeroTimers();
+    assert.equal(calls, 1, "no second call while the first is running");
+    gate.resolve(undefined);
+    await within(second.promise, "the follow-up run");
+    assert.equal(calls, 2);
+    assert.equal(most, 1);
+  } finally {
+    scheduler.stop();
+  }
+});
+
+Deno.test("Scheduler calls onError when promoteDue fails", async () => {
+  const failure = new Error("store unavailable");
+  const reported = Promise.withResolvers<unknown>();
+  const scheduler = new Scheduler(
+    () => Promise.reject(failure),
+    fixedClock,
+    (error) => reported.resolve(error),
+  );
+  try {
+    scheduler.wakeAt(T);
+    assert.equal(await within(reported.promise, "onError"), failure);
+  } finally {
+    scheduler.stop(); // also cancels the retry armed after the failure
+  }
+});
+
+Deno.test("Scheduler retries a second after promoteDue fails", async () => {
+  // Each read of this clock moves it a second on, so the one-second retry is due at once.
+  let now = T;
+  const clock = () => (now += 1_000);
+  const errors: unknown[] = [];
+  let calls = 0;
+  const retried = Promise.withResolvers<void>();
+  const scheduler = new Scheduler(
+    () => {
+      calls++;
+      if (calls === 1) return Promise.reject(new Error("first run fails"));
+      retried.resolve();
+      return Promise.resolve(undefined);
+    },
+    clock,
+    (error) => errors.push(error),
+  );
+  try {
+    scheduler.wakeAt(T);
+    await within(retried.promise, "the retry");
+    assert.equal(calls, 2);
+    assert.equal(errors.length, 1);
+  } finally {
+    scheduler.stop();
+  }
+});
