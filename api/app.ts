@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
+import { eventRoutes } from "./routes/events.ts";
 import { goQueueRoutes } from "./routes/goqueue.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
@@ -15,7 +16,7 @@ import { statsRoutes } from "./routes/stats.ts";
 /**
  * @example
  * ```ts ignore
- * const app = createApp({ queue, pool, bodyLimit: 1 << 20, draining: () => false });
+ * const app = createApp({ queue, pool, feed, bodyLimit: 1 << 20, draining: () => false });
  * const response = await app.request("/api/stats");
  * ```
  */
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api", goQueueRoutes(deps));
   app.route("/api", jobRoutes(deps));
   app.route("/api", statsRoutes(deps));
+  app.route("/api", eventRoutes(deps.feed));
   app.notFound((c) =>
     errorResponse(c, new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`))
   );

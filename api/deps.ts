@@ -5,10 +5,13 @@
 
 import type { PoolStats } from "../queue/pool/pool.ts";
 import type { Queue } from "../queue/queue.ts";
+import type { LiveFeed } from "./live_feed.ts";
 
 export interface AppDeps {
   queue: Queue;
   pool: { stats(): PoolStats };
+  /** The Server-Sent Events feed behind `GET /api/events`. */
+  feed: LiveFeed;
   /** Largest request body in bytes. */
   bodyLimit: number;
   /** True once shutdown has begun: new requests get 503. */

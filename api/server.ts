@@ -14,6 +14,7 @@ import { Queue } from "../queue/queue.ts";
 import { MemoryStore } from "../queue/store/memory.ts";
 import type { Store } from "../queue/store/store.ts";
 import { createApp } from "./app.ts";
+import { LiveFeed } from "./live_feed.ts";
 
 /** Options for {@linkcode createServer}: any `Config` field, plus what only code can pass. */
 export interface ServerOptions extends Partial<Omit<Config, "handlers">> {
@@ -31,6 +32,7 @@ export interface DenoQueueServer {
   readonly queue: Queue;
   readonly pool: WorkerPool;
   readonly events: JobEvents;
+  readonly feed: LiveFeed;
   /** Starts listening; resolves with the bound address once it does. */
   listen(): Promise<{ hostname: string; port: number }>;
   /**
@@ -76,9 +78,11 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   });
   await pool.start();
   let draining = false;
+  const feed = new LiveFeed({ queue, pool });
   const app = createApp({
     queue,
     pool,
+    feed,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
     draining: () => draining,
   });
@@ -90,6 +94,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     queue,
     pool,
     events,
+    feed,
     listen() {
       const { promise, resolve } = Promise.withResolvers<{ hostname: string; port: number }>();
       http = Deno.serve({
@@ -116,6 +121,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
           log(`Cancelled ${left.length} unfinished job(s): the memory store keeps nothing`);
         }
         pool.close();
+        feed.close();
         if (http !== undefined) await http.shutdown();
         await store.close();
         log("Stopped");

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 
 /** Everything `main.ts` needs to start the service. Durations in ms, sizes in bytes. */
@@ -63,7 +64,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
     min: 1,
     max: 256,
     description: "Web Workers in the pool",
-    fallback: () => String(navigator.hardwareConcurrency ?? 2),
+    fallback: () => String(Math.min(256, navigator.hardwareConcurrency ?? 2)),
   },
   "concurrency": {
     key: "concurrency",
@@ -206,7 +207,7 @@ function parseValue(flag: string, spec: OptionSpec, raw: string, cwd: string): u
 /** Resolves a handler module path against `cwd` (where the user typed it) into a URL. */
 function toModuleUrl(specifier: string, cwd: string): string {
   if (/^(file|https?):/.test(specifier)) return specifier;
-  return new URL(specifier, `file://${cwd.endsWith("/") ? cwd : cwd + "/"}`).href;
+  return new URL(specifier, pathToFileURL(cwd.endsWith("/") ? cwd : cwd + "/")).href;
 }
 
 /** The result of reading the command line: a config, or a request for help. */

@@ -14,8 +14,9 @@
  */
 export function delay(ms: number, options: { signal?: AbortSignal } = {}): Promise<void> {
   const { signal } = options;
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new RangeError(`ms must be a non-negative number, received ${ms}`);
+  if (!Number.isFinite(ms) || ms < 0 || ms > 2_147_483_647) {
+    // Timers overflow past 2^31-1 ms and would fire at once.
+    throw new RangeError(`ms must be a number from 0 to 2147483647, received ${ms}`);
   }
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {

@@ -28,6 +28,7 @@ import { Scheduler } from "./scheduler.ts";
 import { Semaphore } from "./semaphore.ts";
 import type { JobCounts, ListQuery, Store } from "./store/store.ts";
 import { ThroughputMeter } from "./throughput.ts";
+import { type TypeMetric, TypeMetrics } from "./type_metrics.ts";
 
 /** How an attempt ended, as the pool reports it. `job` is the snapshot the pool claimed. */
 export type AttemptReport =
@@ -54,11 +55,25 @@ export interface QueueOptions {
   random?: () => number;
 }
 
-/** Counts, capacity and throughput. */
+/** Counts, capacity, throughput and per-type figures. */
 export interface QueueStats extends JobCounts {
   capacity: { limit: number; used: number; waiting: number };
-  throughput: { completedPerSecond: number; failedPerSecond: number; windowSeconds: number };
+  throughput: {
+    /** Averages over the last minute. */
+    completedPerSecond: number;
+    failedPerSecond: number;
+    windowSeconds: number;
+    /** Jobs finished in each of the last five minutes' seconds, oldest first. */
+    series: { completed: number[]; failed: number[] };
+  };
+  /** Mean and p95 duration and failure rate of each type's recent attempts. */
+  types: Record<string, TypeMetric>;
 }
+
+/** Seconds of per-second history kept for the throughput chart. */
+const SERIES_SECONDS = 300;
+/** Seconds that "jobs per second" averages over. */
+const RATE_SECONDS = 60;
 
 /** Jobs claimed at most per store round trip by the scheduler. */
 const PROMOTE_BATCH = 1000;
@@ -85,6 +100,7 @@ export class Queue {
   #live = new Map<string, { progress: number; logs: Job["logs"] }>();
   #completed: ThroughputMeter;
   #failed: ThroughputMeter;
+  #metrics = new TypeMetrics();
   #closed = false;
 
   constructor(options: QueueOptions) {
@@ -101,8 +117,8 @@ export class Queue {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#scheduler = new Scheduler((now) => this.#promoteDue(now), this.#now);
-    this.#completed = new ThroughputMeter(60, this.#now);
-    this.#failed = new ThroughputMeter(60, this.#now);
+    this.#completed = new ThroughputMeter(SERIES_SECONDS, this.#now);
+    this.#failed = new ThroughputMeter(SERIES_SECONDS, this.#now);
   }
 
   /** Counts the unfinished jobs already in the store against capacity; starts the scheduler. */
@@ -199,7 +215,11 @@ export class Queue {
       from: "in-progress" as const,
       job: this.#finished(report, now),
     }));
-    for (const report of reports) this.#live.delete(report.job.id);
+    for (const report of reports) {
+      this.#live.delete(report.job.id);
+      const started = report.job.attempts.at(-1)?.startedAt ?? now;
+      this.#metrics.record(report.job.type, now - started, report.outcome !== "completed");
+    }
     const applied = await this.store.update({ updates });
     let released = 0;
     let completed = 0;
@@ -351,10 +371,12 @@ export class Queue {
         waiting: this.#room.waiting,
       },
       throughput: {
-        completedPerSecond: this.#completed.perSecond(),
-        failedPerSecond: this.#failed.perSecond(),
-        windowSeconds: 60,
+        completedPerSecond: this.#completed.perSecond(RATE_SECONDS),
+        failedPerSecond: this.#failed.perSecond(RATE_SECONDS),
+        windowSeconds: RATE_SECONDS,
+        series: { completed: this.#completed.series(), failed: this.#failed.series() },
       },
+      types: this.#metrics.snapshot(),
     };
   }
 
@@ -414,7 +436,7 @@ export class Queue {
 
   /** Seconds until room for `count` jobs is likely, from the recent finishing rate. */
   #retryAfter(count: number): number {
-    const rate = this.#completed.perSecond() + this.#failed.perSecond();
+    const rate = this.#completed.perSecond(RATE_SECONDS) + this.#failed.perSecond(RATE_SECONDS);
     if (rate <= 0) return 1;
     return Math.min(60, Math.max(1, Math.ceil(count / rate)));
   }

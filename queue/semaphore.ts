@@ -96,6 +96,9 @@ export class Semaphore {
 
   /** Takes permits without waiting, even past capacity (for jobs that were already in the store). */
   force(permits: number): void {
+    if (!Number.isInteger(permits) || permits < 0) {
+      throw new RangeError(`permits must be a non-negative integer, received ${permits}`);
+    }
     this.#available -= permits;
   }
 

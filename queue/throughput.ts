@@ -40,14 +40,30 @@ export class ThroughputMeter {
     this.#buckets[index] += count;
   }
 
-  /** Events in the window, divided by the seconds elapsed in it (at most the window). */
-  perSecond(): number {
+  /** Counts of the last `seconds` whole seconds, oldest first (at most the window). */
+  series(seconds = this.windowSeconds): number[] {
+    const count = Math.min(seconds, this.windowSeconds);
+    const second = Math.floor(this.now() / 1000);
+    const result: number[] = [];
+    for (let s = second - count; s < second; s++) {
+      const index = s % this.windowSeconds;
+      result.push(this.#stamps[index] === s ? this.#buckets[index] : 0);
+    }
+    return result;
+  }
+
+  /**
+   * Events in the last `seconds` (default: the window), divided by the seconds of that span
+   * that have elapsed since the meter started.
+   */
+  perSecond(seconds = this.windowSeconds): number {
+    const span = Math.min(seconds, this.windowSeconds);
     const second = Math.floor(this.now() / 1000);
     let total = 0;
     for (let i = 0; i < this.windowSeconds; i++) {
-      if (this.#stamps[i] > second - this.windowSeconds) total += this.#buckets[i];
+      if (this.#stamps[i] > second - span) total += this.#buckets[i];
     }
-    const elapsed = Math.min(this.windowSeconds, Math.max(1, second - this.#started + 1));
+    const elapsed = Math.min(span, Math.max(1, second - this.#started + 1));
     return total / elapsed;
   }
 }

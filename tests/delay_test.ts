@@ -45,9 +45,9 @@ Deno.test("delay() resolves and stops listening when the signal never aborts", a
   assert.equal(controller.signal.aborted, true);
 });
 
-Deno.test("delay() rejects a negative or non-finite ms with RangeError", () => {
-  for (const ms of [-1, NaN, Infinity]) {
+Deno.test("delay() rejects a negative, non-finite or overflowing ms with RangeError", () => {
+  for (const ms of [-1, NaN, Infinity, 2 ** 31]) {
     assert.throws(() => delay(ms), RangeError, `ms ${ms}`);
   }
-  assert.throws(() => delay(-5), /ms must be a non-negative number, received -5/);
+  assert.throws(() => delay(-5), /ms must be a number from 0 to 2147483647, received -5/);
 });

@@ -1,0 +1,225 @@
+/**
+ * The live feed behind `GET /api/events`: job transitions and a stats snapshot every second,
+ * as Server-Sent Events. Events from all jobs are gathered into one buffer and sent to every
+ * client at most ten times a second; a burst larger than a message holds becomes a summary.
+ * It listens to the queue and runs timers only while someone is connected.
+ * @module
+ */
+
+import type { JobEvent } from "../queue/events.ts";
+import type { Job } from "../queue/job.ts";
+import type { PoolStats } from "../queue/pool/pool.ts";
+import type { Queue, QueueStats } from "../queue/queue.ts";
+
+/** One job transition as the feed sends it. */
+export interface FeedEvent {
+  event: JobEvent["type"];
+  id: string;
+  type?: string;
+  status?: Job["status"];
+  attempt?: number;
+  progress?: number;
+  error?: string;
+  at: number;
+}
+
+/** Options for {@linkcode LiveFeed}; durations in ms. */
+export interface LiveFeedOptions {
+  queue: Queue;
+  pool: { stats(): PoolStats };
+  /** How often gathered events are sent. Default 100 (at most 10 messages a second). */
+  flushInterval?: number;
+  /** How often a stats snapshot is sent. Default 1,000. */
+  statsInterval?: number;
+  /** How often a comment keeps idle connections open. Default 15,000. */
+  heartbeatInterval?: number;
+  /** Events one message holds before the rest of a burst is summarised. Default 100. */
+  maxEventsPerMessage?: number;
+}
+
+const encoder = new TextEncoder();
+
+function compact(event: JobEvent, at: number): FeedEvent {
+  if ("job" in event) {
+    const { job } = event;
+    return {
+      event: event.type,
+      id: job.id,
+      type: job.type,
+      status: job.status,
+      attempt: job.attempts.length,
+      progress: job.progress,
+      error: job.error,
+      at,
+    };
+  }
+  if (event.type === "progress") {
+    return { event: event.type, id: event.jobId, progress: event.progress, at };
+  }
+  return { event: event.type, id: event.jobId, at };
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const feed = new LiveFeed({ queue, pool });
+ * const stream = feed.connect();
+ * feed.close();
+ * ```
+ */
+export class LiveFeed {
+  #options: Required<Omit<LiveFeedOptions, "queue" | "pool">>;
+  #queue: Queue;
+  #pool: { stats(): PoolStats };
+  #clients = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  #buffer: FeedEvent[] = [];
+  #overflow: Record<string, number> = {};
+  #overflowCount = 0;
+  #messageId = 0;
+  #timers: ReturnType<typeof setInterval>[] = [];
+  #unsubscribe: (() => void) | undefined;
+  #closed = false;
+  /** Messages sent to each client, by kind, since start: lets tests and ops see the rate. */
+  readonly sent = { jobs: 0, summary: 0, stats: 0, heartbeat: 0 };
+
+  constructor(options: LiveFeedOptions) {
+    this.#queue = options.queue;
+    this.#pool = options.pool;
+    this.#options = {
+      flushInterval: options.flushInterval ?? 100,
+      statsInterval: options.statsInterval ?? 1000,
+      heartbeatInterval: options.heartbeatInterval ?? 15_000,
+      maxEventsPerMessage: options.maxEventsPerMessage ?? 100,
+    };
+  }
+
+  /** Clients connected now. */
+  get clients(): number {
+    return this.#clients.size;
+  }
+
+  /** A new client's stream: a `retry` hint and a stats snapshot at once, then the feed. */
+  connect(): ReadableStream<Uint8Array> {
+    let self: ReadableStreamDefaultController<Uint8Array>;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        self = controller;
+        if (this.#closed) {
+          controller.close();
+          return;
+        }
+        this.#clients.add(controller);
+        if (this.#clients.size === 1) this.#startListening();
+        controller.enqueue(encoder.encode("retry: 2000\n\n"));
+        this.#snapshot().then((data) => {
+          if (this.#clients.has(controller)) controller.enqueue(this.#message("stats", data));
+        }, (error) => console.error("Live feed could not read stats:", error));
+      },
+      cancel: () => this.#drop(self),
+    });
+  }
+
+  /** Ends every stream and stops: for shutdown. */
+  close(): void {
+    this.#closed = true;
+    for (const controller of this.#clients) {
+      try {
+        controller.close();
+      } catch { /* the client went away already */ }
+    }
+    this.#clients.clear();
+    this.#stopListening();
+  }
+
+  #startListening(): void {
+    this.#unsubscribe = this.#queue.events.on((event) => this.#gather(event));
+    const { flushInterval, statsInterval, heartbeatInterval } = this.#options;
+    this.#timers.push(
+      setInterval(() => this.#flush(), flushInterval),
+      setInterval(() => this.#sendStats(), statsInterval),
+      setInterval(() => {
+        this.sent.heartbeat++;
+        this.#broadcast(encoder.encode(": heartbeat\n\n"));
+      }, heartbeatInterval),
+    );
+  }
+
+  #stopListening(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers = [];
+    this.#buffer = [];
+    this.#overflow = {};
+    this.#overflowCount = 0;
+  }
+
+  #drop(controller: ReadableStreamDefaultController<Uint8Array>): void {
+    this.#clients.delete(controller);
+    if (this.#clients.size === 0) this.#stopListening();
+  }
+
+  #gather(event: JobEvent): void {
+    if (this.#buffer.length < this.#options.maxEventsPerMessage) {
+      this.#buffer.push(compact(event, Date.now()));
+    } else {
+      this.#overflow[event.type] = (this.#overflow[event.type] ?? 0) + 1;
+      this.#overflowCount++;
+    }
+  }
+
+  #flush(): void {
+    if (this.#buffer.length === 0) return;
+    let message: Uint8Array;
+    if (this.#overflowCount === 0) {
+      message = this.#message("jobs", { events: this.#buffer });
+      this.sent.jobs++;
+    } else {
+      // A burst: the counts of everything, and the latest state of the first jobs seen.
+      const counts: Record<string, number> = { ...this.#overflow };
+      for (const event of this.#buffer) counts[event.event] = (counts[event.event] ?? 0) + 1;
+      message = this.#message("summary", {
+        counts,
+        total: this.#buffer.length + this.#overflowCount,
+        sample: this.#buffer.slice(-20),
+      });
+      this.sent.summary++;
+    }
+    this.#buffer = [];
+    this.#overflow = {};
+    this.#overflowCount = 0;
+    this.#broadcast(message);
+  }
+
+  async #sendStats(): Promise<void> {
+    try {
+      const data = await this.#snapshot();
+      this.sent.stats++;
+      this.#broadcast(this.#message("stats", data));
+    } catch (error) {
+      console.error("Live feed could not read stats:", error);
+    }
+  }
+
+  async #snapshot(): Promise<QueueStats & { workers: PoolStats }> {
+    return { ...await this.#queue.stats(), workers: this.#pool.stats() };
+  }
+
+  #message(event: string, data: unknown): Uint8Array {
+    return encoder.encode(
+      `id: ${++this.#messageId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
+    );
+  }
+
+  #broadcast(bytes: Uint8Array): void {
+    for (const controller of this.#clients) {
+      // A client that does not keep up skips messages; the next stats snapshot resyncs it.
+      if ((controller.desiredSize ?? 1) <= 0) continue;
+      try {
+        controller.enqueue(bytes);
+      } catch {
+        this.#drop(controller);
+      }
+    }
+  }
+}
