@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
+import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { goQueueRoutes } from "./routes/goqueue.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -31,6 +32,7 @@ export function createApp(deps: AppDeps): Hono {
     await next();
   });
   app.route("/", healthRoutes(deps));
+  app.route("/", dashboardRoutes());
   app.route("/api", goQueueRoutes(deps));
   app.route("/api", jobRoutes(deps));
   app.route("/api", statsRoutes(deps));

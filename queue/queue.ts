@@ -319,6 +319,39 @@ export class Queue {
     return linked ?? { ...job, retryOf: original.id };
   }
 
+  /**
+   * Retries every job in `status` (`failed` or `cancelled`) that has not been retried yet,
+   * oldest first, until the queue is full. Returns how many were retried and how many remain.
+   */
+  async retryAll(status: "failed" | "cancelled"): Promise<{ retried: number; remaining: number }> {
+    const retriedAlready = new Set<string>();
+    const candidates: string[] = [];
+    for (let beforeSeq: number | undefined;;) {
+      const page = await this.store.list({ limit: 1000, beforeSeq });
+      if (page.length === 0) break;
+      for (const job of page) {
+        if (job.retryOf !== undefined) retriedAlready.add(job.retryOf);
+        if (job.status === status) candidates.push(job.id);
+      }
+      beforeSeq = page[page.length - 1].seq;
+    }
+    const pending = candidates.reverse().filter((id) => !retriedAlready.has(id));
+    let retried = 0;
+    for (const id of pending) {
+      if (!this.#room.tryAcquire(1)) break;
+      this.#room.release(1);
+      try {
+        await this.retry(id);
+        retried++;
+      } catch (error) {
+        if (error instanceof JobNotFoundError || error instanceof JobStateError) continue;
+        if (error instanceof QueueFullError) break;
+        throw error;
+      }
+    }
+    return { retried, remaining: pending.length - retried };
+  }
+
   /** Removes a job; a running one is cancelled first. */
   async delete(id: string): Promise<Job> {
     const job = await this.#require(id);

@@ -39,6 +39,19 @@ export function jobRoutes(deps: AppDeps): Hono {
     return c.json(batch ? created.map(jobDetail) : jobDetail(created[0]), 201);
   });
 
+  app.post("/jobs/retry-all", async (c) => {
+    const status = c.req.query("status") ?? "failed";
+    if (status !== "failed" && status !== "cancelled") {
+      throw new HttpError(
+        400,
+        "invalid_query",
+        `status must be failed or cancelled, received ${JSON.stringify(status)}`,
+        { field: "status" },
+      );
+    }
+    return c.json(await queue.retryAll(status));
+  });
+
   app.get("/jobs", async (c) => {
     const status = statusParam(c.req.query("status"));
     const type = c.req.query("type") || undefined;

@@ -1,0 +1,33 @@
+/**
+ * The dashboard, served from memory: `GET /` and its assets, with content types, ETags and
+ * cache headers. The files come from `ui/assets.gen.ts`, built by `deno task build`.
+ * @module
+ */
+
+import { Hono } from "hono";
+import { assets } from "../../ui/assets.gen.ts";
+
+export function dashboardRoutes(): Hono {
+  const app = new Hono();
+  for (const [path, asset] of Object.entries(assets)) {
+    const page = path === "/";
+    app.get(path, (c) => {
+      const headers: Record<string, string> = {
+        "content-type": asset.type,
+        "etag": asset.etag,
+        // The page is revalidated each time; assets are named by version, so cached for good.
+        "cache-control": page ? "no-cache" : "public, max-age=31536000, immutable",
+        "x-content-type-options": "nosniff",
+      };
+      if (page) {
+        headers["content-security-policy"] =
+          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
+      }
+      if (c.req.header("if-none-match") === asset.etag) {
+        return c.body(null, 304, headers);
+      }
+      return c.body(asset.body, 200, headers);
+    });
+  }
+  return app;
+}
