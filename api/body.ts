@@ -63,8 +63,12 @@ function tooLarge(limit: number): HttpError {
  * Options whose `signal` aborts when the client goes away. Read lazily: only an enqueue that
  * has to wait for room looks at it.
  */
-export function waitSignal(c: Context): { readonly signal: AbortSignal } {
+export function waitSignal<T extends object>(
+  c: Context,
+  extra: T = {} as T,
+): T & { readonly signal: AbortSignal } {
   return {
+    ...extra,
     get signal() {
       return c.req.raw.signal;
     },

@@ -7,6 +7,7 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import {
+  EnqueueAbortedError,
   JobNotFoundError,
   JobStateError,
   QueueFullError,
@@ -54,6 +55,10 @@ export function toHttpError(error: unknown): HttpError {
   }
   if (error instanceof ShuttingDownError) {
     return new HttpError(503, "shutting_down", error.message, undefined, { "Retry-After": "5" });
+  }
+  if (error instanceof EnqueueAbortedError) {
+    // The client went away; nobody reads this answer, and it is no fault of the server.
+    return new HttpError(499 as ContentfulStatusCode, "client_closed_request", error.message);
   }
   console.error("Unexpected error while answering a request:", error);
   return new HttpError(500, "internal", "Internal error; the server log has the details");

@@ -7,12 +7,29 @@ import { z } from "zod";
 import type { NewJob } from "../queue/job.ts";
 import { HttpError } from "./errors.ts";
 
+/** How deeply a payload may nest: deeper ones cannot be passed to a worker safely. */
+export const MAX_DEPTH = 64;
+
+/** The nesting depth of a JSON value, counted without recursion. */
+function depthOf(value: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== "object" || current === null) continue;
+    deepest = Math.max(deepest, depth);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
 /** Jobs accepted in one batch. */
 export const MAX_BATCH = 1000;
 
 const jobInput = z.strictObject({
   type: z.string().min(1),
-  payload: z.unknown(),
+  payload: z.unknown().optional(),
   options: z.record(z.string(), z.unknown()).optional(),
 });
 
@@ -27,6 +44,17 @@ export function parseJobInput(body: unknown, prefix = ""): NewJob {
     throw new HttpError(400, "invalid_request", `${field}: ${issue.message}`, { field });
   }
   const { type, payload, options } = parsed.data;
+  if (depthOf(payload) > MAX_DEPTH) {
+    const field = `${prefix}payload`;
+    throw new HttpError(
+      400,
+      "invalid_payload",
+      `${field} is nested deeper than ${MAX_DEPTH} levels`,
+      {
+        field,
+      },
+    );
+  }
   return { type, payload: payload ?? null, options };
 }
 

@@ -19,6 +19,14 @@ export class QueueFullError extends Error {
   }
 }
 
+/** The caller gave up (its signal aborted) while the enqueue waited for room; nothing was stored. */
+export class EnqueueAbortedError extends Error {
+  constructor(cause: unknown) {
+    super("The enqueue was abandoned while waiting for room", { cause });
+    this.name = "EnqueueAbortedError";
+  }
+}
+
 /** The service is shutting down and takes no new work. */
 export class ShuttingDownError extends Error {
   constructor() {

@@ -76,6 +76,8 @@ export interface NewJob {
   type: string;
   payload: unknown;
   options?: JobOptions;
+  /** Set by a manual retry: the id of the job this one retries. */
+  retryOf?: string;
 }
 
 /** Keeps at most this many log lines per job; older ones are dropped. */

@@ -7,6 +7,7 @@
 
 import { backoffDelay } from "./backoff.ts";
 import {
+  EnqueueAbortedError,
   JobNotFoundError,
   JobStateError,
   QueueFullError,
@@ -156,10 +157,14 @@ export class Queue {
    * all or nothing. Rejects with `ValidationError`, `QueueFullError` or `ShuttingDownError`;
    * if `signal` aborts while waiting, nothing is stored.
    */
-  async enqueue(items: NewJob[], options: { signal?: AbortSignal } = {}): Promise<Job[]> {
+  async enqueue(
+    items: NewJob[],
+    options: { signal?: AbortSignal; batch?: boolean } = {},
+  ): Promise<Job[]> {
     if (this.#closed) throw new ShuttingDownError();
     if (items.length === 0) throw new ValidationError("At least one job is required", "jobs");
-    const batch = items.length > 1;
+    // Field names carry the index when the caller sent an array, even of one job.
+    const batch = options.batch ?? items.length > 1;
     const jobs = items.map((item, index) => this.#build(item, batch ? `[${index}].` : ""));
     await this.#reserve(jobs.length, options);
     let inserted: Job[];
@@ -312,11 +317,9 @@ export class Queue {
         timeout: original.timeout,
         backoff: original.backoff,
       },
-    }], options).then((jobs) => jobs.map((j) => ({ ...j })));
-    const [linked] = await this.store.update({
-      updates: [{ from: job.status, job: { ...job, retryOf: original.id } }],
-    });
-    return linked ?? { ...job, retryOf: original.id };
+      retryOf: original.id,
+    }], options);
+    return job;
   }
 
   /**
@@ -364,15 +367,22 @@ export class Queue {
 
   /** Removes every job, or every job with `status`; running ones are cancelled first. */
   async clear(status?: JobStatus): Promise<number> {
+    const cancelled: string[] = [];
     for (const unfinished of ["queued", "scheduled", "in-progress"] as const) {
       if (status !== undefined && status !== unfinished) continue;
       for (;;) {
         const page = await this.store.list({ status: unfinished, limit: 1000 });
         if (page.length === 0) break;
-        for (const job of page) await this.cancel(job.id, "Cleared by request").catch(ignoreState);
+        for (const job of page) {
+          await this.cancel(job.id, "Cleared by request").catch(ignoreState);
+          cancelled.push(job.id);
+        }
       }
     }
-    const removed = await this.store.delete({ status: status === undefined ? undefined : status });
+    // Jobs cleared by an unfinished status are cancelled by now: remove them by id.
+    const removed = status !== undefined && isUnfinished(status)
+      ? await this.store.delete({ ids: cancelled })
+      : await this.store.delete({ status });
     // Cancelled above, so every unfinished job's room was given back already, except for any
     // that were enqueued between the cancel pass and the delete.
     const stillUnfinished = removed.filter((job) => isUnfinished(job.status)).length;
@@ -421,7 +431,8 @@ export class Queue {
     const parsed = jobOptionsSchema.safeParse(item.options ?? {});
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      const field = [`${prefix}options`, ...issue.path.map(String)].join(".");
+      const keys = issue.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : [];
+      const field = [`${prefix}options`, ...issue.path.map(String), ...keys].join(".");
       throw new ValidationError(`${field}: ${issue.message}`, field, undefined, "invalid_options");
     }
     const options = parsed.data;
@@ -443,6 +454,7 @@ export class Queue {
       progress: 0,
       attempts: [],
       logs: [],
+      ...(item.retryOf === undefined ? {} : { retryOf: item.retryOf }),
     };
   }
 
@@ -463,7 +475,7 @@ export class Queue {
       });
     } catch (error) {
       if (timeout.aborted && !signal?.aborted) throw new QueueFullError(this.#retryAfter(count));
-      throw error;
+      throw new EnqueueAbortedError(error);
     }
   }
 

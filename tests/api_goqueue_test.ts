@@ -265,7 +265,6 @@ Deno.test("POST /api/clear?status=completed removes only completed jobs", async 
 // which no longer applies: the answer says retryOf, the stored job does not.
 Deno.test({
   name: "POST /api/jobs/:id/retry keeps retryOf on a copy that an idle worker starts at once",
-  ignore: true,
   fn: () =>
     withServer({}, async (api) => {
       const original = await api.enqueue("t-throws", null, { maxAttempts: 1 });
@@ -280,7 +279,6 @@ Deno.test({
 // then deletes the jobs still in that status, which are none by then.
 Deno.test({
   name: "POST /api/clear?status=scheduled removes only the scheduled jobs",
-  ignore: true,
   fn: () =>
     withServer({}, async (api) => {
       const kept = await api.enqueue("noop", {});

@@ -163,7 +163,6 @@ Deno.test("POST /api/jobs/:id/cancel answers 409 for a completed, failed or canc
 // a batch has more than one job (queue/queue.ts, `const batch = items.length > 1`).
 Deno.test({
   name: "POST /api/jobs names the field with its index in a batch of one",
-  ignore: true,
   fn: () =>
     withServer({}, async (api) => {
       const answer = await api.post("/api/jobs", [{ type: "sleep", payload: { ms: "x" } }]);

@@ -35,7 +35,7 @@ export function jobRoutes(deps: AppDeps): Hono {
 
   app.post("/jobs", async (c) => {
     const { jobs, batch } = parseJobsInput(await readJson(c, deps.bodyLimit));
-    const created = await queue.enqueue(jobs, waitSignal(c));
+    const created = await queue.enqueue(jobs, waitSignal(c, { batch }));
     return c.json(batch ? created.map(jobDetail) : jobDetail(created[0]), 201);
   });
 

@@ -8,7 +8,10 @@ import type { BackoffPolicy } from "../backoff.ts";
 
 /** What `run` receives besides the payload. */
 export interface HandlerContext {
-  /** Aborts when the job times out, is cancelled, or the service shuts down. */
+  /**
+   * Aborts when the job times out, is cancelled, or the service's shutdown grace period runs
+   * out while the job still runs.
+   */
   signal: AbortSignal;
   /** 1 for the first run, 2 for the first retry, and so on. */
   attempt: number;

@@ -127,7 +127,7 @@ export class WorkerPool {
 
   /**
    * Stops handing out jobs and waits up to `graceMs` for the running ones to finish.
-   * Returns the jobs still running when the time ran out.
+   * Aborts the signals of the jobs still running when the time runs out, and returns them.
    */
   async drain(graceMs: number): Promise<Job[]> {
     this.#draining = true;
@@ -140,7 +140,10 @@ export class WorkerPool {
     }
     const left: Job[] = [];
     for (const handle of this.#handles) {
-      for (const entry of handle.running.values()) left.push(entry.job);
+      for (const [jobId, entry] of handle.running) {
+        left.push(entry.job);
+        handle.abort(jobId, "shutdown");
+      }
     }
     return left;
   }
@@ -188,7 +191,15 @@ export class WorkerPool {
             continue;
           }
           const now = this.#now();
-          handle.run(jobs, now);
+          const unsent = handle.run(jobs, now);
+          if (unsent.length > 0) {
+            this.#report(unsent.map((job) => ({
+              job,
+              outcome: "failed" as const,
+              error: "The payload cannot be sent to a worker (structured clone refused it)",
+              unrecoverable: true,
+            })));
+          }
           let earliest = Infinity;
           for (const job of jobs) earliest = Math.min(earliest, now + job.timeout);
           this.#arm(earliest);

@@ -94,9 +94,32 @@ export class WorkerHandle {
     if (!this.#dead) this.#worker.postMessage(message);
   }
 
-  /** Hands jobs to the worker; `timeoutOf` gives each job's timeout in ms. */
-  run(jobs: Job[], now: number): void {
+  /**
+   * Hands jobs to the worker in one message. Returns the jobs that could not be sent (a payload
+   * the structured clone refuses); those are not counted as running.
+   */
+  run(jobs: Job[], now: number): Job[] {
+    const toWorker = (job: Job) => ({
+      id: job.id,
+      type: job.type,
+      payload: job.payload,
+      attempt: job.attempts.length,
+    });
+    const unsent: Job[] = [];
+    try {
+      this.post({ kind: "run", jobs: jobs.map(toWorker) });
+    } catch {
+      // One bad payload must not hold up the others: send them one by one.
+      for (const job of jobs) {
+        try {
+          this.post({ kind: "run", jobs: [toWorker(job)] });
+        } catch {
+          unsent.push(job);
+        }
+      }
+    }
     for (const job of jobs) {
+      if (unsent.includes(job)) continue;
       this.running.set(job.id, {
         job,
         deadline: now + job.timeout,
@@ -104,15 +127,7 @@ export class WorkerHandle {
         cancelled: false,
       });
     }
-    this.post({
-      kind: "run",
-      jobs: jobs.map((job) => ({
-        id: job.id,
-        type: job.type,
-        payload: job.payload,
-        attempt: job.attempts.length,
-      })),
-    });
+    return unsent;
   }
 
   abort(jobId: string, reason: AbortReason): void {
