@@ -329,7 +329,8 @@ export class Queue {
   async retryAll(status: "failed" | "cancelled"): Promise<{ retried: number; remaining: number }> {
     const retriedAlready = new Set<string>();
     const candidates: string[] = [];
-    for (let beforeSeq: number | undefined;;) {
+    let beforeSeq: number | undefined;
+    for (;;) {
       const page = await this.store.list({ limit: 1000, beforeSeq });
       if (page.length === 0) break;
       for (const job of page) {

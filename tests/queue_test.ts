@@ -4,7 +4,7 @@
  */
 
 import assert from "node:assert/strict";
-import { JobStateError, QueueFullError } from "../queue/errors.ts";
+import { EnqueueAbortedError, JobStateError, QueueFullError } from "../queue/errors.ts";
 import { type JobEvent, JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import { Queue } from "../queue/queue.ts";
@@ -85,7 +85,9 @@ Deno.test("Queue.enqueue() leaves nothing behind when the caller gives up while 
     const controller = new AbortController();
     const waiting = queue.enqueue([noop], { signal: controller.signal }).catch((e) => e);
     controller.abort(new Error("client went away"));
-    assert.match((await waiting).message, /client went away/);
+    const error = await waiting;
+    assert.ok(error instanceof EnqueueAbortedError);
+    assert.match(error.cause.message, /client went away/);
     await queue.cancel(held.id);
     const all = await queue.list({ limit: 10 });
     assert.deepEqual(all.map((job) => job.id), [held.id]);
