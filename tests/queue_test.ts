@@ -87,7 +87,7 @@ Deno.test("Queue.enqueue() leaves nothing behind when the caller gives up while 
     controller.abort(new Error("client went away"));
     const error = await waiting;
     assert.ok(error instanceof EnqueueAbortedError);
-    assert.match(error.cause.message, /client went away/);
+    assert.match(String((error.cause as Error).message), /client went away/);
     await queue.cancel(held.id);
     const all = await queue.list({ limit: 10 });
     assert.deepEqual(all.map((job) => job.id), [held.id]);
