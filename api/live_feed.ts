@@ -20,6 +20,8 @@ export interface FeedEvent {
   attempt?: number;
   progress?: number;
   error?: string;
+  /** For `cleared`: how many jobs were removed. */
+  count?: number;
   at: number;
 }
 
@@ -55,6 +57,9 @@ function compact(event: JobEvent, at: number): FeedEvent {
   }
   if (event.type === "progress") {
     return { event: event.type, id: event.jobId, progress: event.progress, at };
+  }
+  if (event.type === "cleared") {
+    return { event: event.type, id: "", status: event.status, count: event.count, at };
   }
   return { event: event.type, id: event.jobId, at };
 }

@@ -5,6 +5,7 @@
  */
 
 import type { Job } from "./job.ts";
+import type { JobStatus } from "./lifecycle.ts";
 
 /** One job transition. `job` is a snapshot taken when the event was emitted. */
 export type JobEvent =
@@ -17,7 +18,8 @@ export type JobEvent =
   | { type: "retrying"; job: Job }
   | { type: "cancelled"; job: Job }
   | { type: "requeued"; job: Job }
-  | { type: "deleted"; jobId: string };
+  | { type: "deleted"; jobId: string }
+  | { type: "cleared"; status?: JobStatus; count: number };
 
 /** A function that receives events. */
 export type JobEventListener = (event: JobEvent) => void;

@@ -60,6 +60,10 @@ export interface Job {
   error?: string;
   /** For a manual retry: the id of the job it retries. */
   retryOf?: string;
+  /** While `in-progress`: the process that runs it, renewed until `leaseExpiresAt`. */
+  leaseOwner?: string;
+  /** While `in-progress`: past this (epoch ms) the job is rescued as interrupted. */
+  leaseExpiresAt?: number;
 }
 
 /** Options a producer may set per job; unset ones come from the job type. */

@@ -29,6 +29,7 @@ import { Scheduler } from "./scheduler.ts";
 import { Semaphore } from "./semaphore.ts";
 import type { JobCounts, ListQuery, Store } from "./store/store.ts";
 import { ThroughputMeter } from "./throughput.ts";
+import { Ticker } from "./ticker.ts";
 import { type TypeMetric, TypeMetrics } from "./type_metrics.ts";
 
 /** How an attempt ended, as the pool reports it. `job` is the snapshot the pool claimed. */
@@ -52,9 +53,35 @@ export interface QueueOptions {
   capacity?: number;
   /** Milliseconds an enqueue waits for room before it is refused. Default 5,000. */
   enqueueWait?: number;
+  /** Milliseconds a claimed job's lease lasts unless renewed. Default 30,000. */
+  leaseMs?: number;
+  /** How long and how many finished jobs are kept. */
+  retention?: Partial<Retention>;
+  /** This process's name on the leases it holds. Default: host, pid and a random part. */
+  owner?: string;
   now?: () => number;
   random?: () => number;
 }
+
+/** How long and how many finished jobs are kept; durations in ms. */
+export interface Retention {
+  /** Default 24 h. */
+  completed: number;
+  /** Failed and cancelled jobs. Default 7 days. */
+  failed: number;
+  /** Per final status, at most this many, the newest. Default 100,000. */
+  count: number;
+}
+
+/** The retention defaults. */
+export const DEFAULT_RETENTION: Readonly<Retention> = {
+  completed: 24 * 3_600_000,
+  failed: 7 * 24 * 3_600_000,
+  count: 100_000,
+};
+
+/** The error recorded on an attempt whose process died while running it. */
+export const INTERRUPTED = "Process died while running";
 
 /** Counts, capacity, throughput and per-type figures. */
 export interface QueueStats extends JobCounts {
@@ -103,6 +130,10 @@ export class Queue {
   #failed: ThroughputMeter;
   #metrics = new TypeMetrics();
   #closed = false;
+  readonly owner: string;
+  readonly leaseMs: number;
+  readonly retention: Retention;
+  #housekeeping: Ticker[];
 
   constructor(options: QueueOptions) {
     const capacity = options.capacity ?? 10_000;
@@ -118,22 +149,83 @@ export class Queue {
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
     this.#scheduler = new Scheduler((now) => this.#promoteDue(now), this.#now);
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.retention = { ...DEFAULT_RETENTION, ...options.retention };
+    this.owner = options.owner ?? defaultOwner();
+    this.#housekeeping = [
+      new Ticker("Lease renewal", this.leaseMs / 3, () => this.renewLeases()),
+      new Ticker("Rescuer", this.leaseMs / 2, () => this.rescue()),
+      new Ticker("Cleaner", 60_000, () => this.prune()),
+    ];
     this.#completed = new ThroughputMeter(SERIES_SECONDS, this.#now);
     this.#failed = new ThroughputMeter(SERIES_SECONDS, this.#now);
   }
 
-  /** Counts the unfinished jobs already in the store against capacity; starts the scheduler. */
+  /**
+   * Counts the unfinished jobs already in the store against capacity, rescues jobs whose
+   * process died, prunes, and starts the scheduler and the housekeeping services.
+   */
   async open(): Promise<void> {
     const { byStatus } = await this.store.counts();
     const unfinished = byStatus.queued + byStatus.scheduled + byStatus["in-progress"];
     if (unfinished > 0) this.#room.force(unfinished);
+    // With storage of its own, every job still in progress belongs to a dead process.
+    if (this.store.durable && byStatus["in-progress"] > 0) {
+      await this.rescue({ all: this.store.exclusive });
+    }
+    await this.prune();
     this.#scheduler.wakeAt(this.#now());
+    for (const ticker of this.#housekeeping) ticker.start();
   }
 
-  /** Refuses new enqueues and stops the scheduler. */
+  /** Refuses new enqueues and stops the scheduler and housekeeping. */
   close(): void {
     this.#closed = true;
     this.#scheduler.stop();
+    for (const ticker of this.#housekeeping) ticker.stop();
+  }
+
+  /** Extends the leases this process holds. */
+  async renewLeases(): Promise<number> {
+    const { byStatus } = await this.store.counts();
+    if (byStatus["in-progress"] === 0) return 0;
+    return await this.store.renewLeases({ owner: this.owner, until: this.#now() + this.leaseMs });
+  }
+
+  /**
+   * Ends the attempts of jobs whose lease ran out (or, with `all`, of every job in progress):
+   * recorded as interrupted, counting against the job's attempts; the retry policy applies.
+   */
+  async rescue(options: { all?: boolean } = {}): Promise<number> {
+    let rescued = 0;
+    for (;;) {
+      const now = options.all ? Infinity : this.#now();
+      const jobs = await this.store.expiredLeases({ now, limit: 1000 });
+      if (jobs.length === 0) return rescued;
+      await this.finish(jobs.map((job) => ({ job, outcome: "interrupted", error: INTERRUPTED })));
+      rescued += jobs.length;
+      if (jobs.length < 1000) return rescued;
+    }
+  }
+
+  /** Removes finished jobs past retention; returns how many. */
+  async prune(): Promise<number> {
+    const now = this.#now();
+    const { completed, failed, count } = this.retention;
+    let removed = 0;
+    for (;;) {
+      const step = await this.store.prune({
+        finishedBefore: {
+          completed: now - completed,
+          failed: now - failed,
+          cancelled: now - failed,
+        },
+        keep: count,
+        limit: 10_000,
+      });
+      removed += step;
+      if (step < 10_000) return removed;
+    }
   }
 
   get closed(): boolean {
@@ -190,7 +282,14 @@ export class Queue {
   /** Hands up to `limit` queued jobs to `workerId`, oldest first. */
   async claim(limit: number, workerId: string): Promise<Job[]> {
     if (this.#closed) return [];
-    const jobs = await this.store.claim({ limit, workerId, now: this.#now() });
+    const now = this.#now();
+    const jobs = await this.store.claim({
+      limit,
+      workerId,
+      now,
+      leaseOwner: this.owner,
+      leaseUntil: now + this.leaseMs,
+    });
     if (this.events.active) { for (const job of jobs) this.events.emit({ type: "started", job }); }
     return jobs;
   }
@@ -360,10 +459,10 @@ export class Queue {
   async delete(id: string): Promise<Job> {
     const job = await this.#require(id);
     if (isUnfinished(job.status)) await this.cancel(id, "Deleted by request").catch(ignoreState);
-    const removed = await this.store.delete({ ids: [id] });
-    if (removed.length === 0) throw new JobNotFoundError(id);
+    const { removed } = await this.store.delete({ ids: [id] });
+    if (removed === 0) throw new JobNotFoundError(id);
     if (this.events.active) this.events.emit({ type: "deleted", jobId: id });
-    return removed[0];
+    return job;
   }
 
   /** Removes every job, or every job with `status`; running ones are cancelled first. */
@@ -386,12 +485,9 @@ export class Queue {
       : await this.store.delete({ status });
     // Cancelled above, so every unfinished job's room was given back already, except for any
     // that were enqueued between the cancel pass and the delete.
-    const stillUnfinished = removed.filter((job) => isUnfinished(job.status)).length;
-    if (stillUnfinished > 0) this.#room.release(stillUnfinished);
-    if (this.events.active) {
-      for (const job of removed) this.events.emit({ type: "deleted", jobId: job.id });
-    }
-    return removed.length;
+    if (removed.unfinished > 0) this.#room.release(removed.unfinished);
+    if (this.events.active) this.events.emit({ type: "cleared", status, count: removed.removed });
+    return removed.removed;
   }
 
   /** The job with its live progress and logs, or `undefined`. */
@@ -571,6 +667,16 @@ export class Queue {
 
   #notifyReady(): void {
     for (const listener of this.#readyListeners) listener();
+  }
+}
+
+/** `host:pid:random`, or `pid:random` where reading the host name is not allowed. */
+function defaultOwner(): string {
+  const suffix = `${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
+  try {
+    return `${Deno.hostname()}:${suffix}`;
+  } catch {
+    return suffix;
   }
 }
 

@@ -6,15 +6,19 @@
  */
 
 import type { Job } from "../job.ts";
-import type { JobStatus } from "../lifecycle.ts";
+import { isUnfinished } from "../lifecycle.ts";
 import { MinHeap } from "./min_heap.ts";
-import {
-  emptyStatusCounts,
-  type JobCounts,
-  type JobUpdate,
-  type ListQuery,
-  type PromoteResult,
-  type Store,
+import { StatusCounts } from "./status_counts.ts";
+import type {
+  ClaimParams,
+  DeleteParams,
+  DeleteResult,
+  JobCounts,
+  JobUpdate,
+  ListQuery,
+  PromoteResult,
+  PruneParams,
+  Store,
 } from "./store.ts";
 
 /**
@@ -27,6 +31,7 @@ import {
  */
 export class MemoryStore implements Store {
   readonly durable = false;
+  readonly exclusive = true;
   #jobs = new Map<string, Job>();
   #order: string[] = []; // ids by seq; deleted ones are skipped and compacted now and then
   #holes = 0;
@@ -34,7 +39,7 @@ export class MemoryStore implements Store {
   #readyHead = 0;
   #scheduled = new MinHeap<{ runAt: number; id: string }>((a, b) => a.runAt - b.runAt);
   #seq = 0;
-  #counts: JobCounts = { byStatus: emptyStatusCounts(), byType: {} };
+  #counts = new StatusCounts();
 
   insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
     const seen = new Set<string>();
@@ -48,15 +53,13 @@ export class MemoryStore implements Store {
     for (const job of inserted) {
       this.#jobs.set(job.id, job);
       this.#order.push(job.id);
-      this.#count(job, 1);
+      this.#counts.add(job.type, job.status, 1);
       this.#index(job);
     }
     return Promise.resolve(inserted);
   }
 
-  claim(
-    { limit, workerId, now }: { limit: number; workerId: string; now: number },
-  ): Promise<Job[]> {
+  claim({ limit, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {
     const claimed: Job[] = [];
     while (claimed.length < limit && this.#readyHead < this.#ready.length) {
       const id = this.#ready[this.#readyHead++];
@@ -66,6 +69,8 @@ export class MemoryStore implements Store {
         ...job,
         status: "in-progress",
         updatedAt: now,
+        leaseOwner,
+        leaseExpiresAt: leaseUntil,
         attempts: [...job.attempts, { number: job.attempts.length + 1, startedAt: now, workerId }],
       };
       this.#replace(job, next);
@@ -83,7 +88,10 @@ export class MemoryStore implements Store {
     for (const { from, job } of updates) {
       const current = this.#jobs.get(job.id);
       if (current === undefined || current.status !== from) continue;
-      const next = { ...job, seq: current.seq };
+      const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = job;
+      const next: Job = job.status === "in-progress"
+        ? { ...job, seq: current.seq }
+        : { ...rest, seq: current.seq };
       this.#replace(current, next);
       this.#index(next);
       applied.push(next);
@@ -124,28 +132,65 @@ export class MemoryStore implements Store {
     return Promise.resolve(page);
   }
 
-  delete({ ids, status }: { ids?: string[]; status?: JobStatus }): Promise<Job[]> {
-    const removed: Job[] = [];
-    const candidates = ids ?? [...this.#jobs.keys()];
-    for (const id of candidates) {
+  delete({ ids, status }: DeleteParams): Promise<DeleteResult> {
+    let removed = 0;
+    let unfinished = 0;
+    for (const id of ids ?? [...this.#jobs.keys()]) {
       const job = this.#jobs.get(id);
       if (job === undefined || (status !== undefined && job.status !== status)) continue;
-      this.#jobs.delete(id);
-      this.#count(job, -1);
-      removed.push(job);
+      this.#remove(job);
+      removed++;
+      if (isUnfinished(job.status)) unfinished++;
     }
-    this.#holes += removed.length;
-    if (this.#holes > 1024 && this.#holes * 2 > this.#order.length) {
-      this.#order = this.#order.filter((id) => this.#jobs.has(id));
-      this.#holes = 0;
+    this.#compact();
+    return Promise.resolve({ removed, unfinished });
+  }
+
+  renewLeases({ owner, until }: { owner: string; until: number }): Promise<number> {
+    let renewed = 0;
+    for (const job of this.#jobs.values()) {
+      if (job.status !== "in-progress" || job.leaseOwner !== owner) continue;
+      this.#jobs.set(job.id, { ...job, leaseExpiresAt: until });
+      renewed++;
     }
+    return Promise.resolve(renewed);
+  }
+
+  expiredLeases({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    const expired: Job[] = [];
+    for (const job of this.#jobs.values()) {
+      if (expired.length >= limit) break;
+      if (job.status === "in-progress" && (job.leaseExpiresAt ?? 0) < now) expired.push(job);
+    }
+    return Promise.resolve(expired);
+  }
+
+  prune({ finishedBefore, keep, limit }: PruneParams): Promise<number> {
+    const counts = this.#counts.snapshot().byStatus;
+    const excess = {
+      completed: counts.completed - keep,
+      failed: counts.failed - keep,
+      cancelled: counts.cancelled - keep,
+    };
+    let removed = 0;
+    // Oldest first: past the count limit, or finished before the cut-off.
+    for (const id of this.#order) {
+      if (removed >= limit) break;
+      const job = this.#jobs.get(id);
+      if (job === undefined || isUnfinished(job.status)) continue;
+      const status = job.status as keyof typeof excess;
+      if (excess[status] > 0 || (job.finishedAt ?? job.updatedAt) < finishedBefore[status]) {
+        this.#remove(job);
+        excess[status]--;
+        removed++;
+      }
+    }
+    this.#compact();
     return Promise.resolve(removed);
   }
 
   counts(): Promise<JobCounts> {
-    const byType: JobCounts["byType"] = {};
-    for (const [type, counts] of Object.entries(this.#counts.byType)) byType[type] = { ...counts };
-    return Promise.resolve({ byStatus: { ...this.#counts.byStatus }, byType });
+    return Promise.resolve(this.#counts.snapshot());
   }
 
   close(): Promise<void> {
@@ -154,21 +199,25 @@ export class MemoryStore implements Store {
 
   #replace(previous: Job, next: Job): void {
     this.#jobs.set(next.id, next);
-    if (previous.status !== next.status) {
-      this.#count(previous, -1);
-      this.#count(next, 1);
+    this.#counts.move(next.type, previous.status, next.status);
+  }
+
+  #remove(job: Job): void {
+    this.#jobs.delete(job.id);
+    this.#counts.add(job.type, job.status, -1);
+    this.#holes++;
+  }
+
+  #compact(): void {
+    if (this.#holes > 1024 && this.#holes * 2 > this.#order.length) {
+      this.#order = this.#order.filter((id) => this.#jobs.has(id));
+      this.#holes = 0;
     }
   }
 
   #index(job: Job): void {
     if (job.status === "queued") this.#ready.push(job.id);
     else if (job.status === "scheduled") this.#scheduled.push({ runAt: job.runAt, id: job.id });
-  }
-
-  #count(job: Job, delta: number): void {
-    this.#counts.byStatus[job.status] += delta;
-    const byType = this.#counts.byType[job.type] ??= emptyStatusCounts();
-    byType[job.status] += delta;
   }
 
   #nextRunAt(): number | undefined {

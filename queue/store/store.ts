@@ -29,6 +29,42 @@ export interface JobUpdate {
   job: Job;
 }
 
+/** What a claim takes: how many, for which worker, and the lease it holds them under. */
+export interface ClaimParams {
+  limit: number;
+  workerId: string;
+  now: number;
+  /** The process claiming; renews the lease while the jobs run. */
+  leaseOwner: string;
+  /** When the lease runs out unless renewed (epoch ms). */
+  leaseUntil: number;
+}
+
+/** Which jobs to remove: by id, by status, or (neither) all. */
+export interface DeleteParams {
+  ids?: string[];
+  status?: JobStatus;
+}
+
+/** How many jobs a delete removed, and how many of them were unfinished. */
+export interface DeleteResult {
+  removed: number;
+  unfinished: number;
+}
+
+/** Retention: finished jobs older than a cut-off, or beyond a count, are removed. */
+export interface PruneParams {
+  /** Per final status: remove jobs that finished before this time (epoch ms). */
+  finishedBefore: Record<FinalStatus, number>;
+  /** Per final status: keep at most this many, the newest. */
+  keep: number;
+  /** Rows removed at most in one call, so a large backlog is pruned in steps. */
+  limit: number;
+}
+
+/** The states a job ends in. */
+export type FinalStatus = "completed" | "failed" | "cancelled";
+
 /** The outcome of moving due scheduled jobs to queued. */
 export interface PromoteResult {
   promoted: Job[];
@@ -44,18 +80,32 @@ export interface Store {
    * Moves up to `limit` queued jobs, oldest first, to `in-progress`, appending a new attempt
    * run by `workerId` and starting at `now`. Returns them.
    */
-  claim(params: { limit: number; workerId: string; now: number }): Promise<Job[]>;
+  claim(params: ClaimParams): Promise<Job[]>;
   /** Applies each update whose job is still in its `from` status; returns the applied jobs. */
   update(params: { updates: JobUpdate[] }): Promise<Job[]>;
   /** Moves scheduled jobs whose `runAt` is at or before `now` to queued. */
   promote(params: { now: number; limit: number }): Promise<PromoteResult>;
   get(params: { id: string }): Promise<Job | undefined>;
   list(params: ListQuery): Promise<Job[]>;
-  /** Removes the given jobs, or every job with `status`, or every job; returns the removed. */
-  delete(params: { ids?: string[]; status?: JobStatus }): Promise<Job[]>;
+  /** Removes the given jobs, or every job with `status`, or every job. */
+  delete(params: DeleteParams): Promise<DeleteResult>;
+  /** Extends the lease of every in-progress job held by `owner`; returns how many. */
+  renewLeases(params: { owner: string; until: number }): Promise<number>;
+  /**
+   * In-progress jobs whose lease ran out before `now` (all of them, whatever their lease, when
+   * `now` is `Infinity`): their process died while running them.
+   */
+  expiredLeases(params: { now: number; limit: number }): Promise<Job[]>;
+  /** Removes finished jobs past retention; returns how many. */
+  prune(params: PruneParams): Promise<number>;
   counts(): Promise<JobCounts>;
   /** Whether jobs survive a restart: decides whether shutdown puts jobs back or cancels them. */
   readonly durable: boolean;
+  /**
+   * Whether this process alone uses the storage (SQLite holds an exclusive lock): then every
+   * in-progress job found at start-up belongs to a dead process and is rescued at once.
+   */
+  readonly exclusive: boolean;
   close(): Promise<void>;
 }
 

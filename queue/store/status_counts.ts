@@ -1,0 +1,52 @@
+/**
+ * Counts of jobs by status and by type, kept up to date by a store as it changes jobs, so
+ * stats cost nothing per request.
+ * @module
+ */
+
+import type { JobStatus } from "../lifecycle.ts";
+import { emptyStatusCounts, type JobCounts } from "./store.ts";
+
+/**
+ * @example
+ * ```ts
+ * import { StatusCounts } from "./status_counts.ts";
+ * const counts = new StatusCounts();
+ * counts.add("email", "queued", 1);
+ * counts.move("email", "queued", "in-progress");
+ * ```
+ */
+export class StatusCounts {
+  #byStatus = emptyStatusCounts();
+  #byType = new Map<string, Record<JobStatus, number>>();
+
+  /** Adds `delta` jobs of `type` in `status` (negative to remove). */
+  add(type: string, status: JobStatus, delta: number): void {
+    this.#byStatus[status] += delta;
+    let byType = this.#byType.get(type);
+    if (byType === undefined) {
+      byType = emptyStatusCounts();
+      this.#byType.set(type, byType);
+    }
+    byType[status] += delta;
+  }
+
+  /** Moves one job of `type` from one status to another. */
+  move(type: string, from: JobStatus, to: JobStatus): void {
+    if (from === to) return;
+    this.add(type, from, -1);
+    this.add(type, to, 1);
+  }
+
+  /** Jobs not yet final. */
+  get unfinished(): number {
+    return this.#byStatus.queued + this.#byStatus.scheduled + this.#byStatus["in-progress"];
+  }
+
+  /** A copy of the counts. */
+  snapshot(): JobCounts {
+    const byType: JobCounts["byType"] = {};
+    for (const [type, counts] of this.#byType) byType[type] = { ...counts };
+    return { byStatus: { ...this.#byStatus }, byType };
+  }
+}
