@@ -1,0 +1,333 @@
+/**
+ * The SQLite store, through Deno's built-in `node:sqlite`: one file, no server. WAL mode, an
+ * exclusive lock (one DenoQueue per file), writes batched into group commits, and counts kept
+ * in memory so stats cost no query.
+ * @module
+ */
+
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { Job } from "../job.ts";
+import { isUnfinished, type JobStatus } from "../lifecycle.ts";
+import { GroupCommit } from "./group_commit.ts";
+import { migrate } from "./sqlite_schema.ts";
+import { JOB_COLUMNS, type JobRow, jobValues, rowToJob } from "./sqlite_rows.ts";
+import { StatusCounts } from "./status_counts.ts";
+import type {
+  ClaimParams,
+  DeleteParams,
+  DeleteResult,
+  FinalStatus,
+  JobCounts,
+  JobUpdate,
+  ListQuery,
+  PromoteResult,
+  PruneParams,
+  Store,
+} from "./store.ts";
+
+/** What each level survives. */
+export type Durability = "normal" | "full";
+
+/** Options for {@linkcode SqliteStore.open}. */
+export interface SqliteStoreOptions {
+  /**
+   * `normal` (default): WAL with `synchronous=NORMAL`, survives a process crash (`kill -9`);
+   * a power loss or OS crash may lose the last commits. `full`: `synchronous=FULL`, every
+   * commit is on disk before it is acknowledged; survives power loss.
+   */
+  durability?: Durability;
+  /** Extra `PRAGMA`s applied at open, e.g. `{ cache_size: -64000 }`. */
+  pragmas?: Record<string, string | number>;
+}
+
+/** The database cannot be used; the message says why, for the person starting the service. */
+export class StoreOpenError extends Error {
+  constructor(readonly path: string, reason: string, options?: ErrorOptions) {
+    super(`Cannot use the database ${path}: ${reason}`, options);
+    this.name = "StoreOpenError";
+  }
+}
+
+const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
+const NEVER = Number.MAX_SAFE_INTEGER;
+
+function explain(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/not a database|malformed|corrupt/i.test(message)) {
+    return `${message} (the file is corrupt or is not SQLite)`;
+  }
+  if (/locked|busy/i.test(message)) {
+    return `${message} (is another DenoQueue running on it?)`;
+  }
+  if (/readonly|read-only|permission|denied|NotCapable|unable to open/i.test(message)) {
+    return `${message} (it, or its folder, cannot be written)`;
+  }
+  if (/full|disk/i.test(message)) return `${message} (is the disk full?)`;
+  return message;
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const store = SqliteStore.open("./data/denoqueue.db", { durability: "normal" });
+ * ```
+ */
+export class SqliteStore implements Store {
+  readonly durable = true;
+  readonly exclusive = true;
+  readonly path: string;
+  /** The schema version the file had before this start (0 for a new file). */
+  readonly migratedFrom: number;
+  #db: DatabaseSync;
+  #writes: GroupCommit;
+  #statements = new Map<string, StatementSync>();
+  #counts = new StatusCounts();
+
+  private constructor(path: string, db: DatabaseSync, migratedFrom: number) {
+    this.path = path;
+    this.#db = db;
+    this.migratedFrom = migratedFrom;
+    this.#writes = new GroupCommit(db);
+    const rows = this.#sql("SELECT type, status, count(*) AS n FROM jobs GROUP BY type, status")
+      .all() as { type: string; status: JobStatus; n: number }[];
+    for (const { type, status, n } of rows) this.#counts.add(type, status, n);
+  }
+
+  /** Opens (creating and migrating as needed) the database at `path`. */
+  static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
+    let db: DatabaseSync | undefined;
+    try {
+      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      db = new DatabaseSync(path);
+      db.exec("PRAGMA busy_timeout = 2000");
+      // Taken on first access and held: a second process on the same file is refused.
+      db.exec("PRAGMA locking_mode = EXCLUSIVE");
+      const mode = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string };
+      if (path !== ":memory:" && mode.journal_mode !== "wal") {
+        throw new Error(`could not switch to WAL mode (got ${mode.journal_mode})`);
+      }
+      db.exec(`PRAGMA synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
+      for (const [name, value] of Object.entries(options.pragmas ?? {})) {
+        if (!/^\w+$/.test(name)) throw new TypeError(`Bad pragma name ${name}`);
+        db.exec(`PRAGMA ${name} = ${typeof value === "number" ? value : JSON.stringify(value)}`);
+      }
+      const from = migrate(db);
+      const check = db.prepare("PRAGMA quick_check").get() as { quick_check: string };
+      if (check.quick_check !== "ok") throw new Error(`integrity check: ${check.quick_check}`);
+      return new SqliteStore(path, db, from);
+    } catch (error) {
+      try {
+        db?.close();
+      } catch { /* it was never usable */ }
+      throw new StoreOpenError(path, explain(error), { cause: error });
+    }
+  }
+
+  insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
+    return this.#writes.run((onCommit) => {
+      const insert = this.#sql(
+        `INSERT INTO jobs (${JOB_COLUMNS.join(", ")}) VALUES (${
+          JOB_COLUMNS.map(() => "?").join(", ")
+        }) RETURNING seq`,
+      );
+      const inserted = jobs.map((job) => {
+        try {
+          const { seq } = insert.get(...jobValues(job)) as { seq: number };
+          return { ...job, seq };
+        } catch (error) {
+          if (/UNIQUE constraint failed: jobs\.id/.test(String(error))) {
+            throw new Error(`A job with id ${job.id} already exists`);
+          }
+          throw error;
+        }
+      });
+      onCommit(() => {
+        for (const job of inserted) this.#counts.add(job.type, job.status, 1);
+      });
+      return inserted;
+    });
+  }
+
+  claim({ limit, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {
+    if (this.#counts.snapshot().byStatus.queued === 0) return Promise.resolve([]);
+    return this.#writes.runNow((onCommit) => {
+      const rows = this.#sql(
+        `UPDATE jobs SET status = 'in-progress', updated_at = ?, lease_owner = ?,
+           lease_expires_at = ?,
+           attempts = json_insert(attempts, '$[#]', json_object(
+             'number', json_array_length(attempts) + 1, 'startedAt', ?, 'workerId', ?))
+         WHERE seq IN (SELECT seq FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT ?)
+         RETURNING *`,
+      ).all(now, leaseOwner, leaseUntil, now, workerId, limit) as unknown as JobRow[];
+      const jobs = rows.map(rowToJob).sort((a, b) => a.seq - b.seq);
+      onCommit(() => {
+        for (const job of jobs) this.#counts.move(job.type, "queued", "in-progress");
+      });
+      return jobs;
+    });
+  }
+
+  update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
+    return this.#writes.run((onCommit) => {
+      const statement = this.#sql(
+        `UPDATE jobs SET ${JOB_COLUMNS.map((column) => `${column} = ?`).join(", ")}
+         WHERE id = ? AND status = ? RETURNING seq`,
+      );
+      const applied: Job[] = [];
+      for (const { from, job } of updates) {
+        const row = statement.get(...jobValues(job), job.id, from) as { seq: number } | undefined;
+        if (row === undefined) continue;
+        const next = { ...job, seq: row.seq };
+        if (next.status !== "in-progress") {
+          delete next.leaseOwner;
+          delete next.leaseExpiresAt;
+        }
+        applied.push(next);
+        onCommit(() => this.#counts.move(job.type, from, job.status));
+      }
+      return applied;
+    });
+  }
+
+  promote({ now, limit }: { now: number; limit: number }): Promise<PromoteResult> {
+    return this.#writes.run((onCommit) => {
+      const rows = this.#sql(
+        `UPDATE jobs SET status = 'queued', updated_at = ?
+         WHERE seq IN (SELECT seq FROM jobs WHERE status = 'scheduled' AND run_at <= ?
+                       ORDER BY run_at, seq LIMIT ?)
+         RETURNING *`,
+      ).all(now, now, limit) as unknown as JobRow[];
+      const promoted = rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.seq - b.seq);
+      const next = this.#sql(
+        "SELECT min(run_at) AS at FROM jobs WHERE status = 'scheduled'",
+      ).get() as { at: number | null };
+      onCommit(() => {
+        for (const job of promoted) this.#counts.move(job.type, "scheduled", "queued");
+      });
+      return { promoted, nextRunAt: next.at ?? undefined };
+    });
+  }
+
+  get({ id }: { id: string }): Promise<Job | undefined> {
+    const row = this.#sql("SELECT * FROM jobs WHERE id = ?").get(id) as JobRow | undefined;
+    return Promise.resolve(row === undefined ? undefined : rowToJob(row));
+  }
+
+  list({ status, type, limit, beforeSeq }: ListQuery): Promise<Job[]> {
+    const where: string[] = [];
+    const values: (string | number)[] = [];
+    if (status !== undefined) where.push("status = ?"), values.push(status);
+    if (type !== undefined) where.push("type = ?"), values.push(type);
+    if (beforeSeq !== undefined) where.push("seq < ?"), values.push(beforeSeq);
+    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+                 ORDER BY seq DESC LIMIT ?`;
+    const rows = this.#sql(sql).all(...values, limit) as unknown as JobRow[];
+    return Promise.resolve(rows.map(rowToJob));
+  }
+
+  delete({ ids, status }: DeleteParams): Promise<DeleteResult> {
+    return this.#writes.run((onCommit) => {
+      const where: string[] = [];
+      const values: string[] = [];
+      if (ids !== undefined) {
+        where.push("id IN (SELECT value FROM json_each(?))");
+        values.push(JSON.stringify(ids));
+      }
+      if (status !== undefined) where.push("status = ?"), values.push(status);
+      const rows = this.#sql(
+        `DELETE FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         RETURNING type, status`,
+      ).all(...values) as { type: string; status: JobStatus }[];
+      onCommit(() => {
+        for (const row of rows) this.#counts.add(row.type, row.status, -1);
+      });
+      const unfinished = rows.filter((row) => isUnfinished(row.status)).length;
+      return { removed: rows.length, unfinished };
+    });
+  }
+
+  renewLeases({ owner, until }: { owner: string; until: number }): Promise<number> {
+    return this.#writes.run(() =>
+      Number(
+        this.#sql(
+          "UPDATE jobs SET lease_expires_at = ? WHERE status = 'in-progress' AND lease_owner = ?",
+        ).run(until, owner).changes,
+      )
+    );
+  }
+
+  expiredLeases({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
+    const rows = this.#sql(
+      `SELECT * FROM jobs WHERE status = 'in-progress'
+         AND (lease_expires_at IS NULL OR lease_expires_at < ?)
+       ORDER BY seq LIMIT ?`,
+    ).all(Number.isFinite(now) ? now : NEVER, limit) as unknown as JobRow[];
+    return Promise.resolve(rows.map(rowToJob));
+  }
+
+  prune({ finishedBefore, keep, limit }: PruneParams): Promise<number> {
+    return this.#writes.run((onCommit) => {
+      let removed = 0;
+      const counts = this.#counts.snapshot().byStatus;
+      const byAge = this.#sql(
+        `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE status = ?
+           AND coalesce(finished_at, updated_at) < ? ORDER BY seq LIMIT ?) RETURNING type`,
+      );
+      const oldest = this.#sql(
+        `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE status = ?
+           ORDER BY seq LIMIT ?) RETURNING type`,
+      );
+      for (const status of FINAL) {
+        const aged = byAge.all(status, finishedBefore[status], limit - removed) as {
+          type: string;
+        }[];
+        const excess = Math.min(limit - removed - aged.length, counts[status] - aged.length - keep);
+        const extra = excess > 0 ? oldest.all(status, excess) as { type: string }[] : [];
+        removed += aged.length + extra.length;
+        onCommit(() => {
+          for (const { type } of [...aged, ...extra]) this.#counts.add(type, status, -1);
+        });
+        if (removed >= limit) break;
+      }
+      return removed;
+    });
+  }
+
+  counts(): Promise<JobCounts> {
+    return Promise.resolve(this.#counts.snapshot());
+  }
+
+  close(): Promise<void> {
+    this.#writes.close();
+    this.#statements.clear();
+    if (this.#db.isOpen) {
+      try {
+        this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+      } catch { /* a checkpoint is an optimisation; the WAL replays at next open */ }
+      this.#db.close();
+    }
+    return Promise.resolve();
+  }
+
+  /** Size of the database file and its WAL, in bytes, for tests and the README's figures. */
+  fileSize(): number {
+    let total = 0;
+    for (const suffix of ["", "-wal"]) {
+      try {
+        total += Deno.statSync(this.path + suffix).size;
+      } catch { /* no WAL yet */ }
+    }
+    return total;
+  }
+
+  #sql(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}

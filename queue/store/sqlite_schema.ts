@@ -1,0 +1,96 @@
+/**
+ * The SQLite schema and its migrations, applied in order at start-up and recorded in a
+ * version table. A database written by a newer DenoQueue, or not by DenoQueue, is refused.
+ * @module
+ */
+
+import type { DatabaseSync } from "node:sqlite";
+
+/** Each entry moves the schema from version i to i+1. */
+export const MIGRATIONS: readonly string[] = [
+  // 1: jobs, with attempts, logs and the other structured fields as JSON.
+  `CREATE TABLE jobs (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     type TEXT NOT NULL,
+     status TEXT NOT NULL,
+     payload TEXT NOT NULL,
+     max_attempts INTEGER NOT NULL,
+     timeout INTEGER NOT NULL,
+     backoff TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     run_at INTEGER NOT NULL,
+     updated_at INTEGER NOT NULL,
+     finished_at INTEGER,
+     progress REAL NOT NULL DEFAULT 0,
+     attempts TEXT NOT NULL DEFAULT '[]',
+     logs TEXT NOT NULL DEFAULT '[]',
+     result TEXT,
+     error TEXT,
+     retry_of TEXT
+   );
+   CREATE INDEX jobs_status_seq ON jobs (status, seq);
+   CREATE INDEX jobs_type_seq ON jobs (type, seq);
+   CREATE INDEX jobs_status_run_at ON jobs (status, run_at);`,
+  // 2: leases, so jobs whose process died are rescued.
+  `ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+   ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;`,
+];
+
+/** The schema version this code writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Why a database cannot be used; the message is meant for the person starting the service. */
+export class SchemaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "SchemaError";
+  }
+}
+
+/** The version recorded in the database, 0 for an empty one. */
+export function schemaVersion(db: DatabaseSync): number {
+  const table = db.prepare(
+    "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'denoqueue_schema'",
+  ).get();
+  if (table === undefined) {
+    const other = db.prepare(
+      "SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'",
+    ).get() as { n: number };
+    if (other.n > 0) {
+      throw new SchemaError("it is a SQLite database, but not one of DenoQueue's");
+    }
+    return 0;
+  }
+  const row = db.prepare("SELECT version FROM denoqueue_schema").get() as
+    | { version: number }
+    | undefined;
+  return row?.version ?? 0;
+}
+
+/**
+ * Brings the database to `target` (default: the latest), each migration in its own
+ * transaction. Returns the version it started from.
+ */
+export function migrate(db: DatabaseSync, target = SCHEMA_VERSION): number {
+  const from = schemaVersion(db);
+  if (from > SCHEMA_VERSION) {
+    throw new SchemaError(
+      `it was written by a newer DenoQueue (schema ${from}; this one knows up to ${SCHEMA_VERSION})`,
+    );
+  }
+  for (let version = from; version < target; version++) {
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      if (version === 0) db.exec("CREATE TABLE denoqueue_schema (version INTEGER NOT NULL)");
+      db.exec(MIGRATIONS[version]);
+      db.exec("DELETE FROM denoqueue_schema");
+      db.prepare("INSERT INTO denoqueue_schema (version) VALUES (?)").run(version + 1);
+      db.exec("COMMIT");
+    } catch (error) {
+      db.exec("ROLLBACK");
+      throw error;
+    }
+  }
+  return from;
+}
