@@ -6,6 +6,8 @@
 
 import { createServer } from "./api/server.ts";
 import { ConfigError, helpText, parseConfig } from "./queue/config.ts";
+import { describeStore, openStore } from "./queue/store/open.ts";
+import type { Store } from "./queue/store/store.ts";
 
 async function main(): Promise<number> {
   let parsed;
@@ -21,11 +23,19 @@ async function main(): Promise<number> {
     return 0;
   }
   const { config } = parsed;
-  const server = await createServer(config);
+  let store: Store;
+  try {
+    store = openStore(config.store, { durability: config.durability });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    return 1;
+  }
+  const server = await createServer({ ...config, store });
   const { hostname, port } = await server.listen();
   console.log(
     `DenoQueue listening on http://${hostname}:${port} ` +
-      `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, memory store)`,
+      `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, ` +
+      `${describeStore(config.store, config.durability)})`,
   );
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {

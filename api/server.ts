@@ -17,7 +17,7 @@ import { createApp } from "./app.ts";
 import { LiveFeed } from "./live_feed.ts";
 
 /** Options for {@linkcode createServer}: any `Config` field, plus what only code can pass. */
-export interface ServerOptions extends Partial<Omit<Config, "handlers">> {
+export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store">> {
   /** Handler modules (absolute URLs, e.g. `new URL("./my_handlers.ts", import.meta.url)`). */
   handlers?: (string | URL)[];
   /** Where jobs live. Default: a new memory store. */
@@ -66,6 +66,12 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     events,
     capacity: options.capacity,
     enqueueWait: options.enqueueWait,
+    leaseMs: options.lease,
+    retention: {
+      completed: options.retainCompleted,
+      failed: options.retainFailed,
+      count: options.retainCount,
+    },
   });
   await queue.open();
   const pool = new WorkerPool({

@@ -21,6 +21,13 @@ export interface Config {
   handlers: string[];
   shutdownGrace: number;
   killGrace: number;
+  /** `memory`, or `sqlite:PATH`. */
+  store: string;
+  durability: "normal" | "full";
+  lease: number;
+  retainCompleted: number;
+  retainFailed: number;
+  retainCount: number;
 }
 
 /** A bad option value; `option` is the flag's name. */
@@ -31,7 +38,15 @@ export class ConfigError extends Error {
   }
 }
 
-type Kind = "integer" | "duration" | "size" | "number" | "string" | "modules";
+type Kind =
+  | "integer"
+  | "duration"
+  | "size"
+  | "number"
+  | "string"
+  | "modules"
+  | "store"
+  | "durability";
 
 interface OptionSpec {
   key: keyof Config;
@@ -112,6 +127,51 @@ export const OPTIONS: Record<string, OptionSpec> = {
     description: "Your handler module(s), comma-separated paths or URLs, loaded into every worker",
     fallback: () => "",
   },
+  "store": {
+    key: "store",
+    kind: "store",
+    description: "Where jobs live: sqlite:PATH (durable, the default) or memory (lost on restart)",
+    fallback: () => "sqlite:./data/denoqueue.db",
+  },
+  "durability": {
+    key: "durability",
+    kind: "durability",
+    description:
+      "SQLite: normal survives a process crash; full also survives power loss (fsync per commit)",
+    fallback: () => "normal",
+  },
+  "lease": {
+    key: "lease",
+    kind: "duration",
+    min: 1000,
+    max: 3_600_000,
+    description: "How long a running job's lease lasts unless renewed; past it the job is rescued",
+    fallback: () => "30s",
+  },
+  "retain-completed": {
+    key: "retainCompleted",
+    kind: "duration",
+    min: 0,
+    max: 365 * 86_400_000,
+    description: "How long completed jobs are kept",
+    fallback: () => "24h",
+  },
+  "retain-failed": {
+    key: "retainFailed",
+    kind: "duration",
+    min: 0,
+    max: 365 * 86_400_000,
+    description: "How long failed and cancelled jobs are kept",
+    fallback: () => "7d",
+  },
+  "retain-count": {
+    key: "retainCount",
+    kind: "integer",
+    min: 0,
+    max: 1_000_000_000,
+    description: "At most this many completed (and as many failed, and cancelled) jobs are kept",
+    fallback: () => "100000",
+  },
   "shutdown-grace": {
     key: "shutdownGrace",
     kind: "duration",
@@ -136,9 +196,15 @@ export function envName(flag: string): string {
   return `DENOQUEUE_${flag.toUpperCase().replaceAll("-", "_")}`;
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/i;
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
 const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i;
-const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
 const SIZE_UNITS: Record<string, number> = {
   b: 1,
   kb: 1024,
@@ -155,6 +221,22 @@ function parseValue(flag: string, spec: OptionSpec, raw: string, cwd: string): u
   switch (spec.kind) {
     case "string":
       if (text === "") throw new ConfigError(flag, "must not be empty");
+      return text;
+    case "store": {
+      if (text === "memory") return text;
+      const match = /^sqlite:(.+)$/.exec(text);
+      if (match === null) {
+        throw new ConfigError(
+          flag,
+          `must be memory or sqlite:PATH, received ${JSON.stringify(raw)}`,
+        );
+      }
+      return text;
+    }
+    case "durability":
+      if (text !== "normal" && text !== "full") {
+        throw new ConfigError(flag, `must be normal or full, received ${JSON.stringify(raw)}`);
+      }
       return text;
     case "modules":
       return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
@@ -175,7 +257,7 @@ function parseValue(flag: string, spec: OptionSpec, raw: string, cwd: string): u
       if (match === null) {
         throw new ConfigError(
           flag,
-          `must be a duration like 500ms, 5s, 2m or a number of ms, received ${
+          `must be a duration like 500ms, 5s, 2m, 7d or a number of ms, received ${
             JSON.stringify(raw)
           }`,
         );

@@ -41,7 +41,33 @@ Deno.test("parseConfig() fills every option from its default", () => {
     handlers: [],
     shutdownGrace: 10_000,
     killGrace: 5_000,
+    store: "sqlite:./data/denoqueue.db",
+    durability: "normal",
+    lease: 30_000,
+    retainCompleted: 24 * 3_600_000,
+    retainFailed: 7 * 86_400_000,
+    retainCount: 100_000,
   });
+});
+
+Deno.test("parseConfig() reads the store, durability and retention", () => {
+  const parsed = config([
+    "--store",
+    "memory",
+    "--durability",
+    "full",
+    "--retain-failed",
+    "2d",
+    "--retain-count",
+    "10",
+  ]);
+  assert.equal(parsed.store, "memory");
+  assert.equal(parsed.durability, "full");
+  assert.equal(parsed.retainFailed, 2 * 86_400_000);
+  assert.equal(parsed.retainCount, 10);
+  assert.equal(config([], { DENOQUEUE_STORE: "sqlite:/tmp/x.db" }).store, "sqlite:/tmp/x.db");
+  assertRefused(["--store", "redis://x"], {}, "store");
+  assertRefused(["--durability", "extreme"], {}, "durability");
 });
 
 Deno.test("parseConfig() reads DENOQUEUE_* variables", () => {

@@ -30,6 +30,8 @@ export async function startService(args: string[], timeout = 20_000): Promise<Se
       MAIN.pathname,
       "--port",
       "0",
+      // A fresh database per process unless the test names one.
+      ...(args.some((arg) => arg.startsWith("--store")) ? [] : ["--store", "memory"]),
       ...args,
     ],
     stdout: "piped",
