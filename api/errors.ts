@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from "../queue/errors.ts";
 import { IllegalTransitionError } from "../queue/lifecycle.ts";
+import { StoreWriteError } from "../queue/store/group_commit.ts";
 
 /** An error the API answers with as it is. */
 export class HttpError extends Error {
@@ -55,6 +56,12 @@ export function toHttpError(error: unknown): HttpError {
   }
   if (error instanceof ShuttingDownError) {
     return new HttpError(503, "shutting_down", error.message, undefined, { "Retry-After": "5" });
+  }
+  if (error instanceof StoreWriteError) {
+    console.error(error.message);
+    return new HttpError(503, "storage_unavailable", error.message, undefined, {
+      "Retry-After": "1",
+    });
   }
   if (error instanceof EnqueueAbortedError) {
     // The client went away; nobody reads this answer, and it is no fault of the server.

@@ -78,7 +78,9 @@ export class GroupCommit {
         } catch (error) {
           this.db.exec("ROLLBACK TO write");
           this.db.exec("RELEASE write");
-          outcomes.push({ ok: false, error });
+          // SQLite's own failures (disk full, I/O) are the storage's, not the caller's input.
+          const fromSqlite = (error as { code?: string })?.code === "ERR_SQLITE_ERROR";
+          outcomes.push({ ok: false, error: fromSqlite ? new StoreWriteError(error) : error });
         }
       }
       this.db.exec("COMMIT");

@@ -61,7 +61,7 @@ function explain(error: unknown): string {
   if (/locked|busy/i.test(message)) {
     return `${message} (is another DenoQueue running on it?)`;
   }
-  if (/readonly|read-only|permission|denied|NotCapable|unable to open/i.test(message)) {
+  if (/readonly|read-only|permission|denied|requires write|unable to open/i.test(message)) {
     return `${message} (it, or its folder, cannot be written)`;
   }
   if (/full|disk/i.test(message)) return `${message} (is the disk full?)`;

@@ -1,0 +1,144 @@
+/**
+ * What only the SQLite store does: migrations, refusing bad files, the exclusive lock, and
+ * failing writes cleanly when the disk is full.
+ */
+
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { createServer } from "../api/server.ts";
+import { SqliteStore, StoreOpenError } from "../queue/store/sqlite.ts";
+import { migrate, SCHEMA_VERSION, schemaVersion } from "../queue/store/sqlite_schema.ts";
+
+function tempPath(): string {
+  return `${Deno.makeTempDirSync({ prefix: "denoqueue-sqlite-" })}/jobs.db`;
+}
+
+Deno.test("SqliteStore.open() creates the schema in an empty file", async () => {
+  const path = tempPath();
+  const store = SqliteStore.open(path);
+  assert.equal(store.migratedFrom, 0);
+  await store.close();
+  const db = new DatabaseSync(path);
+  assert.equal(schemaVersion(db), SCHEMA_VERSION);
+  const columns = db.prepare("PRAGMA table_info(jobs)").all().map((c) => c.name);
+  assert.ok(columns.includes("lease_expires_at"));
+  const mode = db.prepare("PRAGMA journal_mode").get() as { journal_mode: string };
+  assert.equal(mode.journal_mode, "wal");
+  db.close();
+});
+
+Deno.test("SqliteStore.open() migrates a database of the previous schema, keeping its jobs", async () => {
+  const path = tempPath();
+  const old = new DatabaseSync(path);
+  migrate(old, SCHEMA_VERSION - 1);
+  old.prepare(
+    `INSERT INTO jobs (id, type, status, payload, max_attempts, timeout, backoff, created_at,
+       run_at, updated_at, attempts, logs) VALUES ('old-1', 'noop', 'queued', '{"a":1}', 3,
+       30000, '{"base":1000,"factor":2,"cap":3600000}', 1, 1, 1, '[]', '[]')`,
+  ).run();
+  old.close();
+  const store = SqliteStore.open(path);
+  try {
+    assert.equal(store.migratedFrom, SCHEMA_VERSION - 1);
+    const job = await store.get({ id: "old-1" });
+    assert.deepEqual(job?.payload, { a: 1 });
+    assert.equal(job?.leaseOwner, undefined);
+    assert.equal((await store.counts()).byStatus.queued, 1);
+    const [claimed] = await store.claim({
+      limit: 1,
+      workerId: "w1",
+      now: 5,
+      leaseOwner: "me",
+      leaseUntil: 10,
+    });
+    assert.equal(claimed.leaseExpiresAt, 10);
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("SqliteStore.open() refuses a corrupt file, a foreign database and a newer schema", () => {
+  const corrupt = tempPath();
+  Deno.writeTextFileSync(corrupt, "this is not a database ".repeat(200));
+  assert.throws(() => SqliteStore.open(corrupt), (error: Error) => {
+    assert.ok(error instanceof StoreOpenError);
+    assert.match(error.message, /jobs\.db: file is not a database \(the file is corrupt/);
+    return true;
+  });
+
+  const foreign = tempPath();
+  const other = new DatabaseSync(foreign);
+  other.exec("CREATE TABLE invoices (id INTEGER)");
+  other.close();
+  assert.throws(() => SqliteStore.open(foreign), /a SQLite database, but not one of DenoQueue's/);
+
+  const newer = tempPath();
+  const future = new DatabaseSync(newer);
+  migrate(future);
+  future.exec(`UPDATE denoqueue_schema SET version = ${SCHEMA_VERSION + 1}`);
+  future.close();
+  assert.throws(() => SqliteStore.open(newer), /written by a newer DenoQueue/);
+});
+
+Deno.test("SqliteStore.open() refuses a file another store holds", async () => {
+  const path = tempPath();
+  const first = SqliteStore.open(path);
+  try {
+    assert.throws(() => SqliteStore.open(path), /locked \(is another DenoQueue running on it\?\)/);
+  } finally {
+    await first.close();
+  }
+  const again = SqliteStore.open(path); // released on close
+  await again.close();
+});
+
+Deno.test("SqliteStore.open() refuses a location it cannot write", () => {
+  assert.throws(
+    () => SqliteStore.open("/proc/denoqueue-test/jobs.db"),
+    (error: Error) => error instanceof StoreOpenError && /denoqueue-test/.test(error.message),
+  );
+});
+
+Deno.test("POST /api/jobs answers 503 when the disk is full and stores nothing of the batch", async () => {
+  const store = SqliteStore.open(tempPath(), { pragmas: { max_page_count: 64 } });
+  const server = await createServer({ store, workers: 1, capacity: 100_000, log: () => {} });
+  const errors: unknown[] = [];
+  const original = console.error;
+  console.error = (...args) => errors.push(args);
+  try {
+    const batch = Array.from({ length: 200 }, (_, i) => ({
+      type: "sleep",
+      payload: { ms: 60_000 + i },
+      options: { delay: 3_600_000 },
+    }));
+    let stored = 0;
+    let refused: Response | undefined;
+    for (let i = 0; i < 100 && refused === undefined; i++) {
+      const response = await server.app.request("/api/jobs", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(batch),
+      });
+      if (response.status === 201) {
+        stored += (await response.json()).length;
+      } else refused = response;
+    }
+    assert.ok(refused, "the disk filled up");
+    assert.equal(refused.status, 503);
+    assert.equal(refused.headers.get("retry-after"), "1");
+    const body = await refused.json();
+    assert.equal(body.error.code, "storage_unavailable");
+    assert.match(body.error.message, /full/);
+    const { byStatus, capacity } = await server.queue.stats();
+    assert.equal(byStatus.scheduled, stored, "counts hold only acknowledged jobs");
+    assert.equal(capacity.used, stored, "the refused batch gave its room back");
+    const listed = await server.queue.list({ limit: 1000, status: "scheduled" });
+    assert.equal(Math.min(listed.length, 1000), Math.min(stored, 1000));
+    const healthy = await server.app.request("/healthz");
+    assert.equal(healthy.status, 200);
+  } finally {
+    console.error = original;
+    await server.shutdown();
+  }
+  assert.ok(errors.length > 0, "the failed write is logged");
+});
