@@ -1,0 +1,318 @@
+/**
+ * The dashboard in real headless Chromium against a real server: the overview, a job's live
+ * lifecycle, attempts and errors, cancel / retry / delete, form errors, phone width, and
+ * screenshots (light, dark, phone) for a person to look at in tests/screenshots/.
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import type { Browser, Page } from "playwright-core";
+import type { JobView, StatsView } from "./support/api_server.ts";
+import {
+  type Dashboard,
+  launchBrowser,
+  screenshot,
+  waitForText,
+  withDashboard,
+} from "./support/browser.ts";
+import { waitFor } from "./support/wait.ts";
+
+const testid = (page: Page, id: string) => page.getByTestId(id);
+
+/** Polls the API until the job is in `status`. */
+function waitForJob(dashboard: Dashboard, id: string, status: string): Promise<JobView> {
+  return waitFor(async () => {
+    const { body } = await dashboard.api<JobView>("GET", `/api/jobs/${id}`);
+    return body.status === status ? body : undefined;
+  }, { timeout: 10_000, message: `job ${id} to be ${status}` });
+}
+
+async function enqueue(
+  dashboard: Dashboard,
+  type: string,
+  payload: unknown,
+  options?: Record<string, unknown>,
+): Promise<JobView> {
+  const { status, body } = await dashboard.api<JobView>("POST", "/api/jobs", {
+    type,
+    payload,
+    options,
+  });
+  assert.equal(status, 201, JSON.stringify(body));
+  return body;
+}
+
+/**
+ * Records, inside the page, every text the job status badge shows from now on. Written as page
+ * source: these tests are type-checked without the DOM library.
+ */
+const RECORD_STATUSES = `(() => {
+  const seen = [];
+  globalThis.__statuses = seen;
+  const record = () => {
+    const text = document.querySelector("[data-testid=job-status]")?.textContent?.trim();
+    if (text && seen[seen.length - 1] !== text) seen.push(text);
+  };
+  record();
+  new MutationObserver(record).observe(document.body, {
+    subtree: true, childList: true, characterData: true,
+  });
+})()`;
+
+async function recordStatuses(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(RECORD_STATUSES);
+  return () => page.evaluate<string[]>("globalThis.__statuses");
+}
+
+/** Fails unless the page is as wide as the viewport (no sideways scrolling of the page). */
+async function assertNoHorizontalOverflow(page: Page, width: number, where: string) {
+  const scrollWidth = await page.evaluate<number>("document.documentElement.scrollWidth");
+  assert.ok(
+    scrollWidth <= width + 1,
+    `${where}: the page is ${scrollWidth} px wide at ${width} px`,
+  );
+}
+
+Deno.test("Dashboard in headless Chromium", async (t) => {
+  const browser: Browser = await launchBrowser();
+  try {
+    await t.step("the overview loads with no console error and shows live counts", async () => {
+      await withDashboard(browser, {}, async (dashboard) => {
+        const { page, url } = dashboard;
+        await Promise.all([1, 2, 3].map(() => enqueue(dashboard, "noop", {})));
+        await page.goto(`${url}/`);
+        await waitForText(testid(page, "live-state"), "Live");
+        await waitForText(testid(page, "count-completed"), /^3\s*completed$/);
+        await enqueue(dashboard, "fail-absolute", {}, { maxAttempts: 1 });
+        // Counts follow the live feed without a reload.
+        await waitForText(testid(page, "count-failed"), /^1\s*failed$/);
+        const { body: stats } = await dashboard.api<StatsView>("GET", "/api/stats");
+        for (const status of Object.keys(stats.byStatus) as (keyof StatsView["byStatus"])[]) {
+          await waitForText(
+            testid(page, `count-${status}`),
+            new RegExp(`^${stats.byStatus[status]}\\s*${status}$`),
+          );
+        }
+        await waitForText(testid(page, "type-row-noop"), /noop\s*0\s*0\s*0\s*3/);
+        await testid(page, "throughput-chart").waitFor();
+        await waitForText(testid(page, "workers"), /1\s*idle/);
+      });
+    });
+
+    await t.step(
+      "a job enqueued through the form goes queued → in-progress → completed on screen",
+      async () => {
+        // One job slot: a blocker holds it, so the new job is seen waiting in the queue.
+        await withDashboard(browser, { server: { concurrency: 1 } }, async (dashboard) => {
+          const { page, url } = dashboard;
+          const blocker = await enqueue(dashboard, "sleep", { ms: 60_000 });
+          await waitForJob(dashboard, blocker.id, "in-progress");
+          await page.goto(`${url}/#/enqueue`);
+          await page.evaluate(() => (globalThis as unknown as { __marker: number }).__marker = 1);
+          await page.getByLabel("Type").selectOption("sleep");
+          await page.getByLabel("Payload (JSON)").fill('{"ms": 800}');
+          await page.getByRole("button", { name: "Enqueue" }).click();
+          const link = testid(page, "created-job-link");
+          await waitForText(testid(page, "enqueue-result"), "queued");
+          await link.click();
+          await testid(page, "job-detail").waitFor();
+          const statuses = await recordStatuses(page);
+          await waitForText(testid(page, "job-status"), "queued");
+          await dashboard.api("POST", `/api/jobs/${blocker.id}/cancel`);
+          await waitForText(testid(page, "job-status"), "completed");
+          assert.deepEqual(await statuses(), ["queued", "in-progress", "completed"]);
+          await waitForText(testid(page, "job-result"), '"sleptMs": 800');
+          await waitForText(testid(page, "timeline"), /Attempt 1 completed/);
+          const marker = await page.evaluate(() =>
+            (globalThis as unknown as { __marker?: number }).__marker
+          );
+          assert.equal(marker, 1, "the page reloaded");
+          // The jobs list shows it too, still without a reload.
+          await testid(page, "nav-jobs").click();
+          const id = await testid(page, "job-id").count() === 0
+            ? undefined
+            : await testid(page, "job-id").textContent();
+          assert.equal(id, undefined);
+          await waitForText(testid(page, "job-row"), /sleep\s*completed/);
+          await waitForText(testid(page, "job-row"), /sleep\s*cancelled/);
+        });
+      },
+    );
+
+    await t.step("a fail-absolute job shows each attempt and its error", async () => {
+      await withDashboard(browser, {}, async (dashboard) => {
+        const { page, url } = dashboard;
+        const job = await enqueue(dashboard, "fail-absolute", "boom", {
+          maxAttempts: 2,
+          backoff: { base: 10, cap: 20 },
+        });
+        await page.goto(`${url}/#/jobs/${job.id}`);
+        await waitForText(testid(page, "job-status"), "failed");
+        const rows = testid(page, "attempt-row");
+        await rows.nth(1).waitFor();
+        assert.equal(await rows.count(), 2);
+        for (const [i, row] of (await rows.all()).entries()) {
+          const text = await row.textContent() ?? "";
+          assert.match(text, new RegExp(`^${i + 1}\\s*w\\d+`), text);
+          assert.match(text, /failed/, text);
+          assert.match(text, /\d+ ms/, text);
+          assert.match(text, /Simulated failure \(this job type always fails\)/, text);
+        }
+        const timeline = await testid(page, "timeline").textContent() ?? "";
+        assert.match(
+          timeline,
+          /Enqueued.*Attempt 1 of 2 started.*Attempt 1 failed.*Retry scheduled.*Attempt 2 of 2 started.*Attempt 2 failed.*Failed/s,
+        );
+        await waitForText(testid(page, "job-attempt"), "2 of 2");
+        await waitForText(testid(page, "job-error"), "Simulated failure");
+        await testid(page, "action-retry").waitFor();
+        assert.equal(await testid(page, "action-cancel").count(), 0);
+      });
+    });
+
+    await t.step("cancel, retry and delete work from the job page", async () => {
+      await withDashboard(browser, { httpErrors: true }, async (dashboard) => {
+        const { page, url } = dashboard;
+        const job = await enqueue(dashboard, "sleep", { ms: 60_000 });
+        await waitForJob(dashboard, job.id, "in-progress");
+        await page.goto(`${url}/#/jobs/${job.id}`);
+        await waitForText(testid(page, "job-status"), "in-progress");
+        assert.equal(await testid(page, "action-retry").count(), 0);
+
+        await testid(page, "action-cancel").click();
+        await waitForText(testid(page, "action-result"), "Cancelled: the job is now cancelled.");
+        await waitForText(testid(page, "job-status"), "cancelled");
+        assert.equal((await waitForJob(dashboard, job.id, "cancelled")).status, "cancelled");
+
+        await testid(page, "action-retry").click();
+        await waitForText(testid(page, "action-result"), "Retried as new job");
+        await testid(page, "retried-job-link").click();
+        await page.locator(`[data-testid=job-detail]:not([data-job-id="${job.id}"])`).waitFor();
+        const retriedId = await testid(page, "job-detail").getAttribute("data-job-id");
+        assert.ok(retriedId);
+        const retried = await dashboard.api<JobView>("GET", `/api/jobs/${retriedId}`);
+        assert.equal(retried.body.retryOf, job.id);
+        await waitForText(testid(page, "job-facts"), `Retry of${job.id}`);
+        await waitForText(testid(page, "job-status"), "in-progress");
+
+        await testid(page, "action-delete").click();
+        await testid(page, "delete-confirm").waitFor();
+        assert.match(await testid(page, "delete-confirm").textContent() ?? "", /cancelled first/);
+        await testid(page, "delete-confirm-yes").click();
+        await waitForText(testid(page, "action-result"), `Deleted job ${retriedId.slice(0, 8)}`);
+        await testid(page, "job-deleted").waitFor();
+        assert.equal((await dashboard.api("GET", `/api/jobs/${retriedId}`)).status, 404);
+        assert.equal(await testid(page, "action-delete").count(), 0);
+        // The original keeps its history.
+        assert.equal((await dashboard.api("GET", `/api/jobs/${job.id}`)).status, 200);
+      });
+    });
+
+    await t.step("form errors show next to the field they name", async () => {
+      await withDashboard(browser, { httpErrors: true }, async (dashboard) => {
+        const { page, url } = dashboard;
+        await page.goto(`${url}/#/enqueue`);
+        await page.getByLabel("Type").selectOption("sleep");
+        const editor = page.getByLabel("Payload (JSON)");
+        assert.equal(JSON.parse(await editor.inputValue()).ms, 1000, "prefilled with the example");
+        const submit = testid(page, "enqueue-submit");
+
+        await editor.fill('{"ms": "soon"}');
+        await submit.click();
+        const payloadField = page.locator(".field", { has: editor });
+        await waitForText(payloadField.getByTestId("error-payload"), "payload.ms");
+        assert.equal(await editor.getAttribute("aria-invalid"), "true");
+        assert.match(await editor.getAttribute("aria-describedby") ?? "", /error-payload/);
+
+        // Malformed JSON is caught before anything is sent.
+        await editor.fill('{"ms": ');
+        await submit.click();
+        await waitForText(payloadField.getByTestId("error-payload"), "not valid JSON");
+
+        await editor.fill('{"ms": 5}');
+        const timeout = page.getByLabel("Timeout (ms)");
+        await timeout.fill("-5");
+        await submit.click();
+        const timeoutField = page.locator(".field", { has: timeout });
+        await waitForText(timeoutField.getByTestId("error-timeout"), "options.timeout");
+        assert.equal(await testid(page, "error-payload").count(), 0);
+        assert.equal(await testid(page, "created-job-link").count(), 0);
+
+        await timeout.fill("");
+        await submit.click();
+        await testid(page, "created-job-link").waitFor();
+        assert.equal(await testid(page, "error-timeout").count(), 0);
+      });
+    });
+
+    await t.step("the layout fits a phone's width and the navigation is reachable", async () => {
+      const viewport = { width: 375, height: 740 };
+      await withDashboard(browser, { context: { viewport } }, async (dashboard) => {
+        const { page, url } = dashboard;
+        const job = await enqueue(dashboard, "fail-absolute", { note: "a phone" }, {
+          maxAttempts: 2,
+          backoff: { base: 10, cap: 20 },
+        });
+        await waitForJob(dashboard, job.id, "failed");
+        await page.goto(`${url}/`);
+        await testid(page, "type-table").waitFor();
+        await assertNoHorizontalOverflow(page, viewport.width, "overview");
+        const nav = testid(page, "nav-jobs");
+        assert.ok(await nav.isVisible(), "the Jobs link is visible");
+        await nav.click();
+        await testid(page, "job-row").first().waitFor();
+        await assertNoHorizontalOverflow(page, viewport.width, "jobs");
+        await page.locator(`a[href="#/jobs/${job.id}"]`).click();
+        await testid(page, "attempt-row").nth(1).waitFor();
+        await assertNoHorizontalOverflow(page, viewport.width, "job detail");
+        await testid(page, "nav-enqueue").focus();
+        await page.keyboard.press("Enter");
+        await testid(page, "enqueue-form").waitFor();
+        await assertNoHorizontalOverflow(page, viewport.width, "enqueue");
+      });
+    });
+
+    await t.step("screenshots: overview and job detail, light, dark and phone", async () => {
+      const shots: [string, { colorScheme: "light" | "dark"; width: number; height: number }][] = [
+        ["desktop-light", { colorScheme: "light", width: 1280, height: 800 }],
+        ["desktop-dark", { colorScheme: "dark", width: 1280, height: 800 }],
+        ["phone-light", { colorScheme: "light", width: 375, height: 740 }],
+      ];
+      for (const [name, { colorScheme, width, height }] of shots) {
+        await withDashboard(browser, {
+          context: { colorScheme, viewport: { width, height } },
+          server: { concurrency: 4 },
+        }, async (dashboard) => {
+          const { page, url } = dashboard;
+          const types = ["email", "sms", "report", "fail", "noop", "newsletter"];
+          for (const type of types) {
+            await Promise.all([1, 2, 3].map(() => enqueue(dashboard, type, `${type} demo`)));
+          }
+          const failing = await enqueue(dashboard, "fail-absolute", { order: 42 }, {
+            maxAttempts: 3,
+            backoff: { base: 10, cap: 20 },
+          });
+          await enqueue(dashboard, "sleep", { ms: 60_000 });
+          await enqueue(dashboard, "sleep", { ms: 1000 }, { delay: 60_000 });
+          await waitForJob(dashboard, failing.id, "failed");
+          await page.goto(`${url}/`);
+          await waitForText(testid(page, "count-failed"), /^[1-9]/);
+          await testid(page, "type-row-fail-absolute").waitFor();
+          await waitForText(testid(page, "completed-rate"), /[1-9]/);
+          await screenshot(page, `overview-${name}`);
+          await page.goto(`${url}/#/jobs/${failing.id}`);
+          await testid(page, "attempt-row").nth(2).waitFor();
+          await screenshot(page, `job-${name}`);
+          await page.goto(`${url}/#/jobs`);
+          await testid(page, "job-row").first().waitFor();
+          await screenshot(page, `jobs-${name}`);
+          await page.goto(`${url}/#/enqueue`);
+          await testid(page, "enqueue-form").waitFor();
+          await screenshot(page, `enqueue-${name}`);
+        });
+      }
+    });
+  } finally {
+    await browser.close();
+  }
+});

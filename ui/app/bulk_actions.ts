@@ -1,0 +1,123 @@
+/**
+ * "Retry all failed" and "Clear completed": each asks for confirmation inside the page, then
+ * shows what the API did (or its error).
+ * @module
+ */
+
+/// <reference lib="dom" />
+
+import { useState } from "preact/hooks";
+import { api, errorMessage } from "./api_client.ts";
+import type { StatusCounts } from "./api_types.ts";
+import { formatCount } from "./format.ts";
+import { html } from "./html.ts";
+
+interface BulkAction {
+  id: string;
+  label: string;
+  question: (count: number) => string;
+  confirm: string;
+  run: () => Promise<string>;
+  count: (byStatus: StatusCounts) => number;
+}
+
+const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
+
+const ACTIONS: BulkAction[] = [
+  {
+    id: "retry-failed",
+    label: "Retry all failed",
+    question: (n) => `Retry ${plural(n, "failed job")}? Each becomes a new queued job.`,
+    confirm: "Yes, retry all",
+    count: (byStatus) => byStatus.failed,
+    run: async () => {
+      const { retried, remaining } = await api.retryAll("failed");
+      return `Retried ${plural(retried, "job")}` +
+        (remaining > 0 ? `; ${formatCount(remaining)} left (the queue is full)` : ".");
+    },
+  },
+  {
+    id: "clear-completed",
+    label: "Clear completed",
+    question: (n) => `Delete ${plural(n, "completed job")}? This cannot be undone.`,
+    confirm: "Yes, clear",
+    count: (byStatus) => byStatus.completed,
+    run: async () => {
+      const { removed } = await api.clear("completed");
+      return `Removed ${plural(removed, "completed job")}.`;
+    },
+  },
+];
+
+type Outcome = { ok: boolean; text: string };
+
+export function BulkActions({ byStatus }: { byStatus?: StatusCounts }) {
+  const [asking, setAsking] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | undefined>();
+  const current = ACTIONS.find((action) => action.id === asking);
+
+  const run = async (action: BulkAction) => {
+    setBusy(true);
+    try {
+      setOutcome({ ok: true, text: await action.run() });
+    } catch (error) {
+      setOutcome({ ok: false, text: errorMessage(error) });
+    } finally {
+      setBusy(false);
+      setAsking(undefined);
+    }
+  };
+
+  return html`
+    <div class="bulk" data-testid="bulk-actions">
+      <div class="button-row">
+        ${ACTIONS.map((action) =>
+          html`
+            <button
+              type="button"
+              class="button"
+              data-testid=${action.id}
+              aria-expanded=${asking === action.id}
+              disabled=${busy}
+              onClick=${() => {
+                setOutcome(undefined);
+                setAsking(action.id);
+              }}
+            >${action.label}${byStatus
+              ? html`
+                <span class="count">${formatCount(action.count(byStatus))}</span>
+              `
+              : null}</button>
+          `
+        )}
+      </div>
+      ${current &&
+        html`
+          <div class="confirm" role="group" aria-label="Confirm" data-testid="bulk-confirm">
+            <p>${current.question(byStatus ? current.count(byStatus) : 0)}</p>
+            <div class="button-row">
+              <button
+                type="button"
+                class="button danger"
+                data-testid="bulk-confirm-yes"
+                disabled=${busy}
+                onClick=${() => run(current)}
+              >${current.confirm}</button>
+              <button
+                type="button"
+                class="button"
+                disabled=${busy}
+                onClick=${() => setAsking(undefined)}
+              >Keep them</button>
+            </div>
+          </div>
+        `}
+      <p
+        class=${`notice ${outcome ? (outcome.ok ? "notice-ok" : "notice-error") : ""}`}
+        role="status"
+        data-testid="bulk-result"
+      >${outcome?.text}</p>
+    </div>
+  `;
+}

@@ -1,0 +1,272 @@
+/**
+ * One job: status and progress, its facts, the timeline of its states, every attempt with its
+ * error and duration, payload, result and logs, and the cancel / retry / delete actions. It
+ * follows the live feed while open: status and progress change at once, the rest is refetched
+ * (at most twice a second).
+ * @module
+ */
+
+/// <reference lib="dom" />
+
+import { useEffect, useRef, useState } from "preact/hooks";
+import { api, ApiError, errorMessage } from "./api_client.ts";
+import type { FeedEvent, JobDetail } from "./api_types.ts";
+import { applyFeedEvent } from "./feed_patch.ts";
+import { formatDuration, formatJson, formatRelative, formatTime, useNow } from "./format.ts";
+import { html } from "./html.ts";
+import { JobActions } from "./job_actions.ts";
+import { Timeline } from "./job_timeline.ts";
+import { useJobEvents } from "./live.ts";
+import { ProgressBar } from "./progress_bar.ts";
+import { jobHref, jobsHref } from "./router.ts";
+import { StatusBadge } from "./status_badge.ts";
+import { useThrottled } from "./throttle.ts";
+
+const REFETCH_INTERVAL = 500;
+
+function Facts({ job, now }: { job: JobDetail; now: number }) {
+  const { backoff } = job;
+  return html`
+    <dl class="facts" data-testid="job-facts">
+      <dt>Type</dt><dd><a href=${jobsHref({ type: job.type })}>${job.type}</a></dd>
+      <dt>Attempts</dt><dd data-testid="job-attempt">${job.attempt} of ${job.maxAttempts}</dd>
+      <dt>Timeout</dt><dd>${formatDuration(job.timeout)}</dd>
+      <dt>Backoff</dt>
+      <dd>${formatDuration(backoff.base)} × ${backoff.factor}, at most ${formatDuration(
+        backoff.cap,
+      )}</dd>
+      <dt>Created</dt><dd><time datetime=${job.createdAt}>${formatTime(job.createdAt)}</time></dd>
+      ${job.status === "scheduled" &&
+        html`
+          <dt>Runs</dt>
+          <dd><time datetime=${job.runAt}>${formatRelative(job.runAt, now)}</time></dd>
+        `}
+      ${job.finishedAt &&
+        html`
+          <dt>Finished</dt>
+          <dd><time datetime=${job.finishedAt}>${formatTime(job.finishedAt)}</time></dd>
+        `}
+      ${job.retryOf &&
+        html`
+          <dt>Retry of</dt>
+          <dd><a class="mono" href=${jobHref(job.retryOf)}>${job.retryOf}</a></dd>
+        `}
+    </dl>
+  `;
+}
+
+function Attempts({ job }: { job: JobDetail }) {
+  if (job.attempts.length === 0) return html`<p class="muted">No attempt yet.</p>`;
+  return html`
+    <div class="table-scroll">
+      <table class="table" data-testid="attempts">
+        <thead>
+          <tr>
+            <th scope="col" class="num">#</th>
+            <th scope="col">Worker</th>
+            <th scope="col">Started</th>
+            <th scope="col" class="num">Duration</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${job.attempts.map((attempt) =>
+            html`
+              <tr key=${attempt.number} data-testid="attempt-row">
+                <td class="num">${attempt.number}</td>
+                <td class="mono">${attempt.workerId}</td>
+                <td><time datetime=${attempt.startedAt}>${formatTime(attempt.startedAt)}</time></td>
+                <td class="num">${attempt.endedAt
+                  ? formatDuration(attempt.durationMs)
+                  : "running"}</td>
+                <td>
+                  <span class=${`outcome outcome-${
+                    attempt.outcome ?? "running"
+                  }`}>${attempt.outcome ??
+                    "running"}</span>
+                </td>
+                <td class="attempt-error">
+                  ${attempt.error &&
+                    html`<span data-testid="attempt-error">${attempt.error}</span>`}
+                  ${attempt.stack &&
+                    html`
+                      <details>
+                        <summary>Stack</summary>
+                        <pre class="code small">${attempt.stack}</pre>
+                      </details>
+                    `}
+                </td>
+              </tr>
+            `
+          )}
+        </tbody>
+      </table>
+    </div>
+  `;
+}
+
+function Logs({ job }: { job: JobDetail }) {
+  if (job.logs.length === 0) return html`<p class="muted">The handler wrote no log line.</p>`;
+  return html`
+    <ol class="logs" data-testid="logs">
+      ${job.logs.map((line, i) =>
+        html`
+          <li key=${i}>
+            <time datetime=${line.at}>${formatTime(line.at)}</time>
+            <span class="muted">#${line.attempt}</span>
+            <span class="log-message">${line.message}</span>
+          </li>
+        `
+      )}
+    </ol>
+  `;
+}
+
+function JobView(props: {
+  job: JobDetail;
+  deleted: boolean;
+  onChanged: (job: JobDetail) => void;
+  onDeleted: () => void;
+}) {
+  const { job, deleted } = props;
+  const now = useNow(1000);
+  const showProgress = job.status === "in-progress" || (job.progress > 0 && job.progress < 100);
+  return html`
+    <div class="page" data-testid="job-detail" data-job-id=${job.id}>
+      <nav class="breadcrumb" aria-label="Breadcrumb">
+        <a href=${jobsHref()}>Jobs</a> <span aria-hidden="true">/</span>
+        <a href=${jobsHref({ type: job.type })}>${job.type}</a>
+      </nav>
+      <div class="detail-head">
+        <div>
+          <h1>
+            <span>${job.type}</span>
+            <${StatusBadge} status=${job.status} testid="job-status" />
+          </h1>
+          <p class="mono muted job-id" data-testid="job-id">${job.id}</p>
+        </div>
+        <${JobActions}
+          job=${job}
+          deleted=${deleted}
+          onChanged=${props.onChanged}
+          onDeleted=${props.onDeleted}
+        />
+      </div>
+      ${deleted &&
+        html`<p class="notice notice-error" role="alert" data-testid="job-deleted">
+          This job was deleted. <a href=${jobsHref()}>Back to the jobs</a>
+        </p>`}
+      ${showProgress &&
+        html`
+          <div class="progress-row">
+            <${ProgressBar} value=${job.progress} label="Progress" testid="job-progress" />
+            <span class="muted">${Math.round(job.progress)}%</span>
+          </div>
+        `}
+      ${job.error &&
+        html`<p class="notice notice-error" data-testid="job-error"><strong>Error:</strong> ${job.error}</p>`}
+      <div class="detail-grid">
+        <section class="card" aria-labelledby="facts-title">
+          <h2 id="facts-title">Details</h2>
+          <${Facts} job=${job} now=${now} />
+        </section>
+        <section class="card" aria-labelledby="timeline-title">
+          <h2 id="timeline-title">Timeline</h2>
+          <${Timeline} job=${job} now=${now} />
+        </section>
+      </div>
+      <section class="card" aria-labelledby="attempts-title">
+        <h2 id="attempts-title">Attempts</h2>
+        <${Attempts} job=${job} />
+      </section>
+      <div class="detail-grid">
+        <section class="card" aria-labelledby="payload-title">
+          <h2 id="payload-title">Payload</h2>
+          <pre class="code" data-testid="job-payload">${formatJson(job.payload)}</pre>
+        </section>
+        <section class="card" aria-labelledby="result-title">
+          <h2 id="result-title">Result</h2>
+          ${job.result === undefined
+            ? html`<p class="muted">${
+              job.status === "completed" ? "No result." : "No result yet."
+            }</p>`
+            : html`<pre class="code" data-testid="job-result">${formatJson(job.result)}</pre>`}
+        </section>
+      </div>
+      <section class="card" aria-labelledby="logs-title">
+        <h2 id="logs-title">Logs</h2>
+        <${Logs} job=${job} />
+      </section>
+    </div>
+  `;
+}
+
+export function JobDetailPage({ id }: { id: string }) {
+  const [job, setJob] = useState<JobDetail | undefined>();
+  const [error, setError] = useState<ApiError | Error | undefined>();
+  const [deleted, setDeleted] = useState(false);
+  const generation = useRef(0);
+  const deletedRef = useRef(false);
+
+  const markDeleted = () => {
+    deletedRef.current = true;
+    setDeleted(true);
+  };
+
+  const load = async () => {
+    if (deletedRef.current) return;
+    const mine = ++generation.current;
+    try {
+      const loaded = await api.job(id);
+      if (mine !== generation.current || deletedRef.current) return;
+      setJob(loaded);
+      setError(undefined);
+    } catch (failure) {
+      if (mine !== generation.current || deletedRef.current) return;
+      if (failure instanceof ApiError && failure.status === 404 && job !== undefined) markDeleted();
+      else setError(failure instanceof Error ? failure : new Error(errorMessage(failure)));
+    }
+  };
+  const refetch = useThrottled(load, REFETCH_INTERVAL);
+
+  useEffect(() => {
+    deletedRef.current = false;
+    setDeleted(false);
+    setJob(undefined);
+    setError(undefined);
+    load();
+  }, [id]);
+
+  useJobEvents((events: FeedEvent[]) => {
+    const mine = events.filter((event) => event.id === id);
+    if (mine.length === 0 || deletedRef.current) return;
+    if (mine.some((event) => event.event === "deleted")) {
+      markDeleted();
+      return;
+    }
+    // Status and progress at once; attempts, logs and result come with the refetch.
+    setJob((current) => current && mine.reduce(applyFeedEvent, current));
+    refetch();
+  }, () => refetch());
+
+  if (job === undefined && error !== undefined) {
+    const missing = error instanceof ApiError && error.status === 404;
+    return html`
+      <div class="page" data-testid="job-missing">
+        <h1>${missing ? "No such job" : "Could not load the job"}</h1>
+        <p class="notice notice-error" role="alert">${error.message}</p>
+        <p><a href=${jobsHref()}>Back to the jobs</a></p>
+      </div>
+    `;
+  }
+  if (job === undefined) return html`<p class="muted" role="status">Loading job…</p>`;
+  return html`
+    <${JobView}
+      job=${job}
+      deleted=${deleted}
+      onChanged=${(updated: JobDetail) => setJob(updated)}
+      onDeleted=${markDeleted}
+    />
+  `;
+}

@@ -1,0 +1,113 @@
+/**
+ * The overview: live counts by status, throughput chart, queue fill against capacity, workers
+ * busy and idle, the table of job types and the bulk actions. Everything comes from the live
+ * feed's stats snapshots, so nothing here fetches.
+ * @module
+ */
+
+/// <reference lib="dom" />
+
+import { JOB_STATUSES, type Stats } from "./api_types.ts";
+import { BulkActions } from "./bulk_actions.ts";
+import { formatCount, formatPercent } from "./format.ts";
+import { html } from "./html.ts";
+import { useLiveStats } from "./live.ts";
+import { ProgressBar } from "./progress_bar.ts";
+import { jobsHref } from "./router.ts";
+import { ThroughputChart } from "./throughput_chart.ts";
+import { TypeTable } from "./type_table.ts";
+
+function StatusCounts({ stats }: { stats: Stats }) {
+  return html`
+    <ul class="stat-grid" aria-label="Jobs by status">
+      ${JOB_STATUSES.map((status) =>
+        html`
+          <li key=${status}>
+            <a class=${`stat stat-${status}`} href=${jobsHref({
+              status,
+            })} data-testid=${`count-${status}`}>
+              <span class="stat-value">${formatCount(stats.byStatus[status])}</span>
+              <span class="stat-label">${status}</span>
+            </a>
+          </li>
+        `
+      )}
+    </ul>
+  `;
+}
+
+function Capacity({ capacity }: { capacity: Stats["capacity"] }) {
+  const share = capacity.limit > 0 ? capacity.used / capacity.limit : 0;
+  const tone = share >= 0.9 ? "bar-danger" : share >= 0.7 ? "bar-warn" : "";
+  return html`
+    <section class="card" aria-labelledby="capacity-title" data-testid="capacity">
+      <h2 id="capacity-title">Queue fill</h2>
+      <p class="figure">
+        <strong>${formatCount(capacity.used)}</strong>
+        <span class="muted"> of ${formatCount(capacity.limit)} unfinished jobs (${formatPercent(
+          share,
+        )})</span>
+      </p>
+      <${ProgressBar} value=${share * 100} label="Queue fill against capacity" tone=${tone} />
+      <p class="muted small">
+        ${capacity.waiting > 0
+          ? html`<span class="text-failed">${
+            formatCount(capacity.waiting)
+          } producer(s) waiting for room</span>`
+          : "No producer waiting for room"}
+      </p>
+    </section>
+  `;
+}
+
+function Workers({ workers }: { workers: Stats["workers"] }) {
+  const slots = workers.size * workers.concurrency;
+  return html`
+    <section class="card" aria-labelledby="workers-title" data-testid="workers">
+      <h2 id="workers-title">Workers</h2>
+      <p class="figure">
+        <strong data-testid="workers-busy">${workers.busy}</strong>
+        <span class="muted"> busy, </span>
+        <strong data-testid="workers-idle">${workers.idle}</strong>
+        <span class="muted"> idle</span>
+      </p>
+      <${ProgressBar}
+        value=${slots > 0 ? (workers.running / slots) * 100 : 0}
+        label="Job slots in use"
+      />
+      <p class="muted small">
+        ${formatCount(workers.running)} of ${formatCount(slots)} job slots in use
+        (${workers.size} worker${workers.size === 1 ? "" : "s"} × ${workers.concurrency})
+      </p>
+    </section>
+  `;
+}
+
+export function Overview() {
+  const stats = useLiveStats();
+  if (stats === undefined) {
+    return html`<p class="muted" role="status" data-testid="overview-loading">Connecting to the live feed…</p>`;
+  }
+  return html`
+    <div class="page" data-testid="overview">
+      <h1 class="visually-hidden">Overview</h1>
+      <${StatusCounts} stats=${stats} />
+      <section class="card" aria-labelledby="throughput-title">
+        <h2 id="throughput-title">Throughput</h2>
+        <${ThroughputChart} throughput=${stats.throughput} />
+      </section>
+      <div class="card-row">
+        <${Capacity} capacity=${stats.capacity} />
+        <${Workers} workers=${stats.workers} />
+      </div>
+      <section class="card" aria-labelledby="types-title">
+        <h2 id="types-title">Job types</h2>
+        <${TypeTable} stats=${stats} />
+      </section>
+      <section class="card" aria-labelledby="bulk-title">
+        <h2 id="bulk-title">Bulk actions</h2>
+        <${BulkActions} byStatus=${stats.byStatus} />
+      </section>
+    </div>
+  `;
+}

@@ -1,0 +1,59 @@
+/**
+ * One row per job type: counts by status, mean and p95 duration and failure rate of recent
+ * attempts.
+ * @module
+ */
+
+/// <reference lib="dom" />
+
+import { JOB_STATUSES, type Stats } from "./api_types.ts";
+import { formatCount, formatDuration, formatPercent } from "./format.ts";
+import { html } from "./html.ts";
+import { jobsHref } from "./router.ts";
+
+export function TypeTable({ stats }: { stats: Stats }) {
+  const types = [...new Set([...Object.keys(stats.byType), ...Object.keys(stats.types)])].sort();
+  if (types.length === 0) {
+    return html`<p class="muted" data-testid="type-table-empty">No jobs yet. <a href="#/enqueue"
+      >Enqueue one</a>.</p>`;
+  }
+  return html`
+    <div class="table-scroll">
+      <table class="table" data-testid="type-table">
+        <thead>
+          <tr>
+            <th scope="col">Type</th>
+            ${JOB_STATUSES.map((status) => html`<th scope="col" class="num">${status}</th>`)}
+            <th scope="col" class="num">Mean</th>
+            <th scope="col" class="num">p95</th>
+            <th scope="col" class="num">Failure rate</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${types.map((type) => {
+            const counts = stats.byType[type];
+            const metric = stats.types[type];
+            return html`
+              <tr key=${type} data-testid=${`type-row-${type}`}>
+                <th scope="row"><a href=${jobsHref({ type })}>${type}</a></th>
+                ${JOB_STATUSES.map((status) => {
+                  const count = counts?.[status] ?? 0;
+                  return html`<td class=${`num ${count === 0 ? "zero" : ""}`}>${
+                    count === 0
+                      ? "0"
+                      : html`<a href=${jobsHref({ type, status })}>${formatCount(count)}</a>`
+                  }</td>`;
+                })}
+                <td class="num">${metric ? formatDuration(metric.meanMs) : "—"}</td>
+                <td class="num">${metric ? formatDuration(metric.p95Ms) : "—"}</td>
+                <td class=${`num ${metric && metric.failureRate > 0 ? "text-failed" : ""}`}>
+                  ${metric ? formatPercent(metric.failureRate) : "—"}
+                </td>
+              </tr>
+            `;
+          })}
+        </tbody>
+      </table>
+    </div>
+  `;
+}
