@@ -1,0 +1,204 @@
+/**
+ * Durable by default, tried on the real process: restart after SIGTERM and after `kill -9`,
+ * and start-up refusing a database it cannot use.
+ */
+
+import assert from "node:assert/strict";
+import { FIXTURES } from "./fixtures/handlers.ts";
+import { runService, type ServiceProcess, startService } from "./support/process.ts";
+import { waitFor } from "./support/wait.ts";
+
+function tempDir(): string {
+  return Deno.makeTempDirSync({ prefix: "denoqueue-durable-" });
+}
+
+async function json(response: Response) {
+  return await response.json();
+}
+
+async function postJobs(url: string, jobs: unknown): Promise<Response> {
+  return await fetch(`${url}/api/jobs`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(jobs),
+  });
+}
+
+async function stop(service: ServiceProcess, signal: Deno.Signal): Promise<Deno.CommandStatus> {
+  try {
+    service.child.kill(signal);
+  } catch { /* gone already */ }
+  return await service.exited;
+}
+
+async function idle(url: string) {
+  return await waitFor(async () => {
+    const stats = await fetch(`${url}/api/stats`).then(json);
+    const { queued, scheduled } = stats.byStatus;
+    return queued + scheduled + stats.byStatus["in-progress"] === 0 ? stats : undefined;
+  }, { timeout: 60_000, interval: 50, message: "the queue to be idle" });
+}
+
+Deno.test("main.ts keeps finished, queued and scheduled jobs across a clean restart", async () => {
+  const dir = tempDir();
+  const args = ["--store", `sqlite:${dir}/jobs.db`, "--workers", "1", "--handlers", FIXTURES];
+  const first = await startService(args);
+  let done: { id: string };
+  let later: { id: string; status: string };
+  try {
+    done = await postJobs(first.url, { type: "t-succeeds", payload: { value: 4 } }).then(json);
+    await waitFor(async () =>
+      (await fetch(`${first.url}/api/jobs/${done.id}`).then(json)).status === "completed"
+    );
+    later = await postJobs(first.url, {
+      type: "t-succeeds",
+      payload: { value: 5 },
+      options: { delay: 1500 },
+    }).then(json);
+    assert.equal(later.status, "scheduled");
+  } finally {
+    assert.equal((await stop(first, "SIGTERM")).code, 0);
+  }
+  const second = await startService(args);
+  try {
+    const kept = await fetch(`${second.url}/api/jobs/${done.id}`).then(json);
+    assert.equal(kept.status, "completed");
+    assert.deepEqual(kept.result, { doubled: 8 });
+    assert.equal(kept.attempts.length, 1);
+    const ran = await waitFor(async () => {
+      const job = await fetch(`${second.url}/api/jobs/${later.id}`).then(json);
+      return job.status === "completed" ? job : undefined;
+    });
+    assert.deepEqual(ran.result, { doubled: 10 });
+  } finally {
+    assert.equal((await stop(second, "SIGTERM")).code, 0);
+  }
+});
+
+Deno.test("main.ts after kill -9 loses no acknowledged job and reruns only those it was running", async () => {
+  const dir = tempDir();
+  const sideFile = `${dir}/executions.log`;
+  Deno.writeTextFileSync(sideFile, "");
+  const args = ["--store", `sqlite:${dir}/jobs.db`, "--handlers", FIXTURES, "--capacity", "10000"];
+  const first = await startService(args);
+  const acknowledged = new Set<string>();
+  const job = { type: "t-records", payload: { file: sideFile, ms: 10 } };
+  // 5,000 jobs over HTTP: 40 batches of 100 and 1,000 single enqueues, 20 requests in flight.
+  const requests = [
+    ...Array.from({ length: 40 }, () => Array.from({ length: 100 }, () => job)),
+    ...Array.from({ length: 1000 }, () => job),
+  ];
+  let next = 0;
+  const lane = async () => {
+    while (next < requests.length) {
+      const body = requests[next++];
+      try {
+        const response = await postJobs(first.url, body);
+        if (response.status !== 201) {
+          await response.body?.cancel();
+          continue;
+        }
+        const created = await response.json();
+        for (const { id } of Array.isArray(created) ? created : [created]) acknowledged.add(id);
+      } catch (error) {
+        throw new Error(`enqueue failed before the kill: ${error}`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: 20 }, lane));
+  assert.equal(acknowledged.size, 5000, "every enqueue was acknowledged");
+  // Kill it mid-run: once a good share has executed, while the rest still runs.
+  await waitFor(() => Deno.readTextFileSync(sideFile).split("\n").length > 1500, {
+    timeout: 60_000,
+    interval: 2,
+  });
+  const killed = await stop(first, "SIGKILL");
+  assert.equal(killed.signal, "SIGKILL");
+  const executedBeforeKill = Deno.readTextFileSync(sideFile).trim().split("\n").length;
+
+  const second = await startService(args);
+  try {
+    await idle(second.url);
+    const executions = new Map<string, number>();
+    for (const line of Deno.readTextFileSync(sideFile).trim().split("\n")) {
+      const [id] = line.split(" ");
+      executions.set(id, (executions.get(id) ?? 0) + 1);
+    }
+    let missing = 0;
+    let interrupted = 0;
+    const twice: string[] = [];
+    for (const id of acknowledged) {
+      const response = await fetch(`${second.url}/api/jobs/${id}`);
+      if (response.status === 404) {
+        missing++;
+        await response.body?.cancel();
+        continue;
+      }
+      const job = await response.json();
+      assert.equal(job.status, "completed", `job ${id} ends completed`);
+      const wasRunning = job.attempts.some((a: { outcome: string; error?: string }) =>
+        a.outcome === "interrupted" && /Process died while running/.test(a.error ?? "")
+      );
+      if (wasRunning) interrupted++;
+      const runs = executions.get(id) ?? 0;
+      assert.ok(runs >= 1, `job ${id} ran`);
+      if (runs > 1) {
+        twice.push(id);
+        assert.ok(wasRunning, `job ${id} ran twice but was not running at the kill`);
+      }
+    }
+    assert.equal(missing, 0, "no acknowledged job is lost");
+    assert.ok(executedBeforeKill < acknowledged.size, "the kill came mid-run");
+    console.log(
+      `crash test: acknowledged ${acknowledged.size}, completed ${acknowledged.size}, ` +
+        `lost ${missing}, executed before kill ${executedBeforeKill}, ` +
+        `interrupted ${interrupted}, ran twice ${twice.length}`,
+    );
+  } finally {
+    assert.equal((await stop(second, "SIGTERM")).code, 0);
+  }
+});
+
+Deno.test("main.ts refuses to start on a corrupt database, with a message and exit 1", async () => {
+  const dir = tempDir();
+  Deno.writeTextFileSync(`${dir}/jobs.db`, "definitely not sqlite ".repeat(100));
+  const { code, output } = await runService(["--store", `sqlite:${dir}/jobs.db`, "--port", "0"]);
+  assert.equal(code, 1);
+  assert.match(output, /Cannot use the database .*jobs\.db: file is not a database/);
+});
+
+Deno.test("main.ts refuses to start on a database it may not write, with a message and exit 1", async () => {
+  const dir = tempDir();
+  const main = new URL("../main.ts", import.meta.url).pathname;
+  const { code, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--allow-net",
+      "--allow-env",
+      "--allow-read",
+      `--allow-write=${tempDir()}`, // anywhere but the database's folder
+      main,
+      "--store",
+      `sqlite:${dir}/jobs.db`,
+      "--port",
+      "0",
+    ],
+    env: { NO_COLOR: "1" },
+    stdin: "null",
+  }).output();
+  assert.equal(code, 1);
+  assert.match(new TextDecoder().decode(stderr), /Cannot use the database .*jobs\.db: .*write/);
+});
+
+Deno.test("main.ts refuses a second process on the same database", async () => {
+  const dir = tempDir();
+  const args = ["--store", `sqlite:${dir}/jobs.db`, "--workers", "1"];
+  const first = await startService(args);
+  try {
+    const { code, output } = await runService([...args, "--port", "0"]);
+    assert.equal(code, 1);
+    assert.match(output, /is another DenoQueue running on it\?/);
+  } finally {
+    await stop(first, "SIGTERM");
+  }
+});
