@@ -1,0 +1,123 @@
+/**
+ * Leases and rescue: a job whose process died is recorded as interrupted, counts against its
+ * attempts, and is retried or failed; and retention prunes finished jobs.
+ */
+
+import assert from "node:assert/strict";
+import { JobEvents } from "../queue/events.ts";
+import { HandlerRegistry } from "../queue/handlers/registry.ts";
+import type { Job } from "../queue/job.ts";
+import { INTERRUPTED, Queue } from "../queue/queue.ts";
+import { MemoryStore } from "../queue/store/memory.ts";
+import { SqliteStore } from "../queue/store/sqlite.ts";
+import type { Store } from "../queue/store/store.ts";
+
+const registry = await HandlerRegistry.load([]);
+
+function queueOn(store: Store, options: { now?: () => number; leaseMs?: number } = {}) {
+  return new Queue({ store, registry, events: new JobEvents(), random: () => 1, ...options });
+}
+
+/** Leaves one claimed job per entry of `maxAttempts` in a SQLite file, as a killed process would. */
+async function diedWhileRunning(maxAttempts: number[]): Promise<string> {
+  const path = `${Deno.makeTempDirSync({ prefix: "denoqueue-rescue-" })}/jobs.db`;
+  const store = SqliteStore.open(path);
+  const queue = queueOn(store);
+  await queue.open();
+  for (const attempts of maxAttempts) {
+    await queue.enqueue([{ type: "noop", payload: {}, options: { maxAttempts: attempts } }]);
+  }
+  await queue.claim(maxAttempts.length, "w1");
+  queue.close();
+  await store.close();
+  return path;
+}
+
+Deno.test("Queue.open() rescues jobs left in progress: interrupted, then retried", async () => {
+  const path = await diedWhileRunning([3]);
+  const store = SqliteStore.open(path);
+  const queue = queueOn(store);
+  try {
+    await queue.open();
+    const [job] = await queue.list({ limit: 1 });
+    assert.equal(job.status, "scheduled", "retried after backoff");
+    assert.equal(job.attempts.length, 1);
+    assert.equal(job.attempts[0].outcome, "interrupted");
+    assert.equal(job.attempts[0].error, INTERRUPTED);
+    assert.ok(job.attempts[0].endedAt !== undefined);
+    assert.equal(job.leaseOwner, undefined);
+    assert.equal((await queue.stats()).byStatus["in-progress"], 0);
+  } finally {
+    queue.close();
+    await store.close();
+  }
+});
+
+Deno.test("Queue.open() fails a job that killed the process on its last attempt", async () => {
+  const path = await diedWhileRunning([1]);
+  const store = SqliteStore.open(path);
+  const queue = queueOn(store);
+  try {
+    await queue.open();
+    const [job] = await queue.list({ limit: 1 });
+    assert.equal(job.status, "failed");
+    assert.equal(job.error, INTERRUPTED);
+    assert.equal((await queue.stats()).capacity.used, 0);
+  } finally {
+    queue.close();
+    await store.close();
+  }
+});
+
+Deno.test("Queue.rescue() takes only expired leases; renewLeases() keeps running jobs", async () => {
+  let now = 1_000_000;
+  const store = new MemoryStore();
+  const queue = queueOn(store, { now: () => now, leaseMs: 1000 });
+  try {
+    await queue.open();
+    await queue.enqueue([{ type: "noop", payload: {} }, { type: "noop", payload: {} }]);
+    const [mine] = await queue.claim(1, "w1");
+    // The other one is held by a process that stops renewing.
+    const [theirs] = await store.claim({
+      limit: 1,
+      workerId: "w9",
+      now,
+      leaseOwner: "dead-process",
+      leaseUntil: now + 1000,
+    });
+    now += 800;
+    assert.equal(await queue.renewLeases(), 1);
+    now += 800; // theirs expired 600 ms ago; mine was renewed until now + 200
+    assert.equal(await queue.rescue(), 1);
+    const rescued = (await queue.get(theirs.id)) as Job;
+    assert.equal(rescued.attempts[0].outcome, "interrupted");
+    assert.equal(rescued.status, "scheduled");
+    assert.equal((await queue.get(mine.id))?.status, "in-progress");
+  } finally {
+    queue.close();
+  }
+});
+
+Deno.test("Queue.prune() removes finished jobs past their age and beyond the count", async () => {
+  let now = 10_000_000;
+  const store = new MemoryStore();
+  const queue = new Queue({
+    store,
+    registry,
+    events: new JobEvents(),
+    now: () => now,
+    retention: { completed: 1000, failed: 5000, count: 3 },
+  });
+  try {
+    await queue.open();
+    await queue.enqueue(Array.from({ length: 6 }, () => ({ type: "noop", payload: {} })));
+    const jobs = await queue.claim(6, "w1");
+    await queue.finish(jobs.map((job) => ({ job, outcome: "completed" as const, result: 1 })));
+    assert.equal(await queue.prune(), 3, "beyond the count of 3");
+    now += 1001;
+    assert.equal(await queue.prune(), 3, "older than a second");
+    assert.deepEqual(await queue.list({ limit: 10 }), []);
+  } finally {
+    queue.close();
+  }
+});
