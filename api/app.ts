@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
+import { controlRoutes } from "./routes/control.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventRoutes } from "./routes/events.ts";
 import { goQueueRoutes } from "./routes/goqueue.ts";
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api", jobRoutes(deps));
   app.route("/api", statsRoutes(deps));
   app.route("/api", eventRoutes(deps.feed));
+  app.route("/api", controlRoutes(deps));
   app.notFound((c) =>
     errorResponse(c, new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`))
   );

@@ -9,7 +9,7 @@ import type { LiveFeed } from "./live_feed.ts";
 
 export interface AppDeps {
   queue: Queue;
-  pool: { stats(): PoolStats };
+  pool: { stats(): PoolStats; pause(): void; resume(): void };
   /** The Server-Sent Events feed behind `GET /api/events`. */
   feed: LiveFeed;
   /** Largest request body in bytes. */

@@ -91,6 +91,9 @@ export interface QueueStats extends JobCounts {
     completedPerSecond: number;
     failedPerSecond: number;
     windowSeconds: number;
+    /** When the first and the latest job finished since start (epoch ms). */
+    firstFinishedAt?: number;
+    lastFinishedAt?: number;
     /** Jobs finished in each of the last five minutes' seconds, oldest first. */
     series: { completed: number[]; failed: number[] };
   };
@@ -130,6 +133,10 @@ export class Queue {
   #failed: ThroughputMeter;
   #metrics = new TypeMetrics();
   #closed = false;
+  #firstFinishedAt: number | undefined;
+  #lastFinishedAt: number | undefined;
+  #finalWaiters = new Map<string, ((job: Job) => void)[]>();
+  #unwatchFinal: (() => void) | undefined;
   readonly owner: string;
   readonly leaseMs: number;
   readonly retention: Retention;
@@ -181,6 +188,9 @@ export class Queue {
   /** Refuses new enqueues and stops the scheduler and housekeeping. */
   close(): void {
     this.#closed = true;
+    for (const waiters of this.#finalWaiters.values()) {
+      for (const wake of waiters) wake(undefined as unknown as Job);
+    }
     this.#scheduler.stop();
     for (const ticker of this.#housekeeping) ticker.stop();
   }
@@ -342,6 +352,10 @@ export class Queue {
     }
     if (completed > 0) this.#completed.record(completed);
     if (failed > 0) this.#failed.record(failed);
+    if (completed + failed > 0) {
+      this.#firstFinishedAt ??= now;
+      this.#lastFinishedAt = now;
+    }
     if (released > 0) this.#room.release(released);
   }
 
@@ -490,6 +504,46 @@ export class Queue {
     return removed.removed;
   }
 
+  /**
+   * Resolves with the job once it is final (completed, failed or cancelled), or with its
+   * current state when `timeout` ms pass or the signal aborts first. `undefined` if unknown.
+   */
+  async waitForFinal(
+    id: string,
+    options: { timeout: number; signal?: AbortSignal },
+  ): Promise<Job | undefined> {
+    const { promise, resolve } = Promise.withResolvers<Job | undefined>();
+    const waiters = this.#finalWaiters.get(id) ?? [];
+    waiters.push(resolve);
+    this.#finalWaiters.set(id, waiters);
+    this.#unwatchFinal ??= this.events.on((event) => {
+      if (event.type !== "completed" && event.type !== "failed" && event.type !== "cancelled") {
+        return;
+      }
+      const found = this.#finalWaiters.get(event.job.id);
+      if (found === undefined) return;
+      this.#finalWaiters.delete(event.job.id);
+      for (const wake of found) wake(event.job);
+    });
+    const stop = () => resolve(undefined);
+    const timer = setTimeout(stop, options.timeout);
+    options.signal?.addEventListener("abort", stop, { once: true });
+    // It may have finished before the waiter was registered.
+    const current = await this.get(id);
+    if (current === undefined || !isUnfinished(current.status)) resolve(current);
+    const job = await promise;
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", stop);
+    const left = (this.#finalWaiters.get(id) ?? []).filter((wake) => wake !== resolve);
+    if (left.length > 0) this.#finalWaiters.set(id, left);
+    else this.#finalWaiters.delete(id);
+    if (this.#finalWaiters.size === 0) {
+      this.#unwatchFinal?.();
+      this.#unwatchFinal = undefined;
+    }
+    return job ?? await this.get(id);
+  }
+
   /** The job with its live progress and logs, or `undefined`. */
   async get(id: string): Promise<Job | undefined> {
     const job = await this.store.get({ id });
@@ -514,6 +568,8 @@ export class Queue {
         completedPerSecond: this.#completed.perSecond(RATE_SECONDS),
         failedPerSecond: this.#failed.perSecond(RATE_SECONDS),
         windowSeconds: RATE_SECONDS,
+        firstFinishedAt: this.#firstFinishedAt,
+        lastFinishedAt: this.#lastFinishedAt,
         series: { completed: this.#completed.series(), failed: this.#failed.series() },
       },
       types: this.#metrics.snapshot(),

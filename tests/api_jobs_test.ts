@@ -232,7 +232,14 @@ Deno.test("GET /api/stats counts jobs by status and type, with capacity and work
     assert.equal(stats.byType["t-succeeds"].completed, 1);
     assert.equal(stats.byType["t-waits"]["in-progress"], 1);
     assert.deepEqual(stats.capacity, { limit: 50, used: 2, waiting: 0 });
-    assert.deepEqual(stats.workers, { size: 1, concurrency: 4, busy: 1, idle: 0, running: 1 });
+    assert.deepEqual(stats.workers, {
+      size: 1,
+      concurrency: 4,
+      paused: false,
+      busy: 1,
+      idle: 0,
+      running: 1,
+    });
     assert.equal(stats.throughput.windowSeconds, 60);
     assert.ok(stats.throughput.completedPerSecond > 0);
     assert.equal(stats.throughput.failedPerSecond, 0);
@@ -271,5 +278,40 @@ Deno.test("GET /healthz and GET /readyz answer while the service runs", async ()
     const ready = await api.get("/readyz");
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body, { status: "ready", workers: 1 });
+  });
+});
+
+Deno.test("POST /api/queue/pause holds jobs back until POST /api/queue/resume", async () => {
+  await withServer({}, async (api) => {
+    const paused = await api.post<{ paused: boolean }>("/api/queue/pause");
+    assert.equal(paused.status, 200);
+    assert.equal(paused.body.paused, true);
+    const job = await api.enqueue("noop", {});
+    assert.equal((await api.job(job.id)).status, "queued");
+    assert.equal((await api.stats()).workers.paused, true);
+    const resumed = await api.post<{ paused: boolean }>("/api/queue/resume");
+    assert.equal(resumed.body.paused, false);
+    await api.waitForStatus(job.id, "completed");
+  });
+});
+
+Deno.test("POST /api/jobs?wait= answers once the job is final", async () => {
+  await withServer({}, async (api) => {
+    const done = await api.post<JobView>("/api/jobs?wait=10000", {
+      type: "t-succeeds",
+      payload: { value: 6 },
+    });
+    assert.equal(done.status, 201);
+    assert.equal(done.body.status, "completed");
+    assert.deepEqual(done.body.result, { doubled: 12 });
+    const batch = await api.post<JobView[]>("/api/jobs?wait=10000", [
+      { type: "t-succeeds", payload: { value: 1 } },
+      { type: "t-throws", payload: {}, options: { maxAttempts: 1 } },
+    ]);
+    assert.deepEqual(batch.body.map((j) => j.status), ["completed", "failed"]);
+    const notYet = await api.post<JobView>("/api/jobs?wait=50", { type: "t-waits", payload: {} });
+    assert.equal(notYet.body.status, "in-progress", "the wait ran out first: the current state");
+    const bad = await api.post("/api/jobs?wait=soon", { type: "noop", payload: {} });
+    assert.equal(bad.status, 400);
   });
 });

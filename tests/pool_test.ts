@@ -187,7 +187,14 @@ Deno.test("WorkerPool runs up to workers x concurrency jobs at once", async () =
     );
     await waitFor(() => server.pool.running === 6, { message: "six running jobs" });
     const stats = server.pool.stats();
-    assert.deepEqual(stats, { size: 2, concurrency: 3, busy: 2, idle: 0, running: 6 });
+    assert.deepEqual(stats, {
+      size: 2,
+      concurrency: 3,
+      paused: false,
+      busy: 2,
+      idle: 0,
+      running: 6,
+    });
     const counts = (await server.queue.stats()).byStatus;
     assert.equal(counts["in-progress"], 6);
     assert.equal(counts.queued, 2);

@@ -14,6 +14,8 @@ import { statusParam } from "./goqueue.ts";
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
+/** Longest `?wait=` in ms. */
+const MAX_WAIT = 60_000;
 
 function integerParam(name: string, value: string | undefined, min: number, max: number) {
   if (value === undefined || value === "") return undefined;
@@ -34,8 +36,18 @@ export function jobRoutes(deps: AppDeps): Hono {
   const { queue } = deps;
 
   app.post("/jobs", async (c) => {
+    const wait = integerParam("wait", c.req.query("wait"), 0, MAX_WAIT);
     const { jobs, batch } = parseJobsInput(await readJson(c, deps.bodyLimit));
-    const created = await queue.enqueue(jobs, waitSignal(c, { batch }));
+    let created = await queue.enqueue(jobs, waitSignal(c, { batch }));
+    if (wait !== undefined && wait > 0) {
+      // Answer once every job is final (or the wait runs out): enqueue-and-wait, RPC style.
+      const signal = c.req.raw.signal;
+      created = await Promise.all(
+        created.map(async (job) =>
+          await queue.waitForFinal(job.id, { timeout: wait, signal }) ?? job
+        ),
+      );
+    }
     return c.json(batch ? created.map(jobDetail) : jobDetail(created[0]), 201);
   });
 

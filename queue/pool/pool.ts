@@ -32,6 +32,8 @@ export interface PoolOptions {
 export interface PoolStats {
   size: number;
   concurrency: number;
+  /** Whether handing out jobs is paused (`POST /api/queue/pause`). */
+  paused: boolean;
   busy: number;
   idle: number;
   running: number;
@@ -61,6 +63,7 @@ export class WorkerPool {
   #pumping = false;
   #again = false;
   #draining = false;
+  #paused = false;
   #closed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
@@ -102,6 +105,21 @@ export class WorkerPool {
     this.#pump();
   }
 
+  /** Stops handing out jobs; running ones finish. Jobs wait in the queue until `resume()`. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Hands out jobs again. */
+  resume(): void {
+    this.#paused = false;
+    this.#pump();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
   stats(): PoolStats {
     let busy = 0;
     let running = 0;
@@ -112,6 +130,7 @@ export class WorkerPool {
     return {
       size: this.size,
       concurrency: this.concurrency,
+      paused: this.#paused,
       busy,
       idle: this.#handles.length - busy,
       running,
@@ -180,7 +199,7 @@ export class WorkerPool {
       do {
         this.#again = false;
         for (;;) {
-          if (this.#draining) return;
+          if (this.#draining || this.#paused) return;
           const handle = this.#leastLoaded();
           if (handle === undefined) break;
           const room = this.concurrency - handle.running.size;

@@ -6,6 +6,7 @@
  */
 
 import type { DatabaseSync } from "node:sqlite";
+import { clearImmediate, setImmediate } from "node:timers";
 
 /** Registers work to do only if the transaction commits (e.g. updating in-memory counters). */
 export type OnCommit = (effect: () => void) => void;
@@ -35,7 +36,7 @@ export class StoreWriteError extends Error {
  */
 export class GroupCommit {
   #pending: Pending[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setImmediate> | undefined;
 
   /** `maxBatch`: writes that trigger a commit at once rather than at the next tick. */
   constructor(readonly db: DatabaseSync, readonly maxBatch = 10_000) {}
@@ -45,7 +46,8 @@ export class GroupCommit {
     const { promise, resolve, reject } = Promise.withResolvers<T>();
     this.#pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
     if (this.#pending.length >= this.maxBatch) this.flush();
-    else this.#timer ??= setTimeout(() => this.flush(), 0);
+    // After this turn of the event loop: every write that arrived in it shares the commit.
+    else this.#timer ??= setImmediate(() => this.flush());
     return promise;
   }
 
@@ -58,7 +60,7 @@ export class GroupCommit {
 
   /** Commits every waiting write now. */
   flush(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearImmediate(this.#timer);
     this.#timer = undefined;
     const batch = this.#pending;
     if (batch.length === 0) return;
