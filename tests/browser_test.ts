@@ -90,7 +90,7 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         for (const status of Object.keys(stats.byStatus) as (keyof StatsView["byStatus"])[]) {
           await waitForText(
             testid(page, `count-${status}`),
-            new RegExp(`^${stats.byStatus[status]}\\s*${status}$`),
+            new RegExp(`^${stats.byStatus[status]}\\s*${status.replace("-", " ")}$`),
           );
         }
         await waitForText(testid(page, "type-row-noop"), /noop\s*0\s*0\s*0\s*3/);
@@ -129,12 +129,85 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
           assert.equal(marker, 1, "the page reloaded");
           // The jobs list shows it too, still without a reload.
           await testid(page, "nav-jobs").click();
-          const id = await testid(page, "job-id").count() === 0
-            ? undefined
-            : await testid(page, "job-id").textContent();
-          assert.equal(id, undefined);
+          await testid(page, "jobs-page").waitFor();
           await waitForText(testid(page, "job-row"), /sleep\s*completed/);
           await waitForText(testid(page, "job-row"), /sleep\s*cancelled/);
+        });
+      },
+    );
+
+    await t.step("bulk actions ask inside the page, then show what the API did", async () => {
+      await withDashboard(browser, {}, async (dashboard) => {
+        const { page, url } = dashboard;
+        const failing = await Promise.all(
+          [1, 2].map(() => enqueue(dashboard, "fail-absolute", {}, { maxAttempts: 1 })),
+        );
+        await Promise.all([1, 2, 3].map(() => enqueue(dashboard, "noop", {})));
+        for (const job of failing) await waitForJob(dashboard, job.id, "failed");
+        await page.goto(`${url}/`);
+        await waitForText(testid(page, "count-completed"), /^3/);
+        const bulk = testid(page, "bulk-actions");
+        await waitForText(bulk.getByTestId("retry-failed"), "2");
+
+        await bulk.getByTestId("retry-failed").click();
+        await waitForText(bulk.getByTestId("bulk-confirm"), "Retry 2 failed jobs?");
+        await bulk.getByRole("button", { name: "Keep them" }).click();
+        assert.equal(await bulk.getByTestId("bulk-confirm").count(), 0);
+        await bulk.getByTestId("retry-failed").click();
+        await bulk.getByTestId("bulk-confirm-yes").click();
+        await waitForText(bulk.getByTestId("bulk-result"), "Retried 2 jobs.");
+
+        await bulk.getByTestId("clear-completed").click();
+        await waitForText(bulk.getByTestId("bulk-confirm"), /Delete \d+ completed jobs?\?/);
+        await bulk.getByTestId("bulk-confirm-yes").click();
+        await waitForText(bulk.getByTestId("bulk-result"), /Removed \d+ completed jobs?\./);
+        await waitForText(testid(page, "count-completed"), /^0/);
+        const { body: stats } = await dashboard.api<StatsView>("GET", "/api/stats");
+        assert.equal(stats.byStatus.completed, 0);
+      });
+    });
+
+    await t.step(
+      "the jobs list filters, pages, finds by id and follows the live feed",
+      async () => {
+        await withDashboard(browser, {}, async (dashboard) => {
+          const { page, url } = dashboard;
+          const batch = Array.from({ length: 55 }, (_, i) => ({ type: "noop", payload: { i } }));
+          const { status } = await dashboard.api("POST", "/api/jobs", batch);
+          assert.equal(status, 201);
+          await page.goto(`${url}/#/jobs?type=noop`);
+          const rows = testid(page, "job-row");
+          await rows.nth(49).waitFor();
+          assert.equal(await rows.count(), 50);
+          await testid(page, "page-older").click();
+          await page.waitForURL(/cursor=/);
+          await waitForText(rows.first(), /noop/);
+          await page.waitForFunction(
+            "document.querySelectorAll('[data-testid=job-row]').length === 5",
+          );
+          assert.ok(await testid(page, "page-older").isDisabled());
+          await testid(page, "page-newer").click();
+          await rows.nth(49).waitFor();
+          assert.ok(!page.url().includes("cursor="));
+
+          // A job that starts to match the filter appears, and changes in place.
+          await page.getByLabel("Type").selectOption("sleep");
+          await testid(page, "tab-in-progress").click();
+          await page.waitForURL(/status=in-progress&type=sleep/);
+          await testid(page, "jobs-empty").waitFor();
+          const job = await enqueue(dashboard, "sleep", { ms: 60_000 });
+          const row = page.locator(`[data-testid=job-row][data-job-id="${job.id}"]`);
+          await waitForText(row, "in-progress");
+          await page.getByLabel("Type").selectOption("");
+          await testid(page, "tab-all").click();
+          await waitForText(row, "in-progress");
+          await dashboard.api("POST", `/api/jobs/${job.id}/cancel`);
+          await waitForText(row, "cancelled");
+
+          await page.getByLabel("Go to job").fill(job.id);
+          await page.keyboard.press("Enter");
+          await waitForText(testid(page, "job-id"), job.id);
+          await waitForText(testid(page, "job-status"), "cancelled");
         });
       },
     );

@@ -51,6 +51,17 @@ function apiFieldErrors(error: ApiError): FieldErrors {
   return errors;
 }
 
+/** One line on a type: what it does, its timeout and retry policy. */
+function typeHelp(description: TypeDescription): string {
+  const { retry } = description;
+  const policy = `Timeout ${
+    formatDuration(description.timeout)
+  }, up to ${retry.maxAttempts} attempt${retry.maxAttempts === 1 ? "" : "s"}, backoff from ${
+    formatDuration(retry.backoff.base)
+  } ×${retry.backoff.factor}.`;
+  return description.description ? `${description.description}. ${policy}` : policy;
+}
+
 function FieldError({ id, messages }: { id: string; messages?: string[] }) {
   if (!messages || messages.length === 0) return null;
   return html`
@@ -163,11 +174,7 @@ export function EnqueuePage({ query }: { query: URLSearchParams }) {
             )}
           </select>
           ${description &&
-            html`<p class="help" id="type-help">
-              ${description.description ?? ""}${description.description ? ". " : ""}Timeout
-              ${formatDuration(description.timeout)}, up to ${description.retry.maxAttempts}
-              attempts.
-            </p>`}
+            html`<p class="help" id="type-help">${typeHelp(description)}</p>`}
           <${FieldError} id="error-type" messages=${errors.type} />
         </div>
         <div class="field">

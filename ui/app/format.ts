@@ -55,6 +55,20 @@ export function formatTime(iso: string | undefined): string {
   });
 }
 
+/** The time of day to the millisecond (`22:39:38.123`): steps of a job are often that close. */
+export function formatClock(iso: string | undefined): string {
+  if (iso === undefined) return "—";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  const clock = date.toLocaleTimeString("en-GB", { hour12: false });
+  return `${clock}.${String(date.getMilliseconds()).padStart(3, "0")}`;
+}
+
+/** A status as words: `in-progress` → `in progress`. */
+export function statusLabel(status: string): string {
+  return status.replace("-", " ");
+}
+
 /** `just now`, `12 s ago`, `in 3 min`, relative to `now` (epoch ms). */
 export function formatRelative(iso: string | undefined, now: number): string {
   if (iso === undefined) return "—";

@@ -10,7 +10,7 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, errorMessage } from "./api_client.ts";
-import type { FeedEvent, JobDetail } from "./api_types.ts";
+import { type FeedEvent, FINAL_STATUSES, type JobDetail } from "./api_types.ts";
 import { applyFeedEvent } from "./feed_patch.ts";
 import { formatDuration, formatJson, formatRelative, formatTime, useNow } from "./format.ts";
 import { html } from "./html.ts";
@@ -135,7 +135,7 @@ function JobView(props: {
   return html`
     <div class="page" data-testid="job-detail" data-job-id=${job.id}>
       <nav class="breadcrumb" aria-label="Breadcrumb">
-        <a href=${jobsHref()}>Jobs</a> <span aria-hidden="true">/</span>
+        <a href=${jobsHref()}>Jobs</a><span aria-hidden="true">/</span>
         <a href=${jobsHref({ type: job.type })}>${job.type}</a>
       </nav>
       <div class="detail-head">
@@ -189,7 +189,7 @@ function JobView(props: {
           <h2 id="result-title">Result</h2>
           ${job.result === undefined
             ? html`<p class="muted">${
-              job.status === "completed" ? "No result." : "No result yet."
+              FINAL_STATUSES.has(job.status) ? "No result." : "No result yet."
             }</p>`
             : html`<pre class="code" data-testid="job-result">${formatJson(job.result)}</pre>`}
         </section>

@@ -7,7 +7,7 @@
 /// <reference lib="dom" />
 
 import type { Attempt, JobDetail } from "./api_types.ts";
-import { formatDuration, formatRelative, formatTime, shortId } from "./format.ts";
+import { formatClock, formatDuration, formatRelative, formatTime, shortId } from "./format.ts";
 import { html } from "./html.ts";
 
 /** One step of the timeline. `tone` picks its marker colour (a status or outcome). */
@@ -142,7 +142,9 @@ export function Timeline({ job, now }: { job: JobDetail; now: number }) {
           >
             <span class="timeline-title">${entry.title}</span>
             ${entry.at &&
-              html`<time class="timeline-time" datetime=${entry.at}>${formatTime(entry.at)}</time>`}
+              html`<time class="timeline-time" datetime=${entry.at} title=${formatTime(entry.at)}>${
+                formatClock(entry.at)
+              }</time>`}
             ${entry.detail && html`<span class="timeline-detail">${entry.detail}</span>`}
           </li>
         `

@@ -11,7 +11,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage, type JobPage } from "./api_client.ts";
 import { type FeedEvent, JOB_STATUSES, type JobStatus, type Stats } from "./api_types.ts";
 import { applyFeedEvent } from "./feed_patch.ts";
-import { formatCount, formatRelative, formatTime, shortId, useNow } from "./format.ts";
+import { formatCount, formatRelative, formatTime, shortId, statusLabel, useNow } from "./format.ts";
 import { html } from "./html.ts";
 import { useJobEvents, useLiveStats } from "./live.ts";
 import { ProgressBar } from "./progress_bar.ts";
@@ -35,6 +35,11 @@ function matching(stats: Stats | undefined, status?: JobStatus, type?: string) {
   return status ? counts[status] : Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
+function emptyText(status?: JobStatus, type?: string, cursor?: string): string {
+  const what = [status ? `No ${status} jobs` : "No jobs", type ? `of type ${type}` : ""];
+  return `${what.filter(Boolean).join(" ")} ${cursor ? "on this page" : "yet"}.`;
+}
+
 function StatusTabs(props: { status?: JobStatus; type?: string; stats?: Stats }) {
   const { status, type, stats } = props;
   const tabs: (JobStatus | undefined)[] = [undefined, ...JOB_STATUSES];
@@ -49,7 +54,7 @@ function StatusTabs(props: { status?: JobStatus; type?: string; stats?: Stats })
             href=${jobsHref({ status: tab, type })}
             aria-current=${tab === status ? "page" : undefined}
             data-testid=${`tab-${tab ?? "all"}`}
-          >${tab ?? "all"}${count === undefined ? null : html`
+          >${tab ? statusLabel(tab) : "all"}${count === undefined ? null : html`
             <span class="count">${formatCount(
               count,
             )}</span>
@@ -240,9 +245,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
       ${error &&
         html`<p class="notice notice-error" role="alert">Could not load jobs: ${error}</p>`}
       ${page && page.jobs.length === 0
-        ? html`<p class="empty" data-testid="jobs-empty">No ${status ?? ""} jobs${
-          type ? ` of type ${type}` : ""
-        } ${cursor ? "on this page" : "yet"}.</p>`
+        ? html`<p class="empty" data-testid="jobs-empty">${emptyText(status, type, cursor)}</p>`
         : page && html`<${JobRows} jobs=${page.jobs} now=${now} />`}
       <nav class="pager" aria-label="Pages">
         <button

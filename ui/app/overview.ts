@@ -9,7 +9,7 @@
 
 import { JOB_STATUSES, type Stats } from "./api_types.ts";
 import { BulkActions } from "./bulk_actions.ts";
-import { formatCount, formatPercent } from "./format.ts";
+import { formatCount, formatPercent, statusLabel } from "./format.ts";
 import { html } from "./html.ts";
 import { useLiveStats } from "./live.ts";
 import { ProgressBar } from "./progress_bar.ts";
@@ -27,7 +27,7 @@ function StatusCounts({ stats }: { stats: Stats }) {
               status,
             })} data-testid=${`count-${status}`}>
               <span class="stat-value">${formatCount(stats.byStatus[status])}</span>
-              <span class="stat-label">${status}</span>
+              <span class="stat-label">${statusLabel(status)}</span>
             </a>
           </li>
         `

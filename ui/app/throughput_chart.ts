@@ -7,6 +7,7 @@
 
 /// <reference lib="dom" />
 
+import { useState } from "preact/hooks";
 import type { Stats } from "./api_types.ts";
 import { formatCount, formatRate } from "./format.ts";
 import { html } from "./html.ts";
@@ -33,27 +34,48 @@ export function seriesPath(values: number[], max: number, area: boolean): string
   return area ? `${line}L${((values.length - 1) * step).toFixed(1)},${HEIGHT}L0,${HEIGHT}Z` : line;
 }
 
+const RANGES = [
+  { seconds: 60, label: "1 min" },
+  { seconds: 300, label: "5 min" },
+];
+
 export function ThroughputChart({ throughput }: { throughput: Stats["throughput"] }) {
-  const { completed, failed } = throughput.series;
+  const [range, setRange] = useState(300);
+  const completed = throughput.series.completed.slice(-range);
+  const failed = throughput.series.failed.slice(-range);
   const max = niceMax(Math.max(0, ...completed, ...failed));
-  const minutes = Math.round(completed.length / 60);
+  const span = completed.length >= 120
+    ? `${Math.round(completed.length / 60)} min`
+    : `${completed.length} s`;
   const totalCompleted = completed.reduce((sum, n) => sum + n, 0);
   const totalFailed = failed.reduce((sum, n) => sum + n, 0);
-  const summary = `Over the last ${minutes} minutes: ${formatCount(totalCompleted)} completed, ${
-    formatCount(totalFailed)
-  } failed; peak ${max} per second scale`;
+  const summary = `Jobs per second over the last ${span}: ${
+    formatCount(totalCompleted)
+  } completed, ${formatCount(totalFailed)} failed; the scale goes to ${max} per second`;
   return html`
     <figure class="chart" data-testid="throughput-chart">
       <div class="chart-rates">
         <span class="legend legend-completed">
           <strong data-testid="completed-rate">${formatRate(throughput.completedPerSecond)}</strong>
-          completed/s
+          <span class="unit">completed/s</span>
         </span>
         <span class="legend legend-failed">
           <strong data-testid="failed-rate">${formatRate(throughput.failedPerSecond)}</strong>
-          failed/s
+          <span class="unit">failed/s</span>
         </span>
-        <span class="muted">average of the last ${throughput.windowSeconds} s</span>
+        <span class="muted small">average of the last ${throughput.windowSeconds} s</span>
+        <span class="segmented" role="group" aria-label="Time range">
+          ${RANGES.map(({ seconds, label }) =>
+            html`
+              <button
+                type="button"
+                key=${seconds}
+                aria-pressed=${range === seconds}
+                onClick=${() => setRange(seconds)}
+              >${label}</button>
+            `
+          )}
+        </span>
       </div>
       <div class="chart-body">
         <div class="chart-y" aria-hidden="true">
@@ -69,13 +91,13 @@ export function ThroughputChart({ throughput }: { throughput: Stats["throughput"
           <line class="chart-grid" x1="0" x2=${WIDTH} y1="0" y2="0" />
           <line class="chart-grid" x1="0" x2=${WIDTH} y1=${HEIGHT / 2} y2=${HEIGHT / 2} />
           <line class="chart-axis" x1="0" x2=${WIDTH} y1=${HEIGHT} y2=${HEIGHT} />
+          <path class="series-failed" d=${seriesPath(failed, max, false)} />
           <path class="series-completed-area" d=${seriesPath(completed, max, true)} />
           <path class="series-completed" d=${seriesPath(completed, max, false)} />
-          <path class="series-failed" d=${seriesPath(failed, max, false)} />
         </svg>
       </div>
       <figcaption class="chart-x" aria-hidden="true">
-        <span>${minutes} min ago</span><span>now</span>
+        <span>${span} ago</span><span>now</span>
       </figcaption>
     </figure>
   `;
