@@ -16,6 +16,7 @@ import {
   withDashboard,
 } from "./support/browser.ts";
 import { waitFor } from "./support/wait.ts";
+import { FIXTURES } from "./fixtures/handlers.ts";
 
 const testid = (page: Page, id: string) => page.getByTestId(id);
 
@@ -274,8 +275,10 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         await testid(page, "delete-confirm-yes").click();
         await waitForText(testid(page, "action-result"), `Deleted job ${retriedId.slice(0, 8)}`);
         await testid(page, "job-deleted").waitFor();
+        await waitForText(testid(page, "job-status"), "deleted");
         assert.equal((await dashboard.api("GET", `/api/jobs/${retriedId}`)).status, 404);
         assert.equal(await testid(page, "action-delete").count(), 0);
+        await screenshot(page, "job-deleted-desktop-light");
         // The original keeps its history.
         assert.equal((await dashboard.api("GET", `/api/jobs/${job.id}`)).status, 200);
       });
@@ -354,7 +357,7 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
       for (const [name, { colorScheme, width, height }] of shots) {
         await withDashboard(browser, {
           context: { colorScheme, viewport: { width, height } },
-          server: { concurrency: 4 },
+          server: { concurrency: 4, handlers: [FIXTURES] },
         }, async (dashboard) => {
           const { page, url } = dashboard;
           const types = ["email", "sms", "report", "fail", "noop", "newsletter"];
@@ -365,6 +368,7 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
             maxAttempts: 3,
             backoff: { base: 10, cap: 20 },
           });
+          const succeeding = await enqueue(dashboard, "t-succeeds", { value: 21 });
           await enqueue(dashboard, "sleep", { ms: 60_000 });
           await enqueue(dashboard, "sleep", { ms: 1000 }, { delay: 60_000 });
           await waitForJob(dashboard, failing.id, "failed");
@@ -376,6 +380,10 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
           await page.goto(`${url}/#/jobs/${failing.id}`);
           await testid(page, "attempt-row").nth(2).waitFor();
           await screenshot(page, `job-${name}`);
+          await page.goto(`${url}/#/jobs/${succeeding.id}`);
+          await waitForText(testid(page, "job-result"), '"doubled": 42');
+          await waitForText(testid(page, "logs"), "doubling 21");
+          await screenshot(page, `job-completed-${name}`);
           await page.goto(`${url}/#/jobs`);
           await testid(page, "job-row").first().waitFor();
           await screenshot(page, `jobs-${name}`);

@@ -12,7 +12,14 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, ApiError, errorMessage } from "./api_client.ts";
 import { type FeedEvent, FINAL_STATUSES, type JobDetail } from "./api_types.ts";
 import { applyFeedEvent } from "./feed_patch.ts";
-import { formatDuration, formatJson, formatRelative, formatTime, useNow } from "./format.ts";
+import {
+  formatClock,
+  formatDuration,
+  formatJson,
+  formatRelative,
+  formatTime,
+  useNow,
+} from "./format.ts";
 import { html } from "./html.ts";
 import { JobActions } from "./job_actions.ts";
 import { Timeline } from "./job_timeline.ts";
@@ -113,7 +120,7 @@ function Logs({ job }: { job: JobDetail }) {
       ${job.logs.map((line, i) =>
         html`
           <li key=${i}>
-            <time datetime=${line.at}>${formatTime(line.at)}</time>
+            <time datetime=${line.at} title=${formatTime(line.at)}>${formatClock(line.at)}</time>
             <span class="muted">#${line.attempt}</span>
             <span class="log-message">${line.message}</span>
           </li>
@@ -131,9 +138,14 @@ function JobView(props: {
 }) {
   const { job, deleted } = props;
   const now = useNow(1000);
-  const showProgress = job.status === "in-progress" || (job.progress > 0 && job.progress < 100);
+  const showProgress = !deleted &&
+    (job.status === "in-progress" || (!FINAL_STATUSES.has(job.status) && job.progress > 0));
   return html`
-    <div class="page" data-testid="job-detail" data-job-id=${job.id}>
+    <div
+      class=${`page ${deleted ? "is-deleted" : ""}`}
+      data-testid="job-detail"
+      data-job-id=${job.id}
+    >
       <nav class="breadcrumb" aria-label="Breadcrumb">
         <a href=${jobsHref()}>Jobs</a><span aria-hidden="true">/</span>
         <a href=${jobsHref({ type: job.type })}>${job.type}</a>
@@ -142,7 +154,9 @@ function JobView(props: {
         <div>
           <h1>
             <span>${job.type}</span>
-            <${StatusBadge} status=${job.status} testid="job-status" />
+            ${deleted
+              ? html`<span class="badge status-deleted" data-testid="job-status">deleted</span>`
+              : html`<${StatusBadge} status=${job.status} testid="job-status" />`}
           </h1>
           <p class="mono muted job-id" data-testid="job-id">${job.id}</p>
         </div>

@@ -9,7 +9,13 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage, type JobPage } from "./api_client.ts";
-import { type FeedEvent, JOB_STATUSES, type JobStatus, type Stats } from "./api_types.ts";
+import {
+  type FeedEvent,
+  FINAL_STATUSES,
+  JOB_STATUSES,
+  type JobStatus,
+  type Stats,
+} from "./api_types.ts";
 import { applyFeedEvent } from "./feed_patch.ts";
 import { formatCount, formatRelative, formatTime, shortId, statusLabel, useNow } from "./format.ts";
 import { html } from "./html.ts";
@@ -119,7 +125,8 @@ function JobRows({ jobs, now }: { jobs: JobPage["jobs"]; now: number }) {
                   <${StatusBadge} status=${job.status} testid="job-status" />
                 </td>
                 <td class="progress-cell">
-                  ${job.status === "in-progress" || (job.progress > 0 && job.progress < 100)
+                  ${job.status === "in-progress" ||
+                      (!FINAL_STATUSES.has(job.status) && job.progress > 0)
                     ? html`<${ProgressBar} value=${job.progress} label=${`Progress of ${
                       shortId(job.id)
                     }`} />`
