@@ -15,11 +15,13 @@ export const JOB_STATUSES = [
   "cancelled",
 ] as const;
 
+/** A job's state. */
 export type JobStatus = typeof JOB_STATUSES[number];
 
 /** States a job never leaves. */
 export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancelled"]);
 
+/** Exponential backoff: `base` ms × `factor` per retry, at most `cap` ms. */
 export interface Backoff {
   base: number;
   factor: number;
@@ -47,8 +49,10 @@ export interface JobSummary {
   finishedAt?: string;
 }
 
+/** How an attempt ended; `interrupted` means its worker died. */
 export type AttemptOutcome = "completed" | "failed" | "timeout" | "cancelled" | "interrupted";
 
+/** One run of a job's handler. */
 export interface Attempt {
   number: number;
   workerId: string;
@@ -60,6 +64,7 @@ export interface Attempt {
   stack?: string;
 }
 
+/** A line the handler wrote with `ctx.log()`. */
 export interface JobLog {
   at: string;
   attempt: number;
@@ -72,8 +77,10 @@ export interface JobDetail extends JobSummary {
   logs: JobLog[];
 }
 
+/** A count for every status. */
 export type StatusCounts = Record<JobStatus, number>;
 
+/** Recent attempts of one type: durations in ms and the share that failed. */
 export interface TypeMetric {
   samples: number;
   meanMs: number;
@@ -108,6 +115,7 @@ export interface TypeDescription {
   example?: unknown;
 }
 
+/** What happened to a job, as the live feed names it. */
 export type FeedEventName =
   | "enqueued"
   | "started"

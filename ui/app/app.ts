@@ -77,6 +77,7 @@ function View({ route }: { route: Route }) {
 
 const TITLES: Record<string, string> = { "": "Overview", jobs: "Jobs", enqueue: "Enqueue" };
 
+/** The whole dashboard: `render(h(App, {}), root)`. */
 export function App() {
   const feed = useMemo(() => new LiveFeed("/api/events"), []);
   useEffect(() => {

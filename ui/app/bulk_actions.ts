@@ -51,6 +51,7 @@ const ACTIONS: BulkAction[] = [
 
 type Outcome = { ok: boolean; text: string };
 
+/** The bulk buttons; `byStatus` (live counts) says how many jobs each would touch. */
 export function BulkActions({ byStatus }: { byStatus?: StatusCounts }) {
   const [asking, setAsking] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);

@@ -14,6 +14,7 @@ import { formatDuration, formatJson, shortId } from "./format.ts";
 import { html } from "./html.ts";
 import { jobHref } from "./router.ts";
 import { StatusBadge } from "./status_badge.ts";
+import { apiFieldErrors, describedBy, FieldError, type FieldErrors } from "./form_errors.ts";
 
 const OPTION_FIELDS = [
   { name: "maxAttempts", label: "Max attempts", hint: (t: TypeDescription) => t.retry.maxAttempts },
@@ -22,34 +23,6 @@ const OPTION_FIELDS = [
 ] as const;
 
 type OptionName = typeof OPTION_FIELDS[number]["name"];
-
-/** Field errors by where they are shown: `type`, `payload`, `options.<name>`, `options`, `form`. */
-type FieldErrors = Record<string, string[]>;
-
-/** Which part of the form an API `details.field` belongs to. */
-export function formSlot(field: string | undefined): string {
-  if (field === undefined) return "form";
-  if (field === "type") return "type";
-  if (field === "payload" || /^payload[.[]/.test(field)) return "payload";
-  for (const { name } of OPTION_FIELDS) {
-    if (field === `options.${name}` || field.startsWith(`options.${name}.`)) {
-      return `options.${name}`;
-    }
-  }
-  return field === "options" || field.startsWith("options.") ? "options" : "form";
-}
-
-function apiFieldErrors(error: ApiError): FieldErrors {
-  const errors: FieldErrors = {};
-  const add = (field: string | undefined, text: string) =>
-    (errors[formSlot(field)] ??= []).push(text);
-  if (error.issues.length > 0) {
-    for (const issue of error.issues) add(issue.field, `${issue.field}: ${issue.message}`);
-  } else {
-    add(error.field, error.message);
-  }
-  return errors;
-}
 
 /** One line on a type: what it does, its timeout and retry policy. */
 function typeHelp(description: TypeDescription): string {
@@ -62,19 +35,7 @@ function typeHelp(description: TypeDescription): string {
   return description.description ? `${description.description}. ${policy}` : policy;
 }
 
-function FieldError({ id, messages }: { id: string; messages?: string[] }) {
-  if (!messages || messages.length === 0) return null;
-  return html`
-    <div class="field-error" id=${id} data-testid=${id}>
-      ${messages.map((message) => html`<p key=${message}>${message}</p>`)}
-    </div>
-  `;
-}
-
-function describedBy(errors: FieldErrors, slot: string, id: string, extra?: string) {
-  return [errors[slot] ? id : undefined, extra].filter(Boolean).join(" ") || undefined;
-}
-
+/** `#/enqueue[?type=…]`: the form, preset to `type` when the address names one. */
 export function EnqueuePage({ query }: { query: URLSearchParams }) {
   const [types, setTypes] = useState<TypeDescription[] | undefined>();
   const [loadError, setLoadError] = useState<string | undefined>();

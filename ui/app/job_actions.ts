@@ -15,6 +15,7 @@ import { jobHref } from "./router.ts";
 
 type Outcome = { ok: boolean; text: string; link?: string };
 
+/** What {@linkcode JobActions} acts on and reports to. */
 export interface JobActionsProps {
   job: JobDetail;
   /** The API answered with the job's new state. */
@@ -24,6 +25,7 @@ export interface JobActionsProps {
   deleted?: boolean;
 }
 
+/** The buttons that fit the job's status, and the last answer. */
 export function JobActions({ job, onChanged, onDeleted, deleted }: JobActionsProps) {
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);

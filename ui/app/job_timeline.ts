@@ -130,6 +130,7 @@ export function buildTimeline(job: JobDetail, now: number): TimelineEntry[] {
   return entries;
 }
 
+/** The timeline as an ordered list; the step the job is in now is marked `aria-current`. */
 export function Timeline({ job, now }: { job: JobDetail; now: number }) {
   return html`
     <ol class="timeline" data-testid="timeline">

@@ -9,20 +9,14 @@
 
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage, type JobPage } from "./api_client.ts";
-import {
-  type FeedEvent,
-  FINAL_STATUSES,
-  JOB_STATUSES,
-  type JobStatus,
-  type Stats,
-} from "./api_types.ts";
+import { type FeedEvent, JOB_STATUSES, type JobStatus } from "./api_types.ts";
 import { applyFeedEvent } from "./feed_patch.ts";
-import { formatCount, formatRelative, formatTime, shortId, statusLabel, useNow } from "./format.ts";
+import { useNow } from "./format.ts";
 import { html } from "./html.ts";
+import { JobSearch, StatusTabs } from "./jobs_filters.ts";
+import { JobsTable } from "./jobs_table.ts";
 import { useJobEvents, useLiveStats } from "./live.ts";
-import { ProgressBar } from "./progress_bar.ts";
-import { jobHref, jobsHref, navigate } from "./router.ts";
-import { StatusBadge } from "./status_badge.ts";
+import { jobsHref, navigate } from "./router.ts";
 import { useThrottled } from "./throttle.ts";
 
 const PAGE_SIZE = 50;
@@ -33,122 +27,12 @@ function statusParam(value: string | null): JobStatus | undefined {
   return JOB_STATUSES.find((status) => status === value);
 }
 
-/** How many jobs match the filter, from the live stats. */
-function matching(stats: Stats | undefined, status?: JobStatus, type?: string) {
-  if (stats === undefined) return undefined;
-  const counts = type ? stats.byType[type] : stats.byStatus;
-  if (counts === undefined) return 0;
-  return status ? counts[status] : Object.values(counts).reduce((sum, n) => sum + n, 0);
-}
-
 function emptyText(status?: JobStatus, type?: string, cursor?: string): string {
   const what = [status ? `No ${status} jobs` : "No jobs", type ? `of type ${type}` : ""];
   return `${what.filter(Boolean).join(" ")} ${cursor ? "on this page" : "yet"}.`;
 }
 
-function StatusTabs(props: { status?: JobStatus; type?: string; stats?: Stats }) {
-  const { status, type, stats } = props;
-  const tabs: (JobStatus | undefined)[] = [undefined, ...JOB_STATUSES];
-  return html`
-    <nav class="tabs" aria-label="Filter by status">
-      ${tabs.map((tab) => {
-        const count = matching(stats, tab, type);
-        return html`
-          <a
-            key=${tab ?? "all"}
-            class=${`tab ${tab ? `tab-${tab}` : ""}`}
-            href=${jobsHref({ status: tab, type })}
-            aria-current=${tab === status ? "page" : undefined}
-            data-testid=${`tab-${tab ?? "all"}`}
-          >${tab ? statusLabel(tab) : "all"}${count === undefined ? null : html`
-            <span class="count">${formatCount(
-              count,
-            )}</span>
-          `}</a>
-        `;
-      })}
-    </nav>
-  `;
-}
-
-function JobSearch() {
-  const [id, setId] = useState("");
-  return html`
-    <form
-      class="search"
-      role="search"
-      onSubmit=${(event: Event) => {
-        event.preventDefault();
-        if (id.trim() !== "") navigate(jobHref(id.trim()));
-      }}
-    >
-      <label for="job-search">Go to job</label>
-      <input
-        id="job-search"
-        type="search"
-        placeholder="Job id"
-        autocomplete="off"
-        spellcheck=${false}
-        value=${id}
-        data-testid="job-search"
-        onInput=${(event: Event) => setId((event.currentTarget as HTMLInputElement).value)}
-      />
-      <button type="submit" class="button">Open</button>
-    </form>
-  `;
-}
-
-function JobRows({ jobs, now }: { jobs: JobPage["jobs"]; now: number }) {
-  return html`
-    <div class="table-scroll">
-      <table class="table jobs-table" data-testid="jobs-table">
-        <thead>
-          <tr>
-            <th scope="col">Job</th>
-            <th scope="col">Type</th>
-            <th scope="col">Status</th>
-            <th scope="col">Progress</th>
-            <th scope="col" class="num">Attempt</th>
-            <th scope="col">Created</th>
-            <th scope="col">Last error</th>
-          </tr>
-        </thead>
-        <tbody>
-          ${jobs.map((job) =>
-            html`
-              <tr key=${job.id} data-testid="job-row" data-job-id=${job.id}>
-                <td><a class="mono" href=${jobHref(job.id)} title=${job.id}>${shortId(
-                  job.id,
-                )}</a></td>
-                <td>${job.type}</td>
-                <td>
-                  <${StatusBadge} status=${job.status} testid="job-status" />
-                </td>
-                <td class="progress-cell">
-                  ${job.status === "in-progress" ||
-                      (!FINAL_STATUSES.has(job.status) && job.progress > 0)
-                    ? html`<${ProgressBar} value=${job.progress} label=${`Progress of ${
-                      shortId(job.id)
-                    }`} />`
-                    : html`<span class="muted">${job.status === "completed" ? "100%" : "—"}</span>`}
-                </td>
-                <td class="num">${job.attempt}/${job.maxAttempts}</td>
-                <td><time datetime=${job.createdAt} title=${formatTime(
-                  job.createdAt,
-                )}>${formatRelative(
-                  job.createdAt,
-                  now,
-                )}</time></td>
-                <td class="error-cell" title=${job.error}>${job.error ?? ""}</td>
-              </tr>
-            `
-          )}
-        </tbody>
-      </table>
-    </div>
-  `;
-}
-
+/** `#/jobs?status=&type=&cursor=`: the filtered, paged, live listing. */
 export function JobsPage({ query }: { query: URLSearchParams }) {
   const status = statusParam(query.get("status"));
   const type = query.get("type") ?? undefined;
@@ -253,7 +137,7 @@ export function JobsPage({ query }: { query: URLSearchParams }) {
         html`<p class="notice notice-error" role="alert">Could not load jobs: ${error}</p>`}
       ${page && page.jobs.length === 0
         ? html`<p class="empty" data-testid="jobs-empty">${emptyText(status, type, cursor)}</p>`
-        : page && html`<${JobRows} jobs=${page.jobs} now=${now} />`}
+        : page && html`<${JobsTable} jobs=${page.jobs} now=${now} />`}
       <nav class="pager" aria-label="Pages">
         <button
           type="button"

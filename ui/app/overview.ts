@@ -83,6 +83,7 @@ function Workers({ workers }: { workers: Stats["workers"] }) {
   `;
 }
 
+/** `#/`: the overview, drawn from the latest stats snapshot. */
 export function Overview() {
   const stats = useLiveStats();
   if (stats === undefined) {

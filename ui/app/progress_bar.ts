@@ -8,6 +8,7 @@
 
 import { html } from "./html.ts";
 
+/** What {@linkcode ProgressBar} shows. */
 export interface ProgressBarProps {
   /** Filled share, 0–100. */
   value: number;
@@ -18,6 +19,7 @@ export interface ProgressBarProps {
   testid?: string;
 }
 
+/** A bar filled to `value` percent. */
 export function ProgressBar({ value, label, tone, testid }: ProgressBarProps) {
   const clamped = Math.max(0, Math.min(100, Number.isFinite(value) ? value : 0));
   return html`

@@ -9,6 +9,7 @@
 import type { JobStatus } from "./api_types.ts";
 import { html } from "./html.ts";
 
+/** The badge for `status`; `testid` names it for tests. */
 export function StatusBadge(props: { status: JobStatus; testid?: string }) {
   return html`<span class=${`badge status-${props.status}`} data-testid=${props.testid}>${props.status}</span>`;
 }

@@ -39,6 +39,7 @@ const RANGES = [
   { seconds: 300, label: "5 min" },
 ];
 
+/** The chart, with the per-second rates and a 1 min / 5 min range switch. */
 export function ThroughputChart({ throughput }: { throughput: Stats["throughput"] }) {
   const [range, setRange] = useState(300);
   const completed = throughput.series.completed.slice(-range);

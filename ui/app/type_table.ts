@@ -11,6 +11,7 @@ import { formatCount, formatDuration, formatPercent } from "./format.ts";
 import { html } from "./html.ts";
 import { jobsHref } from "./router.ts";
 
+/** The table of types, every count linking to the jobs it counts. */
 export function TypeTable({ stats }: { stats: Stats }) {
   const types = [...new Set([...Object.keys(stats.byType), ...Object.keys(stats.types)])].sort();
   if (types.length === 0) {
