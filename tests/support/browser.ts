@@ -5,13 +5,7 @@
  */
 
 import assert from "node:assert/strict";
-import {
-  type Browser,
-  type BrowserContextOptions,
-  chromium,
-  type Locator,
-  type Page,
-} from "playwright-core";
+import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
 import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
 
 /** Debian's Chromium; tests never download a browser. */
@@ -43,6 +37,18 @@ export const BROWSER_SERVER_OPTIONS: ServerOptions = {
 /** How long a wait on the page may take before the test fails. */
 export const WAIT = 10_000;
 
+/**
+ * Imports playwright-core under the test task's permissions. At load it asks whether it runs
+ * under WSL by testing `/proc/sys/fs/binfmt_misc/WSLInterop`, a path Deno opens only with
+ * `--allow-all`, so the test (run with `--allow-read`) would die at import. Its own test
+ * switch `__IS_WSL_TEST__` defers that check to code that only opens files in desktop apps,
+ * which these tests never call.
+ */
+function importPlaywright(): Promise<typeof import("playwright-core")> {
+  Deno.env.set("__IS_WSL_TEST__", "1");
+  return import("playwright-core");
+}
+
 /** Launches Chromium, or fails with how to install it. */
 export async function launchBrowser(): Promise<Browser> {
   try {
@@ -52,6 +58,7 @@ export async function launchBrowser(): Promise<Browser> {
       `No Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium)`,
     );
   }
+  const { chromium } = await importPlaywright();
   return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }
 
