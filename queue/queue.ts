@@ -23,6 +23,7 @@ import {
   MAX_LOGS_PER_JOB,
   type NewJob,
 } from "./job.ts";
+import { newJobId } from "./job_id.ts";
 import { jobOptionsSchema } from "./job_options.ts";
 import { assertTransition, isUnfinished, type JobStatus } from "./lifecycle.ts";
 import { Scheduler } from "./scheduler.ts";
@@ -91,9 +92,6 @@ export interface QueueStats extends JobCounts {
     completedPerSecond: number;
     failedPerSecond: number;
     windowSeconds: number;
-    /** When the first and the latest job finished since start (epoch ms). */
-    firstFinishedAt?: number;
-    lastFinishedAt?: number;
     /** Jobs finished in each of the last five minutes' seconds, oldest first. */
     series: { completed: number[]; failed: number[] };
   };
@@ -133,8 +131,6 @@ export class Queue {
   #failed: ThroughputMeter;
   #metrics = new TypeMetrics();
   #closed = false;
-  #firstFinishedAt: number | undefined;
-  #lastFinishedAt: number | undefined;
   #finalWaiters = new Map<string, ((job: Job) => void)[]>();
   #unwatchFinal: (() => void) | undefined;
   readonly owner: string;
@@ -352,10 +348,7 @@ export class Queue {
     }
     if (completed > 0) this.#completed.record(completed);
     if (failed > 0) this.#failed.record(failed);
-    if (completed + failed > 0) {
-      this.#firstFinishedAt ??= now;
-      this.#lastFinishedAt = now;
-    }
+
     if (released > 0) this.#room.release(released);
   }
 
@@ -568,8 +561,6 @@ export class Queue {
         completedPerSecond: this.#completed.perSecond(RATE_SECONDS),
         failedPerSecond: this.#failed.perSecond(RATE_SECONDS),
         windowSeconds: RATE_SECONDS,
-        firstFinishedAt: this.#firstFinishedAt,
-        lastFinishedAt: this.#lastFinishedAt,
         series: { completed: this.#completed.series(), failed: this.#failed.series() },
       },
       types: this.#metrics.snapshot(),
@@ -593,7 +584,7 @@ export class Queue {
     const now = this.#now();
     const delayed = (options.delay ?? 0) > 0;
     return {
-      id: crypto.randomUUID(),
+      id: newJobId(now),
       seq: 0,
       type: item.type,
       payload,

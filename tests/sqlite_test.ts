@@ -32,9 +32,9 @@ Deno.test("SqliteStore.open() migrates a database of the previous schema, keepin
   const old = new DatabaseSync(path);
   migrate(old, SCHEMA_VERSION - 1);
   old.prepare(
-    `INSERT INTO jobs (id, type, status, payload, max_attempts, timeout, backoff, created_at,
-       run_at, updated_at, attempts, logs) VALUES ('old-1', 'noop', 'queued', '{"a":1}', 3,
-       30000, '{"base":1000,"factor":2,"cap":3600000}', 1, 1, 1, '[]', '[]')`,
+    `INSERT INTO jobs (seq, id, status, type, run_at, data) VALUES (7, 'old-1', 'queued', 'noop',
+       1, '{"payload":{"a":1},"maxAttempts":3,"timeout":30000,"backoff":{"base":1000,"factor":2,
+       "cap":3600000},"createdAt":1,"updatedAt":1,"progress":0,"attempts":[],"logs":[]}')`,
   ).run();
   old.close();
   const store = SqliteStore.open(path);
@@ -42,8 +42,11 @@ Deno.test("SqliteStore.open() migrates a database of the previous schema, keepin
     assert.equal(store.migratedFrom, SCHEMA_VERSION - 1);
     const job = await store.get({ id: "old-1" });
     assert.deepEqual(job?.payload, { a: 1 });
+    assert.equal(job?.seq, 7);
+    const [next] = await store.insert({ jobs: [{ ...job!, id: "new-1", seq: 0 }] });
+    assert.equal(next.seq, 8, "new jobs follow the migrated ones");
     assert.equal(job?.leaseOwner, undefined);
-    assert.equal((await store.counts()).byStatus.queued, 1);
+    assert.equal((await store.counts()).byStatus.queued, 2);
     const [claimed] = await store.claim({
       limit: 1,
       workerId: "w1",

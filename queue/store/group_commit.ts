@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { DatabaseSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
 
 /** Registers work to do only if the transaction commits (e.g. updating in-memory counters). */
@@ -37,9 +37,23 @@ export class StoreWriteError extends Error {
 export class GroupCommit {
   #pending: Pending[] = [];
   #timer: ReturnType<typeof setImmediate> | undefined;
+  // Prepared once: `exec` parses its SQL on every call, which costs more than the work here.
+  #begin: StatementSync;
+  #commit: StatementSync;
+  #rollback: StatementSync;
+  #savepoint: StatementSync;
+  #release: StatementSync;
+  #undo: StatementSync;
 
   /** `maxBatch`: writes that trigger a commit at once rather than at the next tick. */
-  constructor(readonly db: DatabaseSync, readonly maxBatch = 10_000) {}
+  constructor(readonly db: DatabaseSync, readonly maxBatch = 10_000) {
+    this.#begin = db.prepare("BEGIN IMMEDIATE");
+    this.#commit = db.prepare("COMMIT");
+    this.#rollback = db.prepare("ROLLBACK");
+    this.#savepoint = db.prepare("SAVEPOINT write");
+    this.#release = db.prepare("RELEASE write");
+    this.#undo = db.prepare("ROLLBACK TO write");
+  }
 
   /** Queues `op` for the next commit (at the next tick, or sooner if many are waiting). */
   run<T>(op: (onCommit: OnCommit) => T): Promise<T> {
@@ -67,28 +81,33 @@ export class GroupCommit {
     this.#pending = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     const effects: (() => void)[] = [];
+    // A lone write needs no savepoint: if it fails, the whole transaction is its own.
+    const alone = batch.length === 1;
     try {
-      this.db.exec("BEGIN IMMEDIATE");
+      this.#begin.run();
       for (const { op } of batch) {
-        this.db.exec("SAVEPOINT write");
+        if (!alone) this.#savepoint.run();
         const mine: (() => void)[] = [];
         try {
           const value = op((effect) => mine.push(effect));
-          this.db.exec("RELEASE write");
+          if (!alone) this.#release.run();
           effects.push(...mine);
           outcomes.push({ ok: true, value });
         } catch (error) {
-          this.db.exec("ROLLBACK TO write");
-          this.db.exec("RELEASE write");
+          if (!alone) {
+            this.#undo.run();
+            this.#release.run();
+          }
           // SQLite's own failures (disk full, I/O) are the storage's, not the caller's input.
           const fromSqlite = (error as { code?: string })?.code === "ERR_SQLITE_ERROR";
           outcomes.push({ ok: false, error: fromSqlite ? new StoreWriteError(error) : error });
         }
       }
-      this.db.exec("COMMIT");
+      if (alone && !outcomes[0].ok) this.#rollback.run();
+      else this.#commit.run();
     } catch (error) {
       try {
-        if (this.db.isTransaction) this.db.exec("ROLLBACK");
+        if (this.db.isTransaction) this.#rollback.run();
       } catch { /* the rollback failing too changes nothing for the callers */ }
       const failure = new StoreWriteError(error);
       for (const { reject } of batch) reject(failure);

@@ -1,5 +1,6 @@
 /**
- * How a job maps to a row of the `jobs` table and back. Absent optional fields stay absent.
+ * How a job maps to a row of the `jobs` table and back: the columns queries use, and the rest
+ * as one JSON `data` value. Absent optional fields stay absent.
  * @module
  */
 
@@ -10,99 +11,66 @@ import type { JobStatus } from "../lifecycle.ts";
 export interface JobRow {
   seq: number;
   id: string;
-  type: string;
   status: string;
-  payload: string;
-  max_attempts: number;
-  timeout: number;
-  backoff: string;
-  created_at: number;
+  type: string;
   run_at: number;
-  updated_at: number;
   finished_at: number | null;
-  progress: number;
-  attempts: string;
-  logs: string;
-  result: string | null;
-  error: string | null;
-  retry_of: string | null;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  data: string;
 }
 
-/** The columns written from a job, in the order of {@linkcode jobValues}. */
-export const JOB_COLUMNS = [
-  "id",
-  "type",
-  "status",
-  "payload",
-  "max_attempts",
-  "timeout",
-  "backoff",
-  "created_at",
-  "run_at",
-  "updated_at",
-  "finished_at",
-  "progress",
-  "attempts",
-  "logs",
-  "result",
-  "error",
-  "retry_of",
-  "lease_owner",
-  "lease_expires_at",
-] as const;
+/** The columns an insert writes, in the order of {@linkcode insertValues}. */
+export const INSERT_COLUMNS = ["seq", "id", "status", "type", "run_at", "finished_at", "data"];
 
 type SqlValue = string | number | null;
 
-/** A job's values for {@linkcode JOB_COLUMNS}. A lease is kept only while in progress. */
-export function jobValues(job: Job): SqlValue[] {
-  const leased = job.status === "in-progress";
-  return [
-    job.id,
-    job.type,
-    job.status,
-    JSON.stringify(job.payload ?? null),
-    job.maxAttempts,
-    job.timeout,
-    JSON.stringify(job.backoff),
-    job.createdAt,
-    job.runAt,
-    job.updatedAt,
-    job.finishedAt ?? null,
-    job.progress,
-    JSON.stringify(job.attempts),
-    JSON.stringify(job.logs),
-    job.result === undefined ? null : JSON.stringify(job.result),
-    job.error ?? null,
-    job.retryOf ?? null,
-    leased ? job.leaseOwner ?? null : null,
-    leased ? job.leaseExpiresAt ?? null : null,
-  ];
+/** The JSON `data` of a job: every field that no query filters on. */
+export function jobData(job: Job): string {
+  return JSON.stringify({
+    payload: job.payload ?? null,
+    maxAttempts: job.maxAttempts,
+    timeout: job.timeout,
+    backoff: job.backoff,
+    createdAt: job.createdAt,
+    updatedAt: job.updatedAt,
+    progress: job.progress,
+    attempts: job.attempts,
+    logs: job.logs,
+    result: job.result,
+    error: job.error,
+    retryOf: job.retryOf,
+  });
+}
+
+/** A job's values for {@linkcode INSERT_COLUMNS}. */
+export function insertValues(job: Job): SqlValue[] {
+  return [job.seq, job.id, job.status, job.type, job.runAt, job.finishedAt ?? null, jobData(job)];
 }
 
 /** The job a row holds. */
 export function rowToJob(row: JobRow): Job {
+  const data = JSON.parse(row.data);
   const job: Job = {
     id: row.id,
     seq: row.seq,
     type: row.type,
-    payload: JSON.parse(row.payload),
+    payload: data.payload,
     status: row.status as JobStatus,
-    maxAttempts: row.max_attempts,
-    timeout: row.timeout,
-    backoff: JSON.parse(row.backoff),
-    createdAt: row.created_at,
+    maxAttempts: data.maxAttempts,
+    timeout: data.timeout,
+    backoff: data.backoff,
+    createdAt: data.createdAt,
     runAt: row.run_at,
-    updatedAt: row.updated_at,
-    progress: row.progress,
-    attempts: JSON.parse(row.attempts),
-    logs: JSON.parse(row.logs),
+    updatedAt: data.updatedAt,
+    progress: data.progress,
+    attempts: data.attempts,
+    logs: data.logs,
   };
   if (row.finished_at !== null) job.finishedAt = row.finished_at;
-  if (row.result !== null) job.result = JSON.parse(row.result);
-  if (row.error !== null) job.error = row.error;
-  if (row.retry_of !== null) job.retryOf = row.retry_of;
+  if ("result" in data) job.result = data.result;
+  if (data.error !== undefined) job.error = data.error;
+  if (data.retryOf !== undefined) job.retryOf = data.retryOf;
   if (row.lease_owner !== null) job.leaseOwner = row.lease_owner;
   if (row.lease_expires_at !== null) job.leaseExpiresAt = row.lease_expires_at;
   return job;

@@ -1,6 +1,10 @@
 /**
  * The SQLite schema and its migrations, applied in order at start-up and recorded in a
  * version table. A database written by a newer DenoQueue, or not by DenoQueue, is refused.
+ *
+ * Columns hold what queries filter and order on; everything else of a job is one JSON `data`
+ * column, written whole. Partial indexes cover only the rows each query looks for, so a job
+ * moving through its states touches few index entries.
  * @module
  */
 
@@ -8,33 +12,24 @@ import type { DatabaseSync } from "node:sqlite";
 
 /** Each entry moves the schema from version i to i+1. */
 export const MIGRATIONS: readonly string[] = [
-  // 1: jobs, with attempts, logs and the other structured fields as JSON.
+  // 1: jobs.
   `CREATE TABLE jobs (
-     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     seq INTEGER PRIMARY KEY,
      id TEXT NOT NULL UNIQUE,
-     type TEXT NOT NULL,
      status TEXT NOT NULL,
-     payload TEXT NOT NULL,
-     max_attempts INTEGER NOT NULL,
-     timeout INTEGER NOT NULL,
-     backoff TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
+     type TEXT NOT NULL,
      run_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL,
      finished_at INTEGER,
-     progress REAL NOT NULL DEFAULT 0,
-     attempts TEXT NOT NULL DEFAULT '[]',
-     logs TEXT NOT NULL DEFAULT '[]',
-     result TEXT,
-     error TEXT,
-     retry_of TEXT
+     data TEXT NOT NULL
    );
-   CREATE INDEX jobs_status_seq ON jobs (status, seq);
-   CREATE INDEX jobs_type_seq ON jobs (type, seq);
-   CREATE INDEX jobs_status_run_at ON jobs (status, run_at);`,
+   CREATE INDEX jobs_queued ON jobs (seq) WHERE status = 'queued';
+   CREATE INDEX jobs_scheduled ON jobs (run_at) WHERE status = 'scheduled';
+   CREATE INDEX jobs_finished ON jobs (status, seq)
+     WHERE status IN ('completed', 'failed', 'cancelled');`,
   // 2: leases, so jobs whose process died are rescued.
   `ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
-   ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;`,
+   ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;
+   CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE status = 'in-progress';`,
 ];
 
 /** The schema version this code writes. */

@@ -1,0 +1,125 @@
+/**
+ * `deno task bench`: DenoQueue started as its own process (memory store, then SQLite), driven
+ * from this process over HTTP with keep-alive, through the phases of the BullMQ peer benchmark.
+ * Prints one JSON object per store on stdout (progress on stderr).
+ *
+ *   deno task bench [--n 20000] [--stores memory,sqlite] [--only processC50] [--workers 2]
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import { enqueueAddBulk, enqueueSingleAdd, latency, processAll, warmUp } from "./phases.ts";
+import { type BenchServer, startServer } from "./server_process.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    n: { type: "string", default: "20000" },
+    stores: { type: "string", default: "memory,sqlite" },
+    only: { type: "string" },
+    workers: { type: "string", default: "2" },
+    "latency-jobs": { type: "string", default: "2000" },
+  },
+});
+const N = Number(values.n);
+const WORKERS = Number(values.workers);
+if (!Number.isInteger(N) || N < 1000 || N % 1000 !== 0) {
+  throw new RangeError(`--n must be a multiple of 1000, received ${values.n}`);
+}
+const only = values.only?.split(",");
+const wanted = (phase: string) => only === undefined || only.includes(phase);
+const log = (...parts: unknown[]) => console.error(`[bench ${new Date().toISOString()}]`, ...parts);
+
+/** Splits a total concurrency over the workers: 8 → 2 workers x 4, 1 → 1 x 1. */
+function shape(total: number): { workers: number; concurrency: number } {
+  const workers = Math.min(WORKERS, total);
+  return { workers, concurrency: Math.ceil(total / workers) };
+}
+
+async function withServer<T>(
+  store: string,
+  total: number,
+  peaks: number[],
+  body: (server: BenchServer) => Promise<T>,
+): Promise<T> {
+  const dir = Deno.makeTempDirSync({ prefix: "denoqueue-bench-" });
+  const { workers, concurrency } = shape(total);
+  const server = await startServer([
+    "--store",
+    store === "memory" ? "memory" : `sqlite:${dir}/bench.db`,
+    "--workers",
+    String(workers),
+    "--concurrency",
+    String(concurrency),
+    "--capacity",
+    String(N * 2 + 10_000),
+    "--retain-count",
+    String(N * 4),
+    "--body-limit",
+    "16mb",
+  ]);
+  try {
+    await warmUp(server.url);
+    const result = await body(server);
+    peaks.push(server.peakRssMB());
+    return result;
+  } finally {
+    await server.stop();
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+async function benchStore(store: string) {
+  const peaks: number[] = [];
+  const phases: Record<string, unknown> = {};
+  const started = new Date().toISOString();
+  if (wanted("enqueueAddBulk") || wanted("enqueueSingleAdd50")) {
+    await withServer(store, 8, peaks, async ({ url }) => {
+      await fetch(`${url}/api/queue/pause`, { method: "POST" }).then((r) => r.body?.cancel());
+      if (wanted("enqueueAddBulk")) {
+        log(store, "enqueueAddBulk");
+        phases.enqueueAddBulk = await enqueueAddBulk(url, N);
+        await fetch(`${url}/api/clear`, { method: "POST" }).then((r) => r.body?.cancel());
+      }
+      if (wanted("enqueueSingleAdd50")) {
+        log(store, "enqueueSingleAdd50");
+        phases.enqueueSingleAdd50 = await enqueueSingleAdd(url, N, 50);
+      }
+    });
+  }
+  for (const concurrency of [1, 8, 50]) {
+    const name = `processC${concurrency}`;
+    if (!wanted(name)) continue;
+    log(store, name);
+    phases[name] = await withServer(
+      store,
+      concurrency,
+      peaks,
+      ({ url }) => processAll(url, N, concurrency),
+    );
+  }
+  if (wanted("latency")) {
+    log(store, "latency");
+    phases.latency = await withServer(store, 8, peaks, async ({ url }) => ({
+      ...await latency(url, Number(values["latency-jobs"]), 500),
+      workerConcurrency: 8,
+    }));
+  }
+  return {
+    tool: "denoqueue",
+    label: store,
+    startedAt: started,
+    finishedAt: new Date().toISOString(),
+    params: { n: N, addBulkBatch: 1000, singleAddInFlight: 50, workers: WORKERS },
+    versions: { deno: Deno.version.deno, v8: Deno.version.v8 },
+    env: { cpus: navigator.hardwareConcurrency, loadavg: Deno.loadavg() },
+    phases,
+    memory: { serverPeakRssMB: Math.max(...peaks), perServerPeakRssMB: peaks },
+  };
+}
+
+for (const store of values.stores.split(",")) {
+  const result = await benchStore(store);
+  console.log(JSON.stringify(result));
+}

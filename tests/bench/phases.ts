@@ -1,0 +1,176 @@
+/**
+ * The benchmark's phases, named and measured as in the BullMQ peer benchmark
+ * (`../shared/peers/bullmq/bench.mjs`): enqueue in batches, enqueue singles with 50 in flight,
+ * process at a total concurrency, and open-loop latency.
+ * @module
+ */
+
+import { getJson, postJson, type Stats } from "./http.ts";
+
+const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+function noops(from: number, count: number) {
+  return Array.from({ length: count }, (_, i) => ({ type: "noop", payload: { i: from + i } }));
+}
+
+/** Enqueues `n` jobs in batches of 1,000, each awaited before the next. */
+export async function enqueueAddBulk(url: string, n: number) {
+  const started = performance.now();
+  for (let i = 0; i < n; i += 1000) {
+    await postJson(`${url}/api/jobs`, noops(i, Math.min(1000, n - i)));
+  }
+  const ms = performance.now() - started;
+  const stats = await getJson<Stats>(`${url}/api/stats`);
+  return {
+    jobs: n,
+    ms: round(ms),
+    jobsPerSec: round(n / ms * 1000),
+    waitingCountCheck: stats.byStatus.queued,
+  };
+}
+
+/** Enqueues `n` single jobs with `inFlight` requests at a time. */
+export async function enqueueSingleAdd(url: string, n: number, inFlight = 50) {
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < n) {
+      const i = next++;
+      await postJson(`${url}/api/jobs`, { type: "noop", payload: { i } });
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  const ms = performance.now() - started;
+  const stats = await getJson<Stats>(`${url}/api/stats`);
+  return {
+    jobs: n,
+    inFlight,
+    ms: round(ms),
+    jobsPerSec: round(n / ms * 1000),
+    waitingCountCheck: stats.byStatus.queued,
+  };
+}
+
+/**
+ * With the pool paused, enqueues `n` jobs; then resumes it and waits until all are finished.
+ * Timed from the first completion to the last, as the server recorded them. Then checks
+ * every job completed exactly once (one attempt each).
+ */
+export async function processAll(url: string, n: number, concurrency: number) {
+  await postJson(`${url}/api/queue/pause`, undefined, 200);
+  for (let i = 0; i < n; i += 1000) {
+    await postJson(`${url}/api/jobs`, noops(i, Math.min(1000, n - i)));
+  }
+  const before = await getJson<Stats>(`${url}/api/stats`);
+  const started = performance.now();
+  await postJson(`${url}/api/queue/resume`, undefined, 200);
+  let stats = before;
+  const deadline = started + 180_000;
+  while ((stats.byStatus.completed ?? 0) + (stats.byStatus.failed ?? 0) < n) {
+    if (performance.now() > deadline) throw new Error(`process phase timed out: ${stats}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    stats = await getJson<Stats>(`${url}/api/stats`);
+  }
+  const completed = stats.byStatus.completed;
+  const { ranTwice, firstFinishedAt, lastFinishedAt } = await inspectJobs(url, n);
+  const span = lastFinishedAt - firstFinishedAt;
+  return {
+    concurrency,
+    jobs: n,
+    waitingBefore: before.byStatus.queued,
+    completed,
+    failed: stats.byStatus.failed,
+    firstToLastMs: span,
+    jobsPerSec: span > 0 ? round((completed - 1) / span * 1000) : null,
+    completedCountCheck: completed,
+    ranTwice,
+  };
+}
+
+/**
+ * Pages through every job: counts those with more than one attempt, and finds the first and
+ * last finish times (server clock, ms).
+ */
+async function inspectJobs(url: string, n: number) {
+  let ranTwice = 0;
+  let seen = 0;
+  let firstFinishedAt = Infinity;
+  let lastFinishedAt = -Infinity;
+  let next: string | null = `/api/jobs?limit=1000`;
+  while (next !== null) {
+    const response: Response = await fetch(url + next);
+    const page = await response.json() as { attempt: number; finishedAt: string }[];
+    for (const job of page) {
+      seen++;
+      if (job.attempt !== 1) ranTwice++;
+      const finished = Date.parse(job.finishedAt);
+      firstFinishedAt = Math.min(firstFinishedAt, finished);
+      lastFinishedAt = Math.max(lastFinishedAt, finished);
+    }
+    next = /<([^>]+)>; rel="next"/.exec(response.headers.get("link") ?? "")?.[1] ?? null;
+  }
+  if (seen !== n) throw new Error(`expected ${n} jobs, found ${seen}`);
+  return { ranTwice, firstFinishedAt, lastFinishedAt };
+}
+
+function percentile(sorted: number[], p: number): number {
+  const rank = Math.ceil(p / 100 * sorted.length);
+  return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
+}
+
+/**
+ * Sends `total` jobs open loop at `rate` per second (job i due at t0 + i/rate), each with
+ * `?wait=` so the answer comes when it is completed; latency is send to answer.
+ */
+export async function latency(url: string, total = 2000, rate = 500) {
+  const latencies: number[] = [];
+  const pending: Promise<void>[] = [];
+  let maxScheduleLagMs = 0;
+  let errors = 0;
+  const interval = 1000 / rate;
+  const started = performance.now();
+  for (let sent = 0; sent < total;) {
+    const due = Math.min(total, Math.floor((performance.now() - started) / interval) + 1);
+    while (sent < due) {
+      const sentAt = performance.now();
+      maxScheduleLagMs = Math.max(maxScheduleLagMs, sentAt - (started + sent * interval));
+      pending.push(
+        postJson<{ status: string }>(`${url}/api/jobs?wait=30000`, {
+          type: "noop",
+          payload: { i: sent },
+        }).then((job) => {
+          if (job.status !== "completed") errors++;
+          latencies.push(performance.now() - sentAt);
+        }, () => {
+          errors++;
+        }),
+      );
+      sent++;
+    }
+    const nextDue = started + sent * interval;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, nextDue - performance.now())));
+  }
+  await Promise.all(pending);
+  const elapsed = performance.now() - started;
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    jobs: total,
+    completed: latencies.length,
+    errors,
+    targetRatePerSec: rate,
+    achievedRatePerSec: round(total / elapsed * 1000),
+    maxScheduleLagMs: round(maxScheduleLagMs, 2),
+    p50Ms: round(percentile(sorted, 50), 2),
+    p95Ms: round(percentile(sorted, 95), 2),
+    p99Ms: round(percentile(sorted, 99), 2),
+    meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 2),
+    maxMs: round(sorted[sorted.length - 1], 2),
+    minMs: round(sorted[0], 2),
+  };
+}
+
+/** Runs `count` noop jobs through, untimed, then clears them: the JIT's warm-up. */
+export async function warmUp(url: string, count = 1000): Promise<void> {
+  await postJson(`${url}/api/jobs?wait=30000`, noops(0, count));
+  await postJson(`${url}/api/clear`, undefined, 200);
+}

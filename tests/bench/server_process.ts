@@ -1,0 +1,68 @@
+/**
+ * The benchmark's server: `main.ts` started as its own process on a free port, with its peak
+ * memory read from `/proc`.
+ * @module
+ */
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+
+/** A DenoQueue server process. */
+export interface BenchServer {
+  url: string;
+  pid: number;
+  /** Peak resident memory so far (VmHWM), in MB. */
+  peakRssMB(): number;
+  /** SIGTERM, then wait for the exit. */
+  stop(): Promise<void>;
+}
+
+/** Starts `main.ts` with `args`; resolves once it listens. */
+export async function startServer(args: string[]): Promise<BenchServer> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--config",
+      CONFIG,
+      "--allow-net",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      MAIN,
+      "--port",
+      "0",
+      ...args,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  let url = "";
+  while (!url) {
+    const { done, value } = await lines.read();
+    if (done) throw new Error(`server exited before listening:\n${seen}`);
+    seen += value;
+    url = /listening on (http:\/\/\S+)/.exec(seen)?.[1] ?? "";
+  }
+  // Keep reading so the pipe never fills.
+  const draining = (async () => {
+    while (!(await lines.read()).done) { /* discard */ }
+  })();
+  return {
+    url,
+    pid: child.pid,
+    peakRssMB() {
+      const status = Deno.readTextFileSync(`/proc/${child.pid}/status`);
+      const kb = Number(/^VmHWM:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+      return Math.round(kb / 102.4) / 10;
+    },
+    async stop() {
+      child.kill("SIGTERM");
+      await child.status;
+      await draining;
+    },
+  };
+}
