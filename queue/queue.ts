@@ -156,7 +156,6 @@ export class Queue {
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
     this.owner = options.owner ?? defaultOwner();
     this.#housekeeping = [
-      new Ticker("Lease renewal", this.leaseMs / 3, () => this.renewLeases()),
       new Ticker("Rescuer", this.leaseMs / 2, () => this.rescue()),
       new Ticker("Cleaner", 60_000, () => this.prune()),
     ];
@@ -191,11 +190,17 @@ export class Queue {
     for (const ticker of this.#housekeeping) ticker.stop();
   }
 
-  /** Extends the leases this process holds. */
-  async renewLeases(): Promise<number> {
-    const { byStatus } = await this.store.counts();
-    if (byStatus["in-progress"] === 0) return 0;
-    return await this.store.renewLeases({ owner: this.owner, until: this.#now() + this.leaseMs });
+  /**
+   * Extends the leases of jobs this process still runs. A job left out (its outcome could not
+   * be stored) lets its lease run out, and the rescuer retries it.
+   */
+  async renewLeases(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return await this.store.renewLeases({
+      owner: this.owner,
+      until: this.#now() + this.leaseMs,
+      ids,
+    });
   }
 
   /**

@@ -273,7 +273,7 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         await testid(page, "delete-confirm").waitFor();
         assert.match(await testid(page, "delete-confirm").textContent() ?? "", /cancelled first/);
         await testid(page, "delete-confirm-yes").click();
-        await waitForText(testid(page, "action-result"), `Deleted job ${retriedId.slice(0, 8)}`);
+        await waitForText(testid(page, "action-result"), `Deleted job ${retriedId.slice(-8)}`);
         await testid(page, "job-deleted").waitFor();
         await waitForText(testid(page, "job-status"), "deleted");
         assert.equal((await dashboard.api("GET", `/api/jobs/${retriedId}`)).status, 404);

@@ -86,7 +86,7 @@ Deno.test("Queue.rescue() takes only expired leases; renewLeases() keeps running
       leaseUntil: now + 1000,
     });
     now += 800;
-    assert.equal(await queue.renewLeases(), 1);
+    assert.equal(await queue.renewLeases([mine.id, theirs.id]), 1, "only this process's lease");
     now += 800; // theirs expired 600 ms ago; mine was renewed until now + 200
     assert.equal(await queue.rescue(), 1);
     const rescued = (await queue.get(theirs.id)) as Job;
@@ -119,5 +119,25 @@ Deno.test("Queue.prune() removes finished jobs past their age and beyond the cou
     assert.deepEqual(await queue.list({ limit: 10 }), []);
   } finally {
     queue.close();
+  }
+});
+
+Deno.test("WorkerPool renews the lease of a job that runs longer than the lease", async () => {
+  const { createServer } = await import("../api/server.ts");
+  const { FIXTURES } = await import("./fixtures/handlers.ts");
+  const server = await createServer({
+    workers: 1,
+    lease: 300, // renewed every 100 ms; the rescuer looks every 150 ms
+    handlers: [FIXTURES],
+    log: () => {},
+  });
+  try {
+    const [job] = await server.queue.enqueue([{ type: "t-slow", payload: { ms: 1200 } }]);
+    const done = await server.queue.waitForFinal(job.id, { timeout: 10_000 });
+    assert.equal(done?.status, "completed");
+    assert.equal(done?.attempts.length, 1, "never rescued while it ran");
+    assert.equal(done?.attempts[0].outcome, "completed");
+  } finally {
+    await server.shutdown();
   }
 });

@@ -7,6 +7,7 @@
 
 import type { Job } from "../job.ts";
 import type { AttemptReport, Queue } from "../queue.ts";
+import { Ticker } from "../ticker.ts";
 import type { FromWorker } from "./protocol.ts";
 import { type RunningJob, WorkerHandle, type WorkerInit } from "./worker_handle.ts";
 
@@ -68,6 +69,7 @@ export class WorkerPool {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
   #idle: (() => void)[] = [];
+  #leases: Ticker;
   #unsubscribe: (() => void)[] = [];
 
   constructor(options: PoolOptions) {
@@ -81,6 +83,11 @@ export class WorkerPool {
     }
     this.#queue = options.queue;
     this.#now = options.now ?? Date.now;
+    this.#leases = new Ticker("Lease renewal", this.#queue.leaseMs / 3, () => {
+      const ids: string[] = [];
+      for (const handle of this.#handles) ids.push(...handle.running.keys());
+      return this.#queue.renewLeases(ids);
+    });
     this.#init = {
       url: options.workerUrl ?? defaultWorkerUrl(),
       modules: options.modules ?? [],
@@ -98,6 +105,7 @@ export class WorkerPool {
       throw error;
     }
     this.#handles = handles;
+    this.#leases.start();
     this.#unsubscribe.push(
       this.#queue.onReady(() => this.#pump()),
       this.#queue.onCancel((jobId) => this.#abort(jobId)),
@@ -172,6 +180,7 @@ export class WorkerPool {
     this.#closed = true;
     this.#draining = true;
     for (const off of this.#unsubscribe) off();
+    this.#leases.stop();
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     for (const handle of this.#handles) {
       handle.running.clear();

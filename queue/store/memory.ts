@@ -18,6 +18,7 @@ import type {
   ListQuery,
   PromoteResult,
   PruneParams,
+  RenewParams,
   Store,
 } from "./store.ts";
 
@@ -146,10 +147,11 @@ export class MemoryStore implements Store {
     return Promise.resolve({ removed, unfinished });
   }
 
-  renewLeases({ owner, until }: { owner: string; until: number }): Promise<number> {
+  renewLeases({ owner, until, ids }: RenewParams): Promise<number> {
     let renewed = 0;
-    for (const job of this.#jobs.values()) {
-      if (job.status !== "in-progress" || job.leaseOwner !== owner) continue;
+    for (const id of ids) {
+      const job = this.#jobs.get(id);
+      if (job === undefined || job.status !== "in-progress" || job.leaseOwner !== owner) continue;
       this.#jobs.set(job.id, { ...job, leaseExpiresAt: until });
       renewed++;
     }

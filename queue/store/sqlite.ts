@@ -24,6 +24,7 @@ import type {
   ListQuery,
   PromoteResult,
   PruneParams,
+  RenewParams,
   Store,
 } from "./store.ts";
 
@@ -269,12 +270,13 @@ export class SqliteStore implements Store {
     });
   }
 
-  renewLeases({ owner, until }: { owner: string; until: number }): Promise<number> {
+  renewLeases({ owner, until, ids }: RenewParams): Promise<number> {
     return this.#writes.run(() =>
       Number(
         this.#sql(
-          "UPDATE jobs SET lease_expires_at = ? WHERE status = 'in-progress' AND lease_owner = ?",
-        ).run(until, owner).changes,
+          `UPDATE jobs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?))
+             AND status = 'in-progress' AND lease_owner = ?`,
+        ).run(until, JSON.stringify(ids), owner).changes,
       )
     );
   }

@@ -40,6 +40,13 @@ export interface ClaimParams {
   leaseUntil: number;
 }
 
+/** Lease renewal: the jobs a process still runs, and their new expiry. */
+export interface RenewParams {
+  owner: string;
+  until: number;
+  ids: string[];
+}
+
 /** Which jobs to remove: by id, by status, or (neither) all. */
 export interface DeleteParams {
   ids?: string[];
@@ -89,8 +96,8 @@ export interface Store {
   list(params: ListQuery): Promise<Job[]>;
   /** Removes the given jobs, or every job with `status`, or every job. */
   delete(params: DeleteParams): Promise<DeleteResult>;
-  /** Extends the lease of every in-progress job held by `owner`; returns how many. */
-  renewLeases(params: { owner: string; until: number }): Promise<number>;
+  /** Extends the leases of the given in-progress jobs held by `owner`; returns how many. */
+  renewLeases(params: RenewParams): Promise<number>;
   /**
    * In-progress jobs whose lease ran out before `now` (all of them, whatever their lease, when
    * `now` is `Infinity`): their process died while running them.

@@ -259,7 +259,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     assert.equal(a.leaseOwner, "me");
     assert.equal(a.leaseExpiresAt, T + 60_000);
     await store.claim({ limit: 1, workerId: "w9", now: T, leaseOwner: "other", leaseUntil: T + 5 });
-    assert.equal(await store.renewLeases({ owner: "me", until: T + 120_000 }), 1);
+    const ids = ["a", "b", "missing"];
+    assert.equal(await store.renewLeases({ owner: "me", until: T + 120_000, ids }), 1);
+    assert.equal(await store.renewLeases({ owner: "me", until: T + 130_000, ids: ["b"] }), 0);
     assert.equal((await store.get({ id: "a" }))?.leaseExpiresAt, T + 120_000);
     assert.equal((await store.get({ id: "b" }))?.leaseExpiresAt, T + 5);
   });
