@@ -180,6 +180,9 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
           const rows = testid(page, "job-row");
           await rows.nth(49).waitFor();
           assert.equal(await rows.count(), 50);
+          // Short ids tell the jobs apart, even when all were created in the same millisecond.
+          const shown = await rows.locator("td:first-child a").allTextContents();
+          assert.equal(new Set(shown).size, 50, shown.join(" "));
           await testid(page, "page-older").click();
           await page.waitForURL(/cursor=/);
           await waitForText(rows.first(), /noop/);

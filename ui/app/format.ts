@@ -85,9 +85,12 @@ export function formatJson(value: unknown): string {
   return value === undefined ? "—" : JSON.stringify(value, null, 2);
 }
 
-/** The first block of a UUID: enough to tell jobs apart in a table. */
+/**
+ * The last 8 hex digits of an id: enough to tell jobs apart in a table. The end, not the start:
+ * job ids are UUIDv7, whose first digits are the creation time and repeat for a minute.
+ */
 export function shortId(id: string): string {
-  return id.length > 8 ? id.slice(0, 8) : id;
+  return id.length > 8 ? id.slice(-8) : id;
 }
 
 /** The current time, updated every `interval` ms: keeps relative times fresh. */
