@@ -196,14 +196,18 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
 
           // A job that starts to match the filter appears, and changes in place.
           await page.getByLabel("Type").selectOption("sleep");
-          await testid(page, "tab-in-progress").click();
+          // The tabs keep the type filter once the page has followed the new address.
+          await page.waitForURL(/type=sleep$/);
+          await page.locator('[data-testid=tab-in-progress][href*="type=sleep"]').click();
           await page.waitForURL(/status=in-progress&type=sleep/);
           await testid(page, "jobs-empty").waitFor();
           const job = await enqueue(dashboard, "sleep", { ms: 60_000 });
           const row = page.locator(`[data-testid=job-row][data-job-id="${job.id}"]`);
           await waitForText(row, "in-progress");
           await page.getByLabel("Type").selectOption("");
-          await testid(page, "tab-all").click();
+          await page.waitForURL(/#\/jobs\?status=in-progress$/);
+          await page.locator('[data-testid=tab-all][href="#/jobs"]').click();
+          await page.waitForURL(/#\/jobs$/);
           await waitForText(row, "in-progress");
           await dashboard.api("POST", `/api/jobs/${job.id}/cancel`);
           await waitForText(row, "cancelled");
