@@ -40,12 +40,12 @@ export class ThroughputMeter {
     this.#buckets[index] += count;
   }
 
-  /** Counts of the last `seconds` whole seconds, oldest first (at most the window). */
+  /** Counts of the last `seconds` seconds, the current (partial) one last (at most the window). */
   series(seconds = this.windowSeconds): number[] {
     const count = Math.min(seconds, this.windowSeconds);
     const second = Math.floor(this.now() / 1000);
     const result: number[] = [];
-    for (let s = second - count; s < second; s++) {
+    for (let s = second - count + 1; s <= second; s++) {
       const index = s % this.windowSeconds;
       result.push(this.#stamps[index] === s ? this.#buckets[index] : 0);
     }

@@ -83,3 +83,17 @@ Deno.test("ThroughputMeter.perSecond() sums the seconds still inside a sliding w
   // The window holds the last three seconds: (6 + 9 + 12) / 3.
   assert.equal(meter.perSecond(), 9);
 });
+
+Deno.test("ThroughputMeter.series() lists each second's count, the current one last", () => {
+  let now = 1_000_000;
+  const meter = new ThroughputMeter(10, () => now);
+  meter.record(2);
+  now += 1000;
+  meter.record(5);
+  now += 1000;
+  meter.record(1);
+  assert.deepEqual(meter.series(4), [0, 2, 5, 1]);
+  now += 20_000; // all of it has left the window
+  assert.deepEqual(meter.series(3), [0, 0, 0]);
+  assert.equal(meter.series(50).length, 10, "at most the window");
+});
