@@ -35,7 +35,6 @@ export class LiveFeed {
   #restart: ReturnType<typeof setTimeout> | undefined;
   #stats: Stats | undefined;
   #state: LiveState = "connecting";
-  #opened = false;
   #statsListeners = new Set<Listener<Stats>>();
   #jobListeners = new Set<Listener<FeedEvent[]>>();
   #summaryListeners = new Set<Listener<FeedSummary>>();
@@ -59,10 +58,10 @@ export class LiveFeed {
     const source = new EventSource(this.#url);
     this.#source = source;
     source.addEventListener("open", () => {
-      // Events sent while we were away are lost: after a reconnect, views refetch as after a
-      // burst.
-      if (this.#opened) this.#emitSummary({ counts: {}, total: 0, sample: [] });
-      this.#opened = true;
+      // The feed sends only what happens from now on: whatever a view fetched before the
+      // stream opened (at start, or while it was away) may be stale, so views refetch, as
+      // after a burst.
+      this.#emitSummary({ counts: {}, total: 0, sample: [] });
       this.#setState("open");
     });
     source.addEventListener("error", () => {
@@ -152,8 +151,8 @@ export function useLiveState(): LiveState {
 }
 
 /**
- * Calls `onEvents` with each batch of job events, and `onSummary` after a burst or a reconnect
- * (when the caller should refetch what it shows). The latest callbacks are used; subscribes once.
+ * Calls `onEvents` with each batch of job events, and `onSummary` after a burst and each time
+ * the stream (re)opens (when the caller should refetch what it shows). The latest callbacks are used; subscribes once.
  */
 export function useJobEvents(
   onEvents: (events: FeedEvent[]) => void,
