@@ -45,8 +45,20 @@ export class GroupCommit {
   #release: StatementSync;
   #undo: StatementSync;
 
-  /** `maxBatch`: writes that trigger a commit at once rather than at the next tick. */
-  constructor(readonly db: DatabaseSync, readonly maxBatch = 10_000) {
+  readonly maxBatch: number;
+  #onRollback: () => void;
+
+  /**
+   * `maxBatch`: writes that trigger a commit at once rather than at the next tick (default
+   * 10,000). `onRollback`: called when a whole transaction fails, so in-memory state that
+   * writes changed as they ran can be reread.
+   */
+  constructor(
+    readonly db: DatabaseSync,
+    options: { maxBatch?: number; onRollback?: () => void } = {},
+  ) {
+    this.maxBatch = options.maxBatch ?? 10_000;
+    this.#onRollback = options.onRollback ?? (() => {});
     this.#begin = db.prepare("BEGIN IMMEDIATE");
     this.#commit = db.prepare("COMMIT");
     this.#rollback = db.prepare("ROLLBACK");
@@ -103,13 +115,16 @@ export class GroupCommit {
           outcomes.push({ ok: false, error: fromSqlite ? new StoreWriteError(error) : error });
         }
       }
-      if (alone && !outcomes[0].ok) this.#rollback.run();
-      else this.#commit.run();
+      if (alone && !outcomes[0].ok) {
+        this.#rollback.run();
+        this.#onRollback();
+      } else this.#commit.run();
     } catch (error) {
       try {
         if (this.db.isTransaction) this.#rollback.run();
       } catch { /* the rollback failing too changes nothing for the callers */ }
       const failure = new StoreWriteError(error);
+      this.#onRollback();
       for (const { reject } of batch) reject(failure);
       return;
     }

@@ -17,6 +17,8 @@ export interface JobRow {
   finished_at: number | null;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  attempt_started_at: number | null;
+  attempt_worker: string | null;
   data: string;
 }
 
@@ -25,8 +27,12 @@ export const INSERT_COLUMNS = ["seq", "id", "status", "type", "run_at", "finishe
 
 type SqlValue = string | number | null;
 
-/** The JSON `data` of a job: every field that no query filters on. */
+/**
+ * The JSON `data` of a job: every field that no query filters on. A running job's open attempt
+ * lives in the `attempt_*` columns instead, so claiming a job does not rewrite its data.
+ */
 export function jobData(job: Job): string {
+  const attempts = openAttempt(job) === undefined ? job.attempts : job.attempts.slice(0, -1);
   return JSON.stringify({
     payload: job.payload ?? null,
     maxAttempts: job.maxAttempts,
@@ -35,7 +41,7 @@ export function jobData(job: Job): string {
     createdAt: job.createdAt,
     updatedAt: job.updatedAt,
     progress: job.progress,
-    attempts: job.attempts,
+    attempts,
     logs: job.logs,
     result: job.result,
     error: job.error,
@@ -46,6 +52,33 @@ export function jobData(job: Job): string {
 /** A job's values for {@linkcode INSERT_COLUMNS}. */
 export function insertValues(job: Job): SqlValue[] {
   return [job.seq, job.id, job.status, job.type, job.runAt, job.finishedAt ?? null, jobData(job)];
+}
+
+/** The attempt a running job is on, if it is still open. */
+function openAttempt(job: Job) {
+  const last = job.attempts.at(-1);
+  return job.status === "in-progress" && last !== undefined && last.endedAt === undefined
+    ? last
+    : undefined;
+}
+
+/**
+ * Values for `status, run_at, finished_at, lease_owner, lease_expires_at, attempt_started_at,
+ * attempt_worker, data`, in that order.
+ */
+export function updateValues(job: Job): SqlValue[] {
+  const open = openAttempt(job);
+  const leased = job.status === "in-progress";
+  return [
+    job.status,
+    job.runAt,
+    job.finishedAt ?? null,
+    leased ? job.leaseOwner ?? null : null,
+    leased ? job.leaseExpiresAt ?? null : null,
+    open?.startedAt ?? null,
+    open?.workerId ?? null,
+    jobData(job),
+  ];
 }
 
 /** The job a row holds. */
@@ -73,5 +106,13 @@ export function rowToJob(row: JobRow): Job {
   if (data.retryOf !== undefined) job.retryOf = data.retryOf;
   if (row.lease_owner !== null) job.leaseOwner = row.lease_owner;
   if (row.lease_expires_at !== null) job.leaseExpiresAt = row.lease_expires_at;
+  if (row.attempt_started_at !== null) {
+    job.updatedAt = Math.max(job.updatedAt, row.attempt_started_at);
+    job.attempts.push({
+      number: job.attempts.length + 1,
+      startedAt: row.attempt_started_at,
+      workerId: row.attempt_worker ?? "",
+    });
+  }
   return job;
 }

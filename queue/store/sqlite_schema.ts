@@ -26,9 +26,11 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX jobs_scheduled ON jobs (run_at) WHERE status = 'scheduled';
    CREATE INDEX jobs_finished ON jobs (status, seq)
      WHERE status IN ('completed', 'failed', 'cancelled');`,
-  // 2: leases, so jobs whose process died are rescued.
+  // 2: leases, so jobs whose process died are rescued; the open attempt in its own columns.
   `ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
    ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;
+   ALTER TABLE jobs ADD COLUMN attempt_started_at INTEGER;
+   ALTER TABLE jobs ADD COLUMN attempt_worker TEXT;
    CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE status = 'in-progress';`,
 ];
 
