@@ -5,8 +5,17 @@
 
 import type { Attempt, Job } from "../queue/job.ts";
 
+// Jobs of one batch share their timestamps: remember the last conversion.
+let lastMs = NaN;
+let lastIso = "";
+
 function iso(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
+  if (ms === undefined) return undefined;
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
 }
 
 function attemptView(attempt: Attempt) {

@@ -20,6 +20,7 @@ import {
   type Attempt,
   type AttemptOutcome,
   type Job,
+  type JobOptions,
   MAX_LOGS_PER_JOB,
   type NewJob,
 } from "./job.ts";
@@ -577,7 +578,9 @@ export class Queue {
       throw new ValidationError(`${prefix}type must be a string`, `${prefix}type`);
     }
     const payload = this.registry.validate(item.type, item.payload, prefix);
-    const parsed = jobOptionsSchema.safeParse(item.options ?? {});
+    const parsed = item.options === undefined
+      ? { success: true as const, data: {} as JobOptions }
+      : jobOptionsSchema.safeParse(item.options);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const keys = issue.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : [];
