@@ -6,6 +6,7 @@
  */
 
 import { getJson, postJson, type Stats } from "./http.ts";
+import { HttpConnection } from "./http_connection.ts";
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -13,12 +14,31 @@ function noops(from: number, count: number) {
   return Array.from({ length: count }, (_, i) => ({ type: "noop", payload: { i: from + i } }));
 }
 
+/** POSTs JSON on a kept-alive connection; throws on a status other than `expect`. */
+async function post<T>(connection: HttpConnection, path: string, body: unknown, expect = 201) {
+  const answer = await connection.request("POST", path, JSON.stringify(body));
+  if (answer.status !== expect) {
+    throw new Error(`POST ${path} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
+  }
+  return JSON.parse(answer.body) as T;
+}
+
+/** Enqueues `n` jobs in batches of 1,000 on one connection, each awaited before the next. */
+async function enqueueBatches(url: string, n: number): Promise<void> {
+  const connection = await HttpConnection.open(url);
+  try {
+    for (let i = 0; i < n; i += 1000) {
+      await post(connection, "/api/jobs", noops(i, Math.min(1000, n - i)));
+    }
+  } finally {
+    connection.close();
+  }
+}
+
 /** Enqueues `n` jobs in batches of 1,000, each awaited before the next. */
 export async function enqueueAddBulk(url: string, n: number) {
   const started = performance.now();
-  for (let i = 0; i < n; i += 1000) {
-    await postJson(`${url}/api/jobs`, noops(i, Math.min(1000, n - i)));
-  }
+  await enqueueBatches(url, n);
   const ms = performance.now() - started;
   const stats = await getJson<Stats>(`${url}/api/stats`);
   return {
@@ -32,15 +52,19 @@ export async function enqueueAddBulk(url: string, n: number) {
 /** Enqueues `n` single jobs with `inFlight` requests at a time. */
 export async function enqueueSingleAdd(url: string, n: number, inFlight = 50) {
   let next = 0;
+  const connections = await Promise.all(
+    Array.from({ length: inFlight }, () => HttpConnection.open(url)),
+  );
   const started = performance.now();
-  const lane = async () => {
+  const lane = async (connection: HttpConnection) => {
     while (next < n) {
       const i = next++;
-      await postJson(`${url}/api/jobs`, { type: "noop", payload: { i } });
+      await post(connection, "/api/jobs", { type: "noop", payload: { i } });
     }
   };
-  await Promise.all(Array.from({ length: inFlight }, lane));
+  await Promise.all(connections.map(lane));
   const ms = performance.now() - started;
+  for (const connection of connections) connection.close();
   const stats = await getJson<Stats>(`${url}/api/stats`);
   return {
     jobs: n,
@@ -58,9 +82,7 @@ export async function enqueueSingleAdd(url: string, n: number, inFlight = 50) {
  */
 export async function processAll(url: string, n: number, concurrency: number) {
   await postJson(`${url}/api/queue/pause`, undefined, 200);
-  for (let i = 0; i < n; i += 1000) {
-    await postJson(`${url}/api/jobs`, noops(i, Math.min(1000, n - i)));
-  }
+  await enqueueBatches(url, n);
   const before = await getJson<Stats>(`${url}/api/stats`);
   const started = performance.now();
   await postJson(`${url}/api/queue/resume`, undefined, 200);
@@ -125,6 +147,17 @@ function percentile(sorted: number[], p: number): number {
 export async function latency(url: string, total = 2000, rate = 500) {
   const latencies: number[] = [];
   const pending: Promise<void>[] = [];
+  const idle: HttpConnection[] = await Promise.all(
+    Array.from({ length: 16 }, () => HttpConnection.open(url)),
+  );
+  const send = async (body: unknown) => {
+    const connection = idle.pop() ?? await HttpConnection.open(url);
+    try {
+      return await post<{ status: string }>(connection, "/api/jobs?wait=30000", body);
+    } finally {
+      idle.push(connection);
+    }
+  };
   let maxScheduleLagMs = 0;
   let errors = 0;
   const interval = 1000 / rate;
@@ -135,10 +168,7 @@ export async function latency(url: string, total = 2000, rate = 500) {
       const sentAt = performance.now();
       maxScheduleLagMs = Math.max(maxScheduleLagMs, sentAt - (started + sent * interval));
       pending.push(
-        postJson<{ status: string }>(`${url}/api/jobs?wait=30000`, {
-          type: "noop",
-          payload: { i: sent },
-        }).then((job) => {
+        send({ type: "noop", payload: { i: sent } }).then((job) => {
           if (job.status !== "completed") errors++;
           latencies.push(performance.now() - sentAt);
         }, () => {
@@ -152,6 +182,7 @@ export async function latency(url: string, total = 2000, rate = 500) {
   }
   await Promise.all(pending);
   const elapsed = performance.now() - started;
+  for (const connection of idle) connection.close();
   const sorted = latencies.sort((a, b) => a - b);
   return {
     jobs: total,
