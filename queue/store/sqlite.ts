@@ -130,8 +130,6 @@ export class SqliteStore implements Store {
       db.exec(`PRAGMA synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
       // 64 MB of page cache: a busy queue's working set stays in memory.
       db.exec("PRAGMA cache_size = -65536");
-      // Checkpoint every 64 MB of WAL rather than 4 MB: hot pages are copied back once, not often.
-      db.exec("PRAGMA wal_autocheckpoint = 16384");
       for (const [name, value] of Object.entries(options.pragmas ?? {})) {
         if (!/^\w+$/.test(name)) throw new TypeError(`Bad pragma name ${name}`);
         db.exec(`PRAGMA ${name} = ${typeof value === "number" ? value : JSON.stringify(value)}`);
