@@ -147,6 +147,6 @@ console.log(report);
 if (values.out) {
   Deno.writeTextFileSync(
     values.out,
-    report + "\n\n```json\n" + JSON.stringify({ bull, ours }) + "\n```\n",
+    report + "\n\n```json\n" + JSON.stringify({ bull, ours }, null, 2) + "\n```\n",
   );
 }
