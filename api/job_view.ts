@@ -9,6 +9,8 @@ import type { Attempt, Job } from "../queue/job.ts";
 let lastMs = NaN;
 let lastIso = "";
 
+function iso(ms: number): string;
+function iso(ms: number | undefined): string | undefined;
 function iso(ms: number | undefined): string | undefined {
   if (ms === undefined) return undefined;
   if (ms !== lastMs) {

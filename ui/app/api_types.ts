@@ -1,144 +1,57 @@
 /**
- * The shapes the DenoQueue REST API and live feed answer with, as the dashboard reads them.
+ * The shapes the DenoQueue REST API and live feed answer with, as the dashboard reads them:
+ * taken from the server's own modules (types only, plus the lifecycle's status list), so the
+ * two cannot drift apart.
  * @module
  */
 
 /// <reference lib="dom" />
 
-/** Every state a job can be in, in lifecycle order. */
-export const JOB_STATUSES = [
-  "queued",
-  "scheduled",
-  "in-progress",
-  "completed",
-  "failed",
-  "cancelled",
-] as const;
+import type { jobDetail, jobSummary } from "../../api/job_view.ts";
+import type { FeedEvent as ServerFeedEvent } from "../../api/live_feed.ts";
+import type { BackoffPolicy } from "../../queue/backoff.ts";
+import type { TypeDescription as ServerTypeDescription } from "../../queue/handlers/registry.ts";
+import type { JobOptions } from "../../queue/job.ts";
+import type { JobStatus } from "../../queue/lifecycle.ts";
+import type { PoolStats } from "../../queue/pool/pool.ts";
+import type { QueueStats } from "../../queue/queue.ts";
 
-/** A job's state. */
-export type JobStatus = typeof JOB_STATUSES[number];
-
-/** States a job never leaves. */
-export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(["completed", "failed", "cancelled"]);
+export { FINAL_STATUSES, JOB_STATUSES } from "../../queue/lifecycle.ts";
+export type { JobStatus };
+export type { TypeMetric } from "../../queue/type_metrics.ts";
 
 /** Exponential backoff: `base` ms × `factor` per retry, at most `cap` ms. */
-export interface Backoff {
-  base: number;
-  factor: number;
-  cap: number;
-}
+export type Backoff = BackoffPolicy;
 
 /** A job as `GET /api/jobs` lists it. */
-export interface JobSummary {
-  id: string;
-  type: string;
-  status: JobStatus;
-  payload: unknown;
-  /** Attempts started so far. */
-  attempt: number;
-  maxAttempts: number;
-  timeout: number;
-  backoff: Backoff;
-  progress: number;
-  result?: unknown;
-  error?: string;
-  retryOf?: string;
-  createdAt: string;
-  updatedAt: string;
-  runAt: string;
-  finishedAt?: string;
-}
-
-/** How an attempt ended; `interrupted` means its worker died. */
-export type AttemptOutcome = "completed" | "failed" | "timeout" | "cancelled" | "interrupted";
-
-/** One run of a job's handler. */
-export interface Attempt {
-  number: number;
-  workerId: string;
-  startedAt: string;
-  endedAt?: string;
-  durationMs?: number;
-  outcome?: AttemptOutcome;
-  error?: string;
-  stack?: string;
-}
-
-/** A line the handler wrote with `ctx.log()`. */
-export interface JobLog {
-  at: string;
-  attempt: number;
-  message: string;
-}
+export type JobSummary = ReturnType<typeof jobSummary>;
 
 /** A job as `GET /api/jobs/:id` shows it. */
-export interface JobDetail extends JobSummary {
-  attempts: Attempt[];
-  logs: JobLog[];
-}
+export type JobDetail = ReturnType<typeof jobDetail>;
+
+/** One run of a job's handler. */
+export type Attempt = JobDetail["attempts"][number];
+
+/** How an attempt ended; `interrupted` means its worker or process died. */
+export type AttemptOutcome = NonNullable<Attempt["outcome"]>;
+
+/** A line the handler wrote with `ctx.log()`. */
+export type JobLog = JobDetail["logs"][number];
 
 /** A count for every status. */
 export type StatusCounts = Record<JobStatus, number>;
 
-/** Recent attempts of one type: durations in ms and the share that failed. */
-export interface TypeMetric {
-  samples: number;
-  meanMs: number;
-  p95Ms: number;
-  /** 0 to 1. */
-  failureRate: number;
-}
-
 /** `GET /api/stats`, and the live feed's `stats` event. */
-export interface Stats {
-  byStatus: StatusCounts;
-  byType: Record<string, StatusCounts>;
-  capacity: { limit: number; used: number; waiting: number };
-  throughput: {
-    completedPerSecond: number;
-    failedPerSecond: number;
-    windowSeconds: number;
-    /** Jobs finished in each second, oldest first. */
-    series: { completed: number[]; failed: number[] };
-  };
-  types: Record<string, TypeMetric>;
-  workers: { size: number; concurrency: number; busy: number; idle: number; running: number };
-}
+export type Stats = QueueStats & { workers: PoolStats };
 
 /** One entry of `GET /api/types`. */
-export interface TypeDescription {
-  type: string;
-  description?: string;
-  timeout: number;
-  retry: { maxAttempts: number; backoff: Backoff };
-  payloadSchema: unknown;
-  example?: unknown;
-}
-
-/** What happened to a job, as the live feed names it. */
-export type FeedEventName =
-  | "enqueued"
-  | "started"
-  | "progress"
-  | "log"
-  | "completed"
-  | "failed"
-  | "retrying"
-  | "cancelled"
-  | "requeued"
-  | "deleted";
+export type TypeDescription = ServerTypeDescription;
 
 /** One job transition from the live feed's `jobs` event. `at` is epoch ms. */
-export interface FeedEvent {
-  event: FeedEventName;
-  id: string;
-  type?: string;
-  status?: JobStatus;
-  attempt?: number;
-  progress?: number;
-  error?: string;
-  at: number;
-}
+export type FeedEvent = ServerFeedEvent;
+
+/** What happened to a job, as the live feed names it. */
+export type FeedEventName = FeedEvent["event"];
 
 /** The live feed's `summary` event: a burst too large to send event by event. */
 export interface FeedSummary {
@@ -148,9 +61,4 @@ export interface FeedSummary {
 }
 
 /** Per-job options a producer may set at enqueue. */
-export interface JobOptionsInput {
-  maxAttempts?: number;
-  timeout?: number;
-  delay?: number;
-  backoff?: Partial<Backoff>;
-}
+export type JobOptionsInput = JobOptions;
