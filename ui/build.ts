@@ -27,7 +27,11 @@ async function upToDate(): Promise<boolean> {
   try {
     const built = (await Deno.stat(OUTPUT)).mtime?.getTime() ?? 0;
     const config = (await Deno.stat(CONFIG)).mtime?.getTime() ?? 0;
-    return built >= Math.max(await newestSource(UI), config);
+    // The dashboard imports the lifecycle from queue/ and types from api/ as well.
+    const sources = await Promise.all([UI, new URL("../queue/", UI), new URL("../api/", UI)].map(
+      newestSource,
+    ));
+    return built >= Math.max(...sources, config);
   } catch {
     return false;
   }

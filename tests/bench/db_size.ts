@@ -11,7 +11,7 @@ import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { JobEvents } from "../../queue/events.ts";
 import { HandlerRegistry } from "../../queue/handlers/registry.ts";
-import { Queue } from "../../queue/queue.ts";
+import { Queue, type Retention } from "../../queue/queue.ts";
 import { SqliteStore } from "../../queue/store/sqlite.ts";
 
 const { values } = parseArgs({
@@ -44,38 +44,28 @@ function pages(): { fileMB: number; usedMB: number } {
 
 const registry = await HandlerRegistry.load([]);
 let now = Date.now();
-let store = SqliteStore.open(path);
-let queue = new Queue({
-  store,
-  registry,
-  events: new JobEvents(),
-  now: () => now,
-  retention: { completed: 60_000 },
-});
-await queue.open();
+
+async function open(retention: Partial<Retention>): Promise<[Queue, SqliteStore]> {
+  const store = SqliteStore.open(path);
+  const queue = new Queue({ store, registry, events: new JobEvents(), now: () => now, retention });
+  await queue.open();
+  return [queue, store];
+}
+
+let [queue, store] = await open({ completed: 60_000 });
 await runJobs(queue, N);
 queue.close();
 await store.close(); // checkpoints the WAL into the file
 const afterJobs = pages();
 
-store = SqliteStore.open(path);
-queue = new Queue({
-  store,
-  registry,
-  events: new JobEvents(),
-  now: () => now,
-  retention: { completed: 60_000 },
-});
-await queue.open();
+[queue, store] = await open({ completed: 60_000 });
 now += 120_000; // past retention
 const pruned = await queue.prune();
 queue.close();
 await store.close();
 const afterPrune = pages();
 
-store = SqliteStore.open(path);
-queue = new Queue({ store, registry, events: new JobEvents(), retention: { count: 10_000 } });
-await queue.open();
+[queue, store] = await open({ count: 10_000 });
 for (let round = 0; round < N / 10_000; round++) {
   await runJobs(queue, 10_000);
   await queue.prune();
