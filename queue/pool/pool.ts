@@ -197,7 +197,10 @@ export class WorkerPool {
     });
   }
 
-  /** Claims jobs for workers with room, least loaded first, until the queue or the room runs out. */
+  /**
+   * Claims jobs for every worker with room, all at once (a durable store commits the claims
+   * together, with the outcomes waiting), until the queue or the room runs out.
+   */
   async #pump(): Promise<void> {
     if (this.#pumping) {
       this.#again = true;
@@ -209,29 +212,19 @@ export class WorkerPool {
         this.#again = false;
         for (;;) {
           if (this.#draining || this.#paused) return;
-          const handle = this.#leastLoaded();
-          if (handle === undefined) break;
-          const room = this.concurrency - handle.running.size;
-          const jobs = await this.#queue.claim(room, handle.id);
-          if (jobs.length === 0) break;
-          if (handle.dead) {
-            await this.#queue.requeue(jobs);
-            continue;
+          const rooms = this.#handles
+            .filter((handle) => handle.available && handle.running.size < this.concurrency)
+            .map((handle) => ({ handle, room: this.concurrency - handle.running.size }));
+          if (rooms.length === 0) break;
+          const claims = await Promise.all(
+            rooms.map(({ handle, room }) => this.#queue.claim(room, handle.id)),
+          );
+          let full = true;
+          for (const [i, jobs] of claims.entries()) {
+            if (jobs.length < rooms[i].room) full = false;
+            if (jobs.length > 0) await this.#dispatch(rooms[i].handle, jobs);
           }
-          const now = this.#now();
-          const unsent = handle.run(jobs, now);
-          if (unsent.length > 0) {
-            this.#report(unsent.map((job) => ({
-              job,
-              outcome: "failed" as const,
-              error: "The payload cannot be sent to a worker (structured clone refused it)",
-              unrecoverable: true,
-            })));
-          }
-          let earliest = Infinity;
-          for (const job of jobs) earliest = Math.min(earliest, now + job.timeout);
-          this.#arm(earliest);
-          if (jobs.length < room) break;
+          if (!full) break;
         }
       } while (this.#again);
     } catch (error) {
@@ -239,6 +232,27 @@ export class WorkerPool {
     } finally {
       this.#pumping = false;
     }
+  }
+
+  /** Hands claimed jobs to a worker (or back to the queue if it died meanwhile). */
+  async #dispatch(handle: WorkerHandle, jobs: Job[]): Promise<void> {
+    if (handle.dead) {
+      await this.#queue.requeue(jobs);
+      return;
+    }
+    const now = this.#now();
+    const unsent = handle.run(jobs, now);
+    if (unsent.length > 0) {
+      this.#report(unsent.map((job) => ({
+        job,
+        outcome: "failed" as const,
+        error: "The payload cannot be sent to a worker (structured clone refused it)",
+        unrecoverable: true,
+      })));
+    }
+    let earliest = Infinity;
+    for (const job of jobs) earliest = Math.min(earliest, now + job.timeout);
+    this.#arm(earliest);
   }
 
   #leastLoaded(): WorkerHandle | undefined {

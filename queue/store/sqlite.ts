@@ -176,7 +176,7 @@ export class SqliteStore implements Store {
 
   claim({ limit, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {
     if (this.#ready.size === 0) return Promise.resolve([]);
-    return this.#writes.runNow((onCommit) => {
+    return this.#writes.run((onCommit) => {
       const picked: Job[] = [];
       for (const job of this.#ready.values()) {
         if (picked.length >= limit) break;
@@ -211,18 +211,21 @@ export class SqliteStore implements Store {
 
   update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
     return this.#writes.run((onCommit) => {
-      const statement = this.#sql(
-        `UPDATE jobs SET status = ?, run_at = ?, finished_at = ?, lease_owner = ?,
-           lease_expires_at = ?, attempt_started_at = ?, attempt_worker = ?, data = ?
-         WHERE id = ? AND status = ? RETURNING seq`,
-      );
+      const set = `UPDATE jobs SET status = ?, run_at = ?, finished_at = ?, lease_owner = ?,
+           lease_expires_at = ?, attempt_started_at = ?, attempt_worker = ?, data = ?`;
+      // By seq, the table's own key, when the caller's job came from this store (it always
+      // does in the queue); by id otherwise.
+      const bySeq = this.#sql(`${set} WHERE seq = ? AND id = ? AND status = ?`);
+      const byId = this.#sql(`${set} WHERE id = ? AND status = ? RETURNING seq`);
       const applied: Job[] = [];
       for (const { from, job } of updates) {
-        const row = statement.get(...updateValues(job), job.id, from) as
-          | { seq: number }
-          | undefined;
-        if (row === undefined) continue;
-        const next = { ...job, seq: row.seq };
+        const values = updateValues(job);
+        let seq: number | undefined = job.seq;
+        if (Number(bySeq.run(...values, job.seq, job.id, from).changes) === 0) {
+          seq = (byId.get(...values, job.id, from) as { seq: number } | undefined)?.seq;
+        }
+        if (seq === undefined) continue;
+        const next = { ...job, seq };
         if (next.status !== "in-progress") {
           delete next.leaseOwner;
           delete next.leaseExpiresAt;

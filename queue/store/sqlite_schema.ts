@@ -30,8 +30,7 @@ export const MIGRATIONS: readonly string[] = [
   `ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
    ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;
    ALTER TABLE jobs ADD COLUMN attempt_started_at INTEGER;
-   ALTER TABLE jobs ADD COLUMN attempt_worker TEXT;
-   CREATE INDEX jobs_running ON jobs (lease_expires_at) WHERE status = 'in-progress';`,
+   ALTER TABLE jobs ADD COLUMN attempt_worker TEXT;`,
 ];
 
 /** The schema version this code writes. */
