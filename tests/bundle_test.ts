@@ -21,12 +21,13 @@ Deno.test("deno task bundle runs from an empty folder with an empty DENO_DIR", a
 
   const folder = await Deno.makeTempDir({ prefix: "denoqueue-bundle-" });
   const cache = await Deno.makeTempDir({ prefix: "denoqueue-deno-dir-" });
-  for (const file of ["denoqueue.js", "worker.js"]) {
+  const files = ["checkpointer.js", "denoqueue.js", "worker.js"];
+  for (const file of files) {
     await Deno.copyFile(new URL(`dist/${file}`, ROOT), `${folder}/${file}`);
   }
   assert.deepEqual(
     [...Deno.readDirSync(folder)].map((entry) => entry.name).sort(),
-    ["denoqueue.js", "worker.js"],
+    files,
   );
   const child = new Deno.Command(Deno.execPath(), {
     args: [

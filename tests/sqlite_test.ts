@@ -8,6 +8,7 @@ import { DatabaseSync } from "node:sqlite";
 import { createServer } from "../api/server.ts";
 import { SqliteStore, StoreOpenError } from "../queue/store/sqlite.ts";
 import { migrate, SCHEMA_VERSION, schemaVersion } from "../queue/store/sqlite_schema.ts";
+import { waitFor } from "./support/wait.ts";
 
 function tempPath(): string {
   return `${Deno.makeTempDirSync({ prefix: "denoqueue-sqlite-" })}/jobs.db`;
@@ -144,4 +145,49 @@ Deno.test("POST /api/jobs answers 503 when the disk is full and stores nothing o
     await server.shutdown();
   }
   assert.ok(errors.length > 0, "the failed write is logged");
+});
+
+Deno.test("SqliteStore keeps the WAL short with checkpoints from its worker", async () => {
+  const path = tempPath();
+  const store = SqliteStore.open(path, { pragmas: { journal_size_limit: 256 * 1024 } });
+  const job = (id: string) => ({
+    id,
+    seq: 0,
+    type: "noop",
+    payload: {},
+    status: "completed" as const,
+    maxAttempts: 1,
+    timeout: 1000,
+    backoff: { base: 1, factor: 2, cap: 1 },
+    createdAt: 1,
+    runAt: 1,
+    updatedAt: 1,
+    finishedAt: 1,
+    progress: 100,
+    attempts: [],
+    logs: [],
+  });
+  try {
+    // 300 commits: the main connection never checkpoints (wal_autocheckpoint = 0), so the
+    // WAL holds at least a page for each until the worker checkpoints.
+    for (let i = 0; i < 300; i++) await store.insert({ jobs: [job(`a${i}`)] });
+    assert.ok(Deno.statSync(`${path}-wal`).size > 300 * 4096);
+    await waitFor(() => store.checkpoints > 0, { message: "a checkpoint by the worker" });
+    // Once a checkpoint has copied everything back, a commit starts the WAL over and cuts its
+    // file back to journal_size_limit (and 100 commits later the store asks for another).
+    await waitFor(async () => {
+      for (let i = 0; i < 10; i++) await store.insert({ jobs: [job(crypto.randomUUID())] });
+      return Deno.statSync(`${path}-wal`).size < 300 * 4096 / 2;
+    }, { message: "the WAL to start over" });
+  } finally {
+    await store.close();
+  }
+  const walLeft = (() => {
+    try {
+      return Deno.statSync(`${path}-wal`).size;
+    } catch {
+      return 0; // the last connection to close removes it
+    }
+  })();
+  assert.equal(walLeft, 0, "closing checkpoints everything back into the file");
 });

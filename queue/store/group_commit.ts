@@ -47,18 +47,20 @@ export class GroupCommit {
 
   readonly maxBatch: number;
   #onRollback: () => void;
+  #onCommitted: () => void;
 
   /**
    * `maxBatch`: writes that trigger a commit at once rather than at the next tick (default
    * 10,000). `onRollback`: called when a whole transaction fails, so in-memory state that
-   * writes changed as they ran can be reread.
+   * writes changed as they ran can be reread. `onCommitted`: called after each commit.
    */
   constructor(
     readonly db: DatabaseSync,
-    options: { maxBatch?: number; onRollback?: () => void } = {},
+    options: { maxBatch?: number; onRollback?: () => void; onCommitted?: () => void } = {},
   ) {
     this.maxBatch = options.maxBatch ?? 10_000;
     this.#onRollback = options.onRollback ?? (() => {});
+    this.#onCommitted = options.onCommitted ?? (() => {});
     this.#begin = db.prepare("BEGIN IMMEDIATE");
     this.#commit = db.prepare("COMMIT");
     this.#rollback = db.prepare("ROLLBACK");
@@ -118,7 +120,10 @@ export class GroupCommit {
       if (alone && !outcomes[0].ok) {
         this.#rollback.run();
         this.#onRollback();
-      } else this.#commit.run();
+      } else {
+        this.#commit.run();
+        this.#onCommitted();
+      }
     } catch (error) {
       try {
         if (this.db.isTransaction) this.#rollback.run();

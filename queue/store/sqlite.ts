@@ -1,6 +1,7 @@
 /**
- * The SQLite store, through Deno's built-in `node:sqlite`: one file, no server. WAL mode, an
- * exclusive lock (one DenoQueue per file), writes batched into group commits. Because this
+ * The SQLite store, through Deno's built-in `node:sqlite`: one file, no server. WAL mode, a
+ * lock file (one DenoQueue per file), writes batched into group commits, and WAL checkpoints
+ * in a worker thread. Because this
  * process alone owns the file, it keeps two things in memory as well: the counts (stats cost
  * no query) and the queued jobs in claim order, so a claim writes a few columns of the rows it
  * picks instead of searching and reading them back.
@@ -13,6 +14,7 @@ import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Job } from "../job.ts";
 import { isUnfinished, type JobStatus } from "../lifecycle.ts";
 import { GroupCommit } from "./group_commit.ts";
+import { WalCheckpointer } from "./wal_checkpointer.ts";
 import { migrate } from "./sqlite_schema.ts";
 import {
   INSERT_COLUMNS,
@@ -98,13 +100,30 @@ export class SqliteStore implements Store {
   #lastSeq: number;
   /** Queued jobs by seq, in the order they became ready: what the next claim takes. */
   #ready = new Map<number, Job>();
+  #lock: Deno.FsFile | undefined;
+  #checkpointer: WalCheckpointer | undefined;
 
-  private constructor(path: string, db: DatabaseSync, migratedFrom: number) {
+  private constructor(
+    path: string,
+    db: DatabaseSync,
+    migratedFrom: number,
+    lock: Deno.FsFile | undefined,
+  ) {
     this.path = path;
     this.#db = db;
     this.migratedFrom = migratedFrom;
-    // A transaction that fails to commit leaves the ready list ahead of the file: reread it.
-    this.#writes = new GroupCommit(db, { onRollback: () => this.#loadReady() });
+    this.#lock = lock;
+    if (path !== ":memory:") {
+      this.#checkpointer = new WalCheckpointer(path, (reason) => {
+        console.error(`WAL checkpointer stopped (${reason}); checkpointing on commit instead`);
+        if (this.#db.isOpen) this.#db.exec("PRAGMA wal_autocheckpoint = 1000");
+      });
+    }
+    this.#writes = new GroupCommit(db, {
+      // A transaction that fails to commit leaves the ready list ahead of the file: reread it.
+      onRollback: () => this.#loadReady(),
+      onCommitted: () => this.#checkpointer?.committed(),
+    });
     const rows = this.#sql("SELECT type, status, count(*) AS n FROM jobs GROUP BY type, status")
       .all() as { type: string; status: JobStatus; n: number }[];
     for (const { type, status, n } of rows) this.#counts.add(type, status, n);
@@ -117,12 +136,18 @@ export class SqliteStore implements Store {
   /** Opens (creating and migrating as needed) the database at `path`. */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
     let db: DatabaseSync | undefined;
+    let lock: Deno.FsFile | undefined;
     try {
-      if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+      if (path !== ":memory:") {
+        mkdirSync(dirname(path), { recursive: true });
+        // One DenoQueue per file: a lock held for the store's life on `PATH.lock`.
+        lock = Deno.openSync(`${path}.lock`, { create: true, write: true });
+        if (!lock.tryLockSync(true)) {
+          throw new Error("the database is locked");
+        }
+      }
       db = new DatabaseSync(path);
       db.exec("PRAGMA busy_timeout = 2000");
-      // Taken on first access and held: a second process on the same file is refused.
-      db.exec("PRAGMA locking_mode = EXCLUSIVE");
       const mode = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string };
       if (path !== ":memory:" && mode.journal_mode !== "wal") {
         throw new Error(`could not switch to WAL mode (got ${mode.journal_mode})`);
@@ -130,6 +155,10 @@ export class SqliteStore implements Store {
       db.exec(`PRAGMA synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
       // 64 MB of page cache: a busy queue's working set stays in memory.
       db.exec("PRAGMA cache_size = -65536");
+      // Checkpoints run in a worker (see WalCheckpointer), not inside commits on the event loop.
+      db.exec("PRAGMA wal_autocheckpoint = 0");
+      // After a checkpoint lets the WAL start over, cut its file back to 64 MB at most.
+      db.exec("PRAGMA journal_size_limit = 67108864");
       for (const [name, value] of Object.entries(options.pragmas ?? {})) {
         if (!/^\w+$/.test(name)) throw new TypeError(`Bad pragma name ${name}`);
         db.exec(`PRAGMA ${name} = ${typeof value === "number" ? value : JSON.stringify(value)}`);
@@ -137,11 +166,12 @@ export class SqliteStore implements Store {
       const from = migrate(db);
       const check = db.prepare("PRAGMA quick_check").get() as { quick_check: string };
       if (check.quick_check !== "ok") throw new Error(`integrity check: ${check.quick_check}`);
-      return new SqliteStore(path, db, from);
+      return new SqliteStore(path, db, from, lock);
     } catch (error) {
       try {
         db?.close();
       } catch { /* it was never usable */ }
+      lock?.close();
       throw new StoreOpenError(path, explain(error), { cause: error });
     }
   }
@@ -350,16 +380,23 @@ export class SqliteStore implements Store {
     return Promise.resolve(this.#counts.snapshot());
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#writes.close();
     this.#statements.clear();
+    await this.#checkpointer?.close();
     if (this.#db.isOpen) {
       try {
         this.#db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
       } catch { /* a checkpoint is an optimisation; the WAL replays at next open */ }
       this.#db.close();
     }
-    return Promise.resolve();
+    this.#lock?.close();
+    this.#lock = undefined;
+  }
+
+  /** WAL checkpoints the worker has completed. */
+  get checkpoints(): number {
+    return this.#checkpointer?.done ?? 0;
   }
 
   /** Size of the database file and its WAL, in bytes, for tests and the README's figures. */

@@ -109,7 +109,7 @@ export interface Store {
   /** Whether jobs survive a restart: decides whether shutdown puts jobs back or cancels them. */
   readonly durable: boolean;
   /**
-   * Whether this process alone uses the storage (SQLite holds an exclusive lock): then every
+   * Whether this process alone uses the storage (SQLite holds a lock file): then every
    * in-progress job found at start-up belongs to a dead process and is rescued at once.
    */
   readonly exclusive: boolean;
