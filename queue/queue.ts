@@ -5,7 +5,6 @@
  * @module
  */
 
-import { backoffDelay } from "./backoff.ts";
 import {
   EnqueueAbortedError,
   JobNotFoundError,
@@ -16,16 +15,10 @@ import {
 } from "./errors.ts";
 import type { JobEvents } from "./events.ts";
 import type { HandlerRegistry } from "./handlers/registry.ts";
-import {
-  type Attempt,
-  type AttemptOutcome,
-  type Job,
-  type JobOptions,
-  MAX_LOGS_PER_JOB,
-  type NewJob,
-} from "./job.ts";
+import { type Job, type JobOptions, MAX_LOGS_PER_JOB, type NewJob } from "./job.ts";
 import { newJobId } from "./job_id.ts";
 import { jobOptionsSchema } from "./job_options.ts";
+import { type AttemptReport, endAttempt, settleAttempt } from "./attempt_end.ts";
 import { assertTransition, isUnfinished, type JobStatus } from "./lifecycle.ts";
 import { Scheduler } from "./scheduler.ts";
 import { Semaphore } from "./semaphore.ts";
@@ -33,18 +26,6 @@ import type { JobCounts, ListQuery, Store } from "./store/store.ts";
 import { ThroughputMeter } from "./throughput.ts";
 import { Ticker } from "./ticker.ts";
 import { type TypeMetric, TypeMetrics } from "./type_metrics.ts";
-
-/** How an attempt ended, as the pool reports it. `job` is the snapshot the pool claimed. */
-export type AttemptReport =
-  | { job: Job; outcome: "completed"; result: unknown }
-  | {
-    job: Job;
-    outcome: Exclude<AttemptOutcome, "completed" | "cancelled">;
-    error: string;
-    stack?: string;
-    /** Fail now, whatever attempts remain (the handler threw `UnrecoverableError`). */
-    unrecoverable?: boolean;
-  };
 
 /** Options for {@linkcode Queue}. */
 export interface QueueOptions {
@@ -398,7 +379,7 @@ export class Queue {
         throw new JobStateError(`Job ${id} is already ${job.status} and cannot be cancelled`);
       }
       const now = this.#now();
-      const next = this.#ended(this.#withLive(job), "cancelled", now, {
+      const next = endAttempt(this.#withLive(job), "cancelled", now, {
         outcome: "cancelled",
         error: reason,
       });
@@ -639,51 +620,7 @@ export class Queue {
   }
 
   #finished(report: AttemptReport, now: number): Job {
-    const job = report.job;
-    const withLive = this.#withLive(job);
-    if (report.outcome === "completed") {
-      const next = this.#ended(withLive, "completed", now, { outcome: "completed" });
-      next.result = report.result;
-      next.progress = 100;
-      next.error = undefined;
-      return next;
-    }
-    const attempt = job.attempts.length;
-    const exhausted = report.unrecoverable === true || attempt >= job.maxAttempts;
-    const end = { outcome: report.outcome, error: report.error, stack: report.stack };
-    if (exhausted) {
-      const next = this.#ended(withLive, "failed", now, end);
-      next.error = report.error;
-      return next;
-    }
-    const runAt = now + backoffDelay(job.backoff, attempt, this.#random);
-    const next = this.#ended(withLive, "scheduled", now, end);
-    next.error = report.error;
-    next.runAt = runAt;
-    next.finishedAt = undefined;
-    return next;
-  }
-
-  /** A copy of `job` moved to `status`, its open attempt (if any) closed with `end`. */
-  #ended(
-    job: Job,
-    status: JobStatus,
-    now: number,
-    end: Pick<Attempt, "outcome" | "error" | "stack">,
-  ): Job {
-    assertTransition(job.id, job.status, status);
-    const attempts = job.attempts.slice();
-    const last = attempts.at(-1);
-    if (job.status === "in-progress" && last !== undefined && last.endedAt === undefined) {
-      attempts[attempts.length - 1] = { ...last, endedAt: now, ...end };
-    }
-    return {
-      ...job,
-      status,
-      attempts,
-      updatedAt: now,
-      finishedAt: isUnfinished(status) ? undefined : now,
-    };
+    return settleAttempt({ ...report, job: this.#withLive(report.job) }, now, this.#random);
   }
 
   async #promoteDue(now: number): Promise<number | undefined> {

@@ -6,7 +6,8 @@
  */
 
 import type { Job } from "../job.ts";
-import type { AttemptReport, Queue } from "../queue.ts";
+import type { AttemptReport } from "../attempt_end.ts";
+import type { Queue } from "../queue.ts";
 import { Ticker } from "../ticker.ts";
 import type { FromWorker } from "./protocol.ts";
 import { type RunningJob, WorkerHandle, type WorkerInit } from "./worker_handle.ts";
@@ -253,15 +254,6 @@ export class WorkerPool {
     let earliest = Infinity;
     for (const job of jobs) earliest = Math.min(earliest, now + job.timeout);
     this.#arm(earliest);
-  }
-
-  #leastLoaded(): WorkerHandle | undefined {
-    let best: WorkerHandle | undefined;
-    for (const handle of this.#handles) {
-      if (!handle.available || handle.running.size >= this.concurrency) continue;
-      if (best === undefined || handle.running.size < best.running.size) best = handle;
-    }
-    return best;
   }
 
   #onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void {
