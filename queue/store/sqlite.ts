@@ -399,17 +399,6 @@ export class SqliteStore implements Store {
     return this.#checkpointer?.done ?? 0;
   }
 
-  /** Size of the database file and its WAL, in bytes, for tests and the README's figures. */
-  fileSize(): number {
-    let total = 0;
-    for (const suffix of ["", "-wal"]) {
-      try {
-        total += Deno.statSync(this.path + suffix).size;
-      } catch { /* no WAL yet */ }
-    }
-    return total;
-  }
-
   /** Reads the queued jobs into the ready list, oldest first. */
   #loadReady(): void {
     this.#ready.clear();
