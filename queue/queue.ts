@@ -580,7 +580,9 @@ export class Queue {
       status: delayed ? "scheduled" : "queued",
       maxAttempts: options.maxAttempts ?? policy.maxAttempts,
       timeout: options.timeout ?? policy.timeout,
-      backoff: { ...policy.backoff, ...options.backoff },
+      backoff: options.backoff === undefined
+        ? policy.backoff
+        : { ...policy.backoff, ...options.backoff },
       createdAt: now,
       runAt: now + (options.delay ?? 0),
       updatedAt: now,

@@ -10,6 +10,13 @@ import { type ValidationCode, ValidationError } from "../errors.ts";
 import { builtinHandlers } from "./builtin.ts";
 import { DEFAULT_TIMEOUT, type Handler, isHandler } from "./define.ts";
 
+/** A type's timeout and retry policy, defaults filled in. */
+export interface TypePolicy {
+  readonly timeout: number;
+  readonly maxAttempts: number;
+  readonly backoff: Readonly<BackoffPolicy>;
+}
+
 /** What `GET /api/types` says of a type. */
 export interface TypeDescription {
   type: string;
@@ -55,6 +62,7 @@ export async function importHandlers(specifiers: readonly string[]): Promise<Han
  */
 export class HandlerRegistry {
   #handlers = new Map<string, Handler>();
+  #policies = new Map<string, TypePolicy>();
 
   constructor(handlers: readonly Handler[]) {
     for (const handler of handlers) {
@@ -80,13 +88,19 @@ export class HandlerRegistry {
   }
 
   /** The type's timeout and retry policy, with defaults filled in. */
-  policy(type: string): { timeout: number; maxAttempts: number; backoff: BackoffPolicy } {
-    const handler = this.#require(type);
-    return {
-      timeout: handler.timeout ?? DEFAULT_TIMEOUT,
-      maxAttempts: handler.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-      backoff: { ...DEFAULT_BACKOFF, ...handler.retry?.backoff },
-    };
+  policy(type: string): TypePolicy {
+    let policy = this.#policies.get(type);
+    if (policy === undefined) {
+      const handler = this.#require(type);
+      // One frozen object per type, shared by its jobs: nothing is copied per enqueue.
+      policy = Object.freeze({
+        timeout: handler.timeout ?? DEFAULT_TIMEOUT,
+        maxAttempts: handler.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        backoff: Object.freeze({ ...DEFAULT_BACKOFF, ...handler.retry?.backoff }),
+      });
+      this.#policies.set(type, policy);
+    }
+    return policy;
   }
 
   /**
