@@ -79,13 +79,6 @@ export class GroupCommit {
     return promise;
   }
 
-  /** Runs `op` now, in one transaction with every write waiting: for claims on the hot path. */
-  runNow<T>(op: (onCommit: OnCommit) => T): Promise<T> {
-    const promise = this.run(op);
-    this.flush();
-    return promise;
-  }
-
   /** Commits every waiting write now. */
   flush(): void {
     if (this.#timer !== undefined) clearImmediate(this.#timer);
