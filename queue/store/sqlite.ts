@@ -117,6 +117,10 @@ export class SqliteStore implements Store {
       this.#checkpointer = new WalCheckpointer(path, (reason) => {
         console.error(`WAL checkpointer stopped (${reason}); checkpointing on commit instead`);
         if (this.#db.isOpen) this.#db.exec("PRAGMA wal_autocheckpoint = 1000");
+      }, () => {
+        // No transaction is open between two macrotasks: this copies the rest and lets the
+        // next commit start the log over.
+        if (this.#db.isOpen) this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
       });
     }
     this.#writes = new GroupCommit(db, {

@@ -2,8 +2,11 @@
  * Keeps SQLite's write-ahead log short from a worker thread. The store's own connection has
  * automatic checkpoints off (they would run inside a commit, on the event loop, with an fsync:
  * milliseconds of stall); every `everyCommits` commits this asks the worker for a passive
- * checkpoint, one at a time. If the worker cannot run, the store goes back to automatic
- * checkpoints.
+ * checkpoint, one at a time. Under steady writes the worker never catches up with the log's
+ * end (frames arrive while it copies), so the log would never start over and would grow without
+ * bound: once it passes `behindPages`, `onBehind` lets the store finish the job between two of
+ * its own transactions, when only the frames written since the worker's pass are left to copy. If the worker cannot run, the store
+ * goes back to automatic checkpoints.
  * @module
  */
 
@@ -17,7 +20,7 @@ function workerUrl(): URL {
 /**
  * @example
  * ```ts ignore
- * const checkpointer = new WalCheckpointer("./data/denoqueue.db", () => fallBack());
+ * const checkpointer = new WalCheckpointer("./data/denoqueue.db", fallBack, finishOnMain);
  * checkpointer.committed(); // after each commit
  * await checkpointer.close();
  * ```
@@ -33,7 +36,9 @@ export class WalCheckpointer {
   constructor(
     path: string,
     readonly onFailure: (reason: string) => void,
+    readonly onBehind: () => void,
     readonly everyCommits = 100,
+    readonly behindPages = 2000,
   ) {
     this.#worker = new Worker(workerUrl(), { type: "module", name: "wal-checkpointer" });
     this.#worker.onmessage = (event: MessageEvent<CheckpointReply>) => {
@@ -41,6 +46,9 @@ export class WalCheckpointer {
       if (message.kind === "done") {
         this.#inFlight = false;
         this.#done++;
+        if (message.walPages >= this.behindPages) {
+          this.onBehind();
+        }
       } else if (message.kind === "failed") this.#fail(message.error);
       else this.#closed?.resolve();
     };
