@@ -95,7 +95,8 @@ async function build(): Promise<void> {
     "",
   ].join("\n");
   await Deno.writeTextFile(OUTPUT, module);
-  console.log(
+  // On stderr: `deno task bench` depends on this build and keeps stdout for its JSON.
+  console.error(
     `Built ui/assets.gen.ts (script ${script.length} bytes, styles ${styles.length} bytes)`,
   );
 }
