@@ -149,7 +149,10 @@ Deno.test("POST /api/jobs answers 503 when the disk is full and stores nothing o
 
 Deno.test("SqliteStore keeps the WAL short with checkpoints from its worker", async () => {
   const path = tempPath();
-  const store = SqliteStore.open(path, { pragmas: { journal_size_limit: 256 * 1024 } });
+  const store = SqliteStore.open(path, {
+    pragmas: { journal_size_limit: 256 * 1024 },
+    walLimitPages: 2000,
+  });
   const job = (id: string) => ({
     id,
     seq: 0,

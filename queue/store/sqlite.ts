@@ -49,6 +49,11 @@ export interface SqliteStoreOptions {
    * commit is on disk before it is acknowledged; survives power loss.
    */
   durability?: Durability;
+  /**
+   * WAL pages past which the store completes a checkpoint itself, between two transactions,
+   * when the worker's passes cannot keep up with steady writes. Default 16,384 (64 MB).
+   */
+  walLimitPages?: number;
   /** Extra `PRAGMA`s applied at open, e.g. `{ cache_size: -64000 }`. */
   pragmas?: Record<string, string | number>;
 }
@@ -108,6 +113,7 @@ export class SqliteStore implements Store {
     db: DatabaseSync,
     migratedFrom: number,
     lock: Deno.FsFile | undefined,
+    walLimitPages: number,
   ) {
     this.path = path;
     this.#db = db;
@@ -121,7 +127,7 @@ export class SqliteStore implements Store {
         // No transaction is open between two macrotasks: this copies the rest and lets the
         // next commit start the log over.
         if (this.#db.isOpen) this.#db.exec("PRAGMA wal_checkpoint(PASSIVE)");
-      });
+      }, walLimitPages);
     }
     this.#writes = new GroupCommit(db, {
       // A transaction that fails to commit leaves the ready list ahead of the file: reread it.
@@ -157,8 +163,8 @@ export class SqliteStore implements Store {
         throw new Error(`could not switch to WAL mode (got ${mode.journal_mode})`);
       }
       db.exec(`PRAGMA synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
-      // 8 MB of page cache: the hot pages (the newest rows and the indexes) stay in memory.
-      db.exec("PRAGMA cache_size = -8192");
+      // 16 MB of page cache: the hot pages (the newest rows and the indexes) stay in memory.
+      db.exec("PRAGMA cache_size = -16384");
       // Checkpoints run in a worker (see WalCheckpointer), not inside commits on the event loop.
       db.exec("PRAGMA wal_autocheckpoint = 0");
       // After a checkpoint lets the WAL start over, cut its file back to 64 MB at most.
@@ -170,7 +176,7 @@ export class SqliteStore implements Store {
       const from = migrate(db);
       const check = db.prepare("PRAGMA quick_check").get() as { quick_check: string };
       if (check.quick_check !== "ok") throw new Error(`integrity check: ${check.quick_check}`);
-      return new SqliteStore(path, db, from, lock);
+      return new SqliteStore(path, db, from, lock, options.walLimitPages ?? 16_384);
     } catch (error) {
       try {
         db?.close();

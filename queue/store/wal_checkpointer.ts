@@ -37,8 +37,8 @@ export class WalCheckpointer {
     path: string,
     readonly onFailure: (reason: string) => void,
     readonly onBehind: () => void,
+    readonly behindPages = 16_384,
     readonly everyCommits = 100,
-    readonly behindPages = 2000,
   ) {
     this.#worker = new Worker(workerUrl(), { type: "module", name: "wal-checkpointer" });
     this.#worker.onmessage = (event: MessageEvent<CheckpointReply>) => {
