@@ -13,12 +13,20 @@ import { eventRoutes } from "./routes/events.ts";
 import { goQueueRoutes } from "./routes/goqueue.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { producerRoutes } from "./routes/producer.ts";
 import { statsRoutes } from "./routes/stats.ts";
 
 /**
  * @example
  * ```ts ignore
- * const app = createApp({ queue, pool, feed, bodyLimit: 1 << 20, draining: () => false });
+ * const app = createApp({
+ *   queue,
+ *   pool,
+ *   feed,
+ *   producers,
+ *   bodyLimit: 1 << 20,
+ *   draining: () => false,
+ * });
  * const response = await app.request("/api/stats");
  * ```
  */
@@ -39,6 +47,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api", statsRoutes(deps));
   app.route("/api", eventRoutes(deps.feed));
   app.route("/api", controlRoutes(deps));
+  app.route("/api", producerRoutes(deps.producers));
   app.notFound((c) =>
     errorResponse(c, new HttpError(404, "not_found", `No route for ${c.req.method} ${c.req.path}`))
   );

@@ -6,12 +6,15 @@
 import type { PoolStats } from "../queue/pool/pool.ts";
 import type { Queue } from "../queue/queue.ts";
 import type { LiveFeed } from "./live_feed.ts";
+import type { ProducerSockets } from "./producer_socket.ts";
 
 export interface AppDeps {
   queue: Queue;
   pool: { stats(): PoolStats; pause(): void; resume(): void };
   /** The Server-Sent Events feed behind `GET /api/events`. */
   feed: LiveFeed;
+  /** The producer WebSockets behind `GET /api/producer`. */
+  producers: ProducerSockets;
   /** Largest request body in bytes. */
   bodyLimit: number;
   /** True once shutdown has begun: new requests get 503. */

@@ -15,6 +15,7 @@ import { MemoryStore } from "../queue/store/memory.ts";
 import type { Store } from "../queue/store/store.ts";
 import { createApp } from "./app.ts";
 import { LiveFeed } from "./live_feed.ts";
+import { ProducerSockets } from "./producer_socket.ts";
 
 /** Options for {@linkcode createServer}: any `Config` field, plus what only code can pass. */
 export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store">> {
@@ -85,11 +86,14 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   await pool.start();
   let draining = false;
   const feed = new LiveFeed({ queue, pool });
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
+  const producers = new ProducerSockets(queue, bodyLimit);
   const app = createApp({
     queue,
     pool,
     feed,
-    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    producers,
+    bodyLimit,
     draining: () => draining,
   });
   let http: Deno.HttpServer | undefined;
@@ -114,6 +118,8 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
       shutdown ??= (async () => {
         draining = true;
         queue.close();
+        // Producers get the answers they wait for, then their sockets close.
+        await producers.close();
         const grace = options.shutdownGrace ?? 10_000;
         log(`Shutting down: ${pool.running} running job(s) get up to ${grace} ms to finish`);
         const left = await pool.drain(grace);

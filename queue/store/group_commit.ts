@@ -27,6 +27,13 @@ export class StoreWriteError extends Error {
   }
 }
 
+/** SQLite's own failures (disk full, I/O) are the storage's, not the caller's input. */
+export function asStoreError(error: unknown): unknown {
+  return (error as { code?: string })?.code === "ERR_SQLITE_ERROR"
+    ? new StoreWriteError(error)
+    : error;
+}
+
 /**
  * @example
  * ```ts ignore
@@ -105,9 +112,7 @@ export class GroupCommit {
             this.#undo.run();
             this.#release.run();
           }
-          // SQLite's own failures (disk full, I/O) are the storage's, not the caller's input.
-          const fromSqlite = (error as { code?: string })?.code === "ERR_SQLITE_ERROR";
-          outcomes.push({ ok: false, error: fromSqlite ? new StoreWriteError(error) : error });
+          outcomes.push({ ok: false, error: asStoreError(error) });
         }
       }
       if (alone && !outcomes[0].ok) {

@@ -13,7 +13,8 @@ import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { Job } from "../job.ts";
 import { isUnfinished, type JobStatus } from "../lifecycle.ts";
-import { GroupCommit } from "./group_commit.ts";
+import { GroupCommit, type OnCommit } from "./group_commit.ts";
+import { SharedWrite } from "./shared_write.ts";
 import { WalCheckpointer } from "./wal_checkpointer.ts";
 import { migrate } from "./sqlite_schema.ts";
 import {
@@ -100,6 +101,8 @@ export class SqliteStore implements Store {
   readonly migratedFrom: number;
   #db: DatabaseSync;
   #writes: GroupCommit;
+  /** Enqueues of one tick share their INSERT statements. */
+  #inserts: SharedWrite<Job[], Job[]>;
   #statements = new Map<string, StatementSync>();
   #counts = new StatusCounts();
   #lastSeq: number;
@@ -134,6 +137,11 @@ export class SqliteStore implements Store {
       onRollback: () => this.#loadReady(),
       onCommitted: () => this.#checkpointer?.committed(),
     });
+    this.#inserts = new SharedWrite(
+      db,
+      this.#writes,
+      (batches, onCommit) => this.#insertRows(batches, onCommit),
+    );
     const rows = this.#sql("SELECT type, status, count(*) AS n FROM jobs GROUP BY type, status")
       .all() as { type: string; status: JobStatus; n: number }[];
     for (const { type, status, n } of rows) this.#counts.add(type, status, n);
@@ -187,31 +195,35 @@ export class SqliteStore implements Store {
   }
 
   insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
-    return this.#writes.run((onCommit) => {
-      const first = this.#lastSeq + 1;
-      const inserted = jobs.map((job, i) => ({ ...job, seq: first + i }));
-      for (let start = 0; start < inserted.length; start += INSERT_CHUNK) {
-        const chunk = inserted.slice(start, start + INSERT_CHUNK);
-        try {
-          this.#insertStatement(chunk.length).run(...chunk.flatMap(insertValues));
-        } catch (error) {
-          if (/UNIQUE constraint failed: jobs\.id/.test(String(error))) {
-            const duplicate = inserted.find((job, i) =>
-              inserted.findIndex((other) => other.id === job.id) !== i ||
-              this.#sql("SELECT 1 FROM jobs WHERE id = ?").get(job.id) !== undefined
-            );
-            throw new Error(`A job with id ${duplicate?.id} already exists`);
-          }
-          throw error;
+    return this.#inserts.run(jobs);
+  }
+
+  /** Inserts the jobs of several enqueues in multi-row statements; one array back per enqueue. */
+  #insertRows(batches: Job[][], onCommit: OnCommit): Job[][] {
+    let seq = this.#lastSeq + 1;
+    const stored = batches.map((jobs) => jobs.map((job) => ({ ...job, seq: seq++ })));
+    const inserted = batches.length === 1 ? stored[0] : stored.flat();
+    for (let start = 0; start < inserted.length; start += INSERT_CHUNK) {
+      const chunk = inserted.slice(start, start + INSERT_CHUNK);
+      try {
+        this.#insertStatement(chunk.length).run(...chunk.flatMap(insertValues));
+      } catch (error) {
+        if (/UNIQUE constraint failed: jobs\.id/.test(String(error))) {
+          const duplicate = inserted.find((job, i) =>
+            inserted.findIndex((other) => other.id === job.id) !== i ||
+            this.#sql("SELECT 1 FROM jobs WHERE id = ?").get(job.id) !== undefined
+          );
+          throw new Error(`A job with id ${duplicate?.id} already exists`);
         }
+        throw error;
       }
-      this.#lastSeq += inserted.length;
-      for (const job of inserted) if (job.status === "queued") this.#ready.set(job.seq, job);
-      onCommit(() => {
-        for (const job of inserted) this.#counts.add(job.type, job.status, 1);
-      });
-      return inserted;
+    }
+    this.#lastSeq += inserted.length;
+    for (const job of inserted) if (job.status === "queued") this.#ready.set(job.seq, job);
+    onCommit(() => {
+      for (const job of inserted) this.#counts.add(job.type, job.status, 1);
     });
+    return stored;
   }
 
   claim({ limit, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {

@@ -91,6 +91,34 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     assert.deepEqual(ids(await store.insert({ jobs: [makeJob("a")] })), ["a"]);
   });
 
+  test("insert() calls made together stay separate: a bad one fails alone", async () => {
+    const store = await storeWith(makeJob("a"));
+    const [x, duplicate, y, z] = await Promise.allSettled([
+      store.insert({ jobs: [makeJob("x")] }),
+      store.insert({ jobs: [makeJob("b"), makeJob("a", { type: "other" })] }),
+      store.insert({ jobs: [makeJob("y"), makeJob("y2")] }),
+      store.insert({ jobs: [makeJob("z")] }),
+    ]);
+    assert.equal(duplicate.status, "rejected");
+    assert.match(String(duplicate.reason), /already exists/);
+    const seqs = [x, y, z].map((outcome) => {
+      assert.equal(outcome.status, "fulfilled");
+      return outcome.value.map((job) => job.seq);
+    });
+    // Each call gets its own jobs back, numbered in the order the calls came.
+    assert.equal(seqs[0].length, 1);
+    assert.deepEqual(seqs.flat(), [...seqs.flat()].sort((p, q) => p - q));
+    assert.equal(new Set(seqs.flat()).size, 4);
+    assert.deepEqual(
+      (await store.list({ limit: 10 })).map((job) => job.id).sort(),
+      ["a", "x", "y", "y2", "z"],
+    );
+    assert.equal(await store.get({ id: "b" }), undefined);
+    assert.equal((await store.counts()).byStatus.queued, 5);
+    const claimed = await store.claim(claimOf(10, "w1", T));
+    assert.deepEqual(ids(claimed), ["a", "x", "y", "y2", "z"]);
+  });
+
   test("claim() takes the oldest queued jobs and appends an attempt", async () => {
     const store = await storeWith(
       makeJob("a"),

@@ -1,0 +1,160 @@
+/**
+ * A producer client for DenoQueue: one WebSocket to `GET /api/producer`, many enqueues in
+ * flight on it, each promise settled by the server's answer once the job is stored. Runs
+ * wherever `WebSocket` is global: Deno, Node.js 22+, browsers (same origin).
+ *
+ * ```ts ignore
+ * import { Producer } from "./api/client/producer.ts";
+ * const producer = await Producer.connect("http://127.0.0.1:8080");
+ * const job = await producer.add("email", { to: "ann@example.com" }, { maxAttempts: 5 });
+ * const jobs = await producer.addBulk([{ type: "noop" }, { type: "sleep", payload: { ms: 10 } }]);
+ * await producer.close();
+ * ```
+ * @module
+ */
+
+import type { JobOptions } from "../../queue/job.ts";
+import {
+  type JobInput,
+  type JobView,
+  MAX_IN_FLIGHT,
+  type ProducerAnswer,
+  type ProducerRequestMessage,
+} from "../producer_protocol.ts";
+
+export type { JobInput, JobView };
+
+/** A refused request (`status` and `code` as the HTTP API would answer), or a lost connection (`status` 0). */
+export class ProducerError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = "ProducerError";
+  }
+}
+
+interface Pending {
+  resolve(answer: JobView | JobView[]): void;
+  reject(error: ProducerError): void;
+}
+
+/** Where to connect: an `http(s)://host:port` base becomes `ws(s)://host:port/api/producer`. */
+function socketUrl(url: string | URL): URL {
+  const target = new URL(url);
+  if (target.protocol === "http:") target.protocol = "ws:";
+  if (target.protocol === "https:") target.protocol = "wss:";
+  if (target.pathname === "/" || target.pathname === "") target.pathname = "/api/producer";
+  return target;
+}
+
+/** One connection to DenoQueue for enqueuing. */
+export class Producer {
+  readonly #socket: WebSocket;
+  readonly #pending = new Map<number, Pending>();
+  /** Sends waiting for room under `MAX_IN_FLIGHT`, oldest first. */
+  readonly #waiting: (() => void)[] = [];
+  /** `close()` calls waiting for the last answer. */
+  readonly #idle: (() => void)[] = [];
+  readonly #closed: Promise<void>;
+  #nextRef = 1;
+  #closeReason = "";
+
+  private constructor(socket: WebSocket) {
+    this.#socket = socket;
+    this.#closed = new Promise((resolve) => {
+      socket.addEventListener("close", (event) => {
+        this.#closeReason = `code ${event.code}${event.reason ? `: ${event.reason}` : ""}`;
+        this.#failAll();
+        resolve();
+      });
+    });
+    socket.addEventListener("message", (event) => this.#answer(event.data));
+  }
+
+  /** Opens the socket; `url` is the server's base URL or the socket's own. */
+  static connect(url: string | URL): Promise<Producer> {
+    const socket = new WebSocket(socketUrl(url));
+    return new Promise((resolve, reject) => {
+      socket.addEventListener("open", () => resolve(new Producer(socket)), { once: true });
+      socket.addEventListener("error", () => {
+        reject(new ProducerError(0, "connection_failed", `Could not connect to ${socket.url}`));
+      }, { once: true });
+    });
+  }
+
+  /** Requests sent and not answered yet. */
+  get inFlight(): number {
+    return this.#pending.size;
+  }
+
+  /** Enqueues one job; resolves with it as stored, rejects with a `ProducerError`. */
+  add(type: string, payload?: unknown, options?: JobOptions): Promise<JobView> {
+    const job: JobInput = { type, payload };
+    if (options !== undefined) job.options = options;
+    return this.#request((ref) => ({ ref, job })) as Promise<JobView>;
+  }
+
+  /** Enqueues up to 1,000 jobs, all or nothing. */
+  addBulk(jobs: JobInput[]): Promise<JobView[]> {
+    return this.#request((ref) => ({ ref, jobs })) as Promise<JobView[]>;
+  }
+
+  /** Waits for every answer still due, then closes the socket. */
+  async close(): Promise<void> {
+    while (this.#pending.size > 0 || this.#waiting.length > 0) {
+      await new Promise<void>((resolve) => this.#idle.push(resolve));
+    }
+    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.close(1000);
+    await this.#closed;
+  }
+
+  async #request(
+    message: (ref: number) => ProducerRequestMessage,
+  ): Promise<JobView | JobView[]> {
+    while (this.#pending.size >= MAX_IN_FLIGHT) {
+      await new Promise<void>((resolve) => this.#waiting.push(resolve));
+    }
+    if (this.#socket.readyState !== WebSocket.OPEN) {
+      throw new ProducerError(0, "connection_closed", "The producer's connection is closed");
+    }
+    const ref = this.#nextRef++;
+    const { promise, resolve, reject } = Promise.withResolvers<JobView | JobView[]>();
+    this.#pending.set(ref, { resolve, reject });
+    this.#socket.send(JSON.stringify(message(ref)));
+    return await promise;
+  }
+
+  #answer(data: unknown): void {
+    const answer = JSON.parse(String(data)) as ProducerAnswer;
+    const pending = typeof answer.ref === "number" ? this.#pending.get(answer.ref) : undefined;
+    if (pending === undefined) return;
+    this.#pending.delete(answer.ref as number);
+    this.#waiting.shift()?.();
+    if (this.#pending.size === 0 && this.#waiting.length === 0) {
+      for (const wake of this.#idle.splice(0)) wake();
+    }
+    if ("error" in answer) {
+      const { code, message, details } = answer.error;
+      pending.reject(new ProducerError(answer.status, code, message, details));
+    } else {
+      pending.resolve("job" in answer ? answer.job : answer.jobs);
+    }
+  }
+
+  #failAll(): void {
+    const error = new ProducerError(
+      0,
+      "connection_closed",
+      `The connection closed (${this.#closeReason}) before the answer came: ` +
+        "the job may or may not be stored",
+    );
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+    for (const wake of this.#waiting.splice(0)) wake();
+    for (const wake of this.#idle.splice(0)) wake();
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * Producer sockets: `GET /api/producer` upgraded to a WebSocket on which a producer keeps many
+ * enqueues in flight on one connection, as a Redis client does with BullMQ. Each text message
+ * is one request, `{ "ref": 1, "job": {…} }` or `{ "ref": 2, "jobs": [{…}, …] }`; each gets one
+ * answer with the same `ref`, sent only once the jobs are stored (after the commit, on SQLite):
+ * `{ "ref": 1, "job": {…} }`, `{ "ref": 2, "jobs": […] }` or
+ * `{ "ref": 1, "status": 400, "error": { "code", "message", "details"? } }` — the HTTP API's
+ * error shape and status, so a client handles both alike. Messages: `producer_protocol.ts`.
+ * @module
+ */
+
+import type { NewJob } from "../queue/job.ts";
+import type { Queue } from "../queue/queue.ts";
+import { HttpError, toHttpError } from "./errors.ts";
+import { parseJobInput, parseJobsInput } from "./job_input.ts";
+import { jobDetail } from "./job_view.ts";
+import { MAX_IN_FLIGHT, type ProducerErrorAnswer } from "./producer_protocol.ts";
+
+/** The longest `ref` string a request may carry. */
+const MAX_REF_LENGTH = 200;
+
+type Ref = string | number | null;
+
+/** One parsed request: its reference and the jobs it asks for. */
+interface ProducerRequest {
+  ref: Ref;
+  jobs: NewJob[];
+  batch: boolean;
+}
+
+function invalid(message: string, field: string): HttpError {
+  return new HttpError(400, "invalid_request", message, { field });
+}
+
+function refOf(message: unknown): Ref {
+  if (typeof message !== "object" || message === null || !("ref" in message)) return null;
+  const { ref } = message;
+  if (typeof ref === "number" && Number.isFinite(ref)) return ref;
+  if (typeof ref === "string" && ref.length <= MAX_REF_LENGTH) return ref;
+  return null;
+}
+
+/** Checks a parsed message: a `ref` and exactly one of `job` and `jobs`, nothing else. */
+export function parseProducerRequest(message: unknown): ProducerRequest {
+  if (typeof message !== "object" || message === null || Array.isArray(message)) {
+    throw invalid('A message is an object: { "ref": 1, "job": { "type": … } }', "message");
+  }
+  const ref = refOf(message);
+  if (ref === null) {
+    throw invalid(
+      `ref must be a number or a string of up to ${MAX_REF_LENGTH} characters`,
+      "ref",
+    );
+  }
+  const record = message as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    if (key !== "ref" && key !== "job" && key !== "jobs") {
+      throw invalid(`Unknown field ${JSON.stringify(key)}: send ref and job or jobs`, key);
+    }
+  }
+  if (("job" in record) === ("jobs" in record)) {
+    throw invalid("Send exactly one of job (one job) and jobs (an array)", "job");
+  }
+  if ("job" in record) {
+    if (Array.isArray(record.job)) throw invalid("job is one object; send arrays as jobs", "job");
+    return { ref, jobs: [parseJobInput(record.job, "job.")], batch: false };
+  }
+  if (!Array.isArray(record.jobs)) throw invalid("jobs must be an array of jobs", "jobs");
+  try {
+    return { ref, jobs: parseJobsInput(record.jobs).jobs, batch: true };
+  } catch (error) {
+    throw renamed(error, true);
+  }
+}
+
+/** Field names as the message spells them: `payload.ms` → `job.payload.ms`, `[2].type` → `jobs[2].type`. */
+function renamed(error: unknown, batch: boolean): unknown {
+  const http = toHttpError(error);
+  const field = http.details?.field;
+  if (typeof field !== "string" || field.startsWith("job")) return http;
+  const name = batch ? `jobs${field.startsWith("[") ? "" : "."}${field}` : `job.${field}`;
+  return new HttpError(
+    http.status,
+    http.code,
+    http.message.replace(`${field}: `, `${name}: `),
+    { ...http.details, field: name },
+    http.headers,
+  );
+}
+
+function errorAnswer(ref: Ref, error: unknown): string {
+  const http = toHttpError(error);
+  const answer: ProducerErrorAnswer = {
+    ref,
+    status: http.status,
+    error: { code: http.code, message: http.message },
+  };
+  const retryAfter = http.headers["Retry-After"];
+  const details = retryAfter === undefined
+    ? http.details
+    : { ...http.details, retryAfterSeconds: Number(retryAfter) };
+  if (details !== undefined) answer.error.details = details;
+  return JSON.stringify(answer);
+}
+
+/** One producer's connection: reads requests, enqueues, answers. */
+class ProducerSession {
+  #inFlight = 0;
+  #settled: (() => void) | undefined;
+  readonly #gone = new AbortController();
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly queue: Queue,
+    readonly messageLimit: number,
+  ) {
+    socket.onmessage = (event) => this.#receive(event.data);
+    socket.onclose = () => this.#gone.abort(new Error("The producer disconnected"));
+    socket.onerror = () => {};
+  }
+
+  #send(text: string): void {
+    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+  }
+
+  #receive(data: unknown): void {
+    if (typeof data !== "string") {
+      this.#send(errorAnswer(
+        null,
+        new HttpError(415, "unsupported_media_type", "Send each request as a JSON text message"),
+      ));
+      return;
+    }
+    if (data.length > this.messageLimit) {
+      this.#send(errorAnswer(
+        null,
+        new HttpError(413, "payload_too_large", `A message is larger than ${this.messageLimit}`, {
+          limit: this.messageLimit,
+        }),
+      ));
+      return;
+    }
+    let message: unknown;
+    try {
+      message = JSON.parse(data);
+    } catch (error) {
+      this.#send(errorAnswer(
+        null,
+        new HttpError(
+          400,
+          "bad_json",
+          `The message is not valid JSON: ${(error as Error).message}`,
+        ),
+      ));
+      return;
+    }
+    let request: ProducerRequest;
+    try {
+      request = parseProducerRequest(message);
+    } catch (error) {
+      this.#send(errorAnswer(refOf(message), error));
+      return;
+    }
+    if (this.#inFlight >= MAX_IN_FLIGHT) {
+      this.#send(errorAnswer(
+        request.ref,
+        new HttpError(
+          429,
+          "too_many_in_flight",
+          `At most ${MAX_IN_FLIGHT} requests may wait for their answers on one connection`,
+          { limit: MAX_IN_FLIGHT },
+        ),
+      ));
+      return;
+    }
+    this.#enqueue(request);
+  }
+
+  async #enqueue({ ref, jobs, batch }: ProducerRequest): Promise<void> {
+    this.#inFlight++;
+    try {
+      const created = await this.queue.enqueue(jobs, { batch, signal: this.#gone.signal });
+      this.#send(
+        batch
+          ? JSON.stringify({ ref, jobs: created.map(jobDetail) })
+          : JSON.stringify({ ref, job: jobDetail(created[0]) }),
+      );
+    } catch (error) {
+      this.#send(errorAnswer(ref, renamed(error, batch)));
+    } finally {
+      this.#inFlight--;
+      if (this.#inFlight === 0) this.#settled?.();
+    }
+  }
+
+  /** Answers what is in flight, then closes with 1001 (going away). */
+  async close(): Promise<void> {
+    if (this.#inFlight > 0) {
+      const { promise, resolve } = Promise.withResolvers<void>();
+      this.#settled = resolve;
+      await promise;
+    }
+    if (this.socket.readyState === WebSocket.OPEN) {
+      const closed = new Promise((resolve) => this.socket.addEventListener("close", resolve));
+      this.socket.close(1001, "The service is shutting down");
+      await closed;
+    }
+  }
+}
+
+/** Every open producer socket of one server. */
+export class ProducerSockets {
+  readonly #sessions = new Set<ProducerSession>();
+
+  constructor(readonly queue: Queue, readonly messageLimit: number) {}
+
+  /** Open producer connections. */
+  get size(): number {
+    return this.#sessions.size;
+  }
+
+  /** Upgrades `request` and serves the socket; returns the 101 answer. */
+  accept(request: Request): Response {
+    const { socket, response } = Deno.upgradeWebSocket(request);
+    const session = new ProducerSession(socket, this.queue, this.messageLimit);
+    this.#sessions.add(session);
+    socket.addEventListener("close", () => this.#sessions.delete(session));
+    return response;
+  }
+
+  /** At shutdown (the queue already closed): answers what is in flight and closes them all. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#sessions].map((session) => session.close()));
+  }
+}
