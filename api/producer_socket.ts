@@ -193,6 +193,11 @@ class ProducerSession {
     }
   }
 
+  /** Requests read and not answered yet. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
   /** Answers what is in flight, then closes with 1001 (going away). */
   async close(): Promise<void> {
     if (this.#inFlight > 0) {
@@ -217,6 +222,13 @@ export class ProducerSockets {
   /** Open producer connections. */
   get size(): number {
     return this.#sessions.size;
+  }
+
+  /** Requests read on every socket and not answered yet. */
+  get inFlight(): number {
+    let total = 0;
+    for (const session of this.#sessions) total += session.inFlight;
+    return total;
   }
 
   /** Upgrades `request` and serves the socket; returns the 101 answer. */

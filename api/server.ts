@@ -34,6 +34,8 @@ export interface DenoQueueServer {
   readonly pool: WorkerPool;
   readonly events: JobEvents;
   readonly feed: LiveFeed;
+  /** The open producer WebSockets. */
+  readonly producers: ProducerSockets;
   /** Starts listening; resolves with the bound address once it does. */
   listen(): Promise<{ hostname: string; port: number }>;
   /**
@@ -105,6 +107,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     pool,
     events,
     feed,
+    producers,
     listen() {
       const { promise, resolve } = Promise.withResolvers<{ hostname: string; port: number }>();
       http = Deno.serve({

@@ -103,6 +103,7 @@ export class Queue {
   readonly events: JobEvents;
   readonly enqueueWait: number;
   #room: Semaphore;
+  readonly #closing = new AbortController();
   #now: () => number;
   #random: () => number;
   #scheduler: Scheduler;
@@ -165,6 +166,8 @@ export class Queue {
   /** Refuses new enqueues and stops the scheduler and housekeeping. */
   close(): void {
     this.#closed = true;
+    // Enqueues waiting for room are refused now rather than when their wait runs out.
+    this.#closing.abort();
     for (const waiters of this.#finalWaiters.values()) {
       for (const wake of waiters) wake(undefined as unknown as Job);
     }
@@ -604,11 +607,13 @@ export class Queue {
     if (this.#room.tryAcquire(count)) return;
     const signal = options.signal;
     const timeout = AbortSignal.timeout(this.enqueueWait);
+    const closing = this.#closing.signal;
     try {
       await this.#room.acquire(count, {
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        signal: AbortSignal.any(signal ? [signal, timeout, closing] : [timeout, closing]),
       });
     } catch (error) {
+      if (closing.aborted) throw new ShuttingDownError();
       if (timeout.aborted && !signal?.aborted) throw new QueueFullError(this.#retryAfter(count));
       throw new EnqueueAbortedError(error);
     }

@@ -1,0 +1,269 @@
+/**
+ * The producer WebSocket (`GET /api/producer`) over a real socket, through the client
+ * (`api/client/producer.ts`) and as raw messages: answers after storing, the HTTP API's error
+ * shape, all-or-nothing batches, backpressure, the in-flight limit, origins and shutdown.
+ * @module
+ */
+
+import assert from "node:assert/strict";
+import { DatabaseSync } from "node:sqlite";
+import { Producer, ProducerError } from "../api/client/producer.ts";
+import type { ProducerAnswer, ProducerErrorAnswer } from "../api/producer_protocol.ts";
+import { createServer, type DenoQueueServer, type ServerOptions } from "../api/server.ts";
+import { SqliteStore } from "../queue/store/sqlite.ts";
+import { ApiClient, TEST_SERVER_OPTIONS } from "./support/api_server.ts";
+import { waitFor } from "./support/wait.ts";
+
+/** A listening server on a free port, shut down after `test`. */
+async function withListening(
+  options: ServerOptions,
+  test: (url: string, api: ApiClient, server: DenoQueueServer) => Promise<void>,
+): Promise<void> {
+  const server = await createServer({ ...TEST_SERVER_OPTIONS, port: 0, ...options });
+  try {
+    const { port } = await server.listen();
+    await test(`http://127.0.0.1:${port}`, new ApiClient(server), server);
+  } finally {
+    await server.shutdown();
+  }
+}
+
+/** A raw socket that collects every answer it gets. */
+async function rawSocket(url: string) {
+  const socket = new WebSocket(`${url.replace("http", "ws")}/api/producer`);
+  const answers: ProducerAnswer[] = [];
+  socket.onmessage = (event) => answers.push(JSON.parse(event.data));
+  const closed = new Promise<CloseEvent>((resolve) => socket.onclose = resolve);
+  await new Promise((resolve, reject) => {
+    socket.onopen = resolve;
+    socket.onerror = reject;
+  });
+  /** Sends `data` and waits for the next answer. */
+  const ask = async (data: string | Uint8Array): Promise<ProducerAnswer> => {
+    const seen = answers.length;
+    socket.send(data);
+    return await waitFor(() => answers[seen], { message: "an answer" });
+  };
+  return { socket, answers, closed, ask };
+}
+
+function assertErrorAnswer(answer: ProducerAnswer, status: number, code: string) {
+  assert.ok("error" in answer, `expected an error, got ${JSON.stringify(answer)}`);
+  const failed = answer as ProducerErrorAnswer;
+  assert.equal(failed.status, status, JSON.stringify(answer));
+  assert.equal(failed.error.code, code);
+  assert.equal(typeof failed.error.message, "string");
+  return failed;
+}
+
+Deno.test("Producer.add() answers the stored job, which then runs", async () => {
+  await withListening({}, async (url, api) => {
+    const producer = await Producer.connect(url);
+    try {
+      const job = await producer.add("sleep", { ms: 1 }, { maxAttempts: 5 });
+      assert.equal(job.type, "sleep");
+      assert.equal(job.maxAttempts, 5);
+      assert.ok(["queued", "in-progress", "completed"].includes(job.status));
+      assert.deepEqual((await api.job(job.id)).payload, { ms: 1 });
+      const done = await api.waitForStatus(job.id, "completed");
+      assert.deepEqual(done.result, { sleptMs: 1 });
+    } finally {
+      await producer.close();
+    }
+  });
+});
+
+Deno.test("Producer.add() keeps thousands in flight on one socket, each answered once", async () => {
+  await withListening({ capacity: 10_000 }, async (url, api, server) => {
+    server.pool.pause();
+    const producer = await Producer.connect(url);
+    try {
+      // More than the server takes in flight: the client holds the rest back until answers come.
+      const jobs = await Promise.all(
+        Array.from({ length: 2500 }, (_, i) => producer.add("noop", { i })),
+      );
+      assert.equal(new Set(jobs.map((job) => job.id)).size, 2500);
+      assert.deepEqual(jobs.map((job) => (job.payload as { i: number }).i).slice(0, 3), [0, 1, 2]);
+      assert.equal(producer.inFlight, 0);
+      assert.equal((await api.stats()).byStatus.queued, 2500);
+    } finally {
+      await producer.close();
+    }
+  });
+});
+
+Deno.test("Producer errors carry the HTTP status, code and field", async () => {
+  await withListening({}, async (url, api) => {
+    const producer = await Producer.connect(url);
+    try {
+      const unknown = await producer.add("no-such-type", {}).catch((error) => error);
+      assert.ok(unknown instanceof ProducerError);
+      assert.equal(unknown.status, 400);
+      assert.equal(unknown.code, "unknown_type");
+      assert.equal(unknown.details?.field, "job.type");
+
+      const payload = await producer.add("sleep", { ms: "soon" }).catch((error) => error);
+      assert.equal(payload.code, "invalid_payload");
+      assert.equal(payload.details?.field, "job.payload.ms");
+      assert.match(payload.message, /job\.payload\.ms/);
+
+      const options = await producer.add("noop", {}, { timeout: -1 }).catch((error) => error);
+      assert.equal(options.status, 400);
+      assert.equal(options.details?.field, "job.options.timeout");
+
+      // A batch is all or nothing, and names the job at fault.
+      const batch = await producer.addBulk([
+        { type: "noop", payload: {} },
+        { type: "sleep", payload: { ms: "x" } },
+      ]).catch((error) => error);
+      assert.equal(batch.code, "invalid_payload");
+      assert.equal(batch.details?.field, "jobs[1].payload.ms");
+      assert.equal((await api.jobs()).length, 0);
+
+      // The socket carries on after refusals.
+      const jobs = await producer.addBulk([{ type: "noop" }, { type: "noop", payload: 2 }]);
+      assert.equal(jobs.length, 2);
+    } finally {
+      await producer.close();
+    }
+  });
+});
+
+Deno.test("GET /api/producer refuses malformed messages one by one, and stays open", async () => {
+  await withListening({ bodyLimit: 2048 }, async (url, api) => {
+    const { socket, ask, closed } = await rawSocket(url);
+    assert.equal(assertErrorAnswer(await ask("{not json"), 400, "bad_json").ref, null);
+    assertErrorAnswer(await ask(new Uint8Array([1, 2])), 415, "unsupported_media_type");
+    assertErrorAnswer(
+      await ask(JSON.stringify({ ref: 1, job: "x".repeat(3000) })),
+      413,
+      "payload_too_large",
+    );
+    const noRef = assertErrorAnswer(
+      await ask(JSON.stringify({ job: { type: "noop" } })),
+      400,
+      "invalid_request",
+    );
+    assert.equal(noRef.error.details?.field, "ref");
+    const both = assertErrorAnswer(
+      await ask(JSON.stringify({ ref: "r2", job: { type: "noop" }, jobs: [] })),
+      400,
+      "invalid_request",
+    );
+    assert.equal(both.ref, "r2");
+    const extra = assertErrorAnswer(
+      await ask(JSON.stringify({ ref: 3, job: { type: "noop" }, priority: 1 })),
+      400,
+      "invalid_request",
+    );
+    assert.equal(extra.error.details?.field, "priority");
+    const strict = assertErrorAnswer(
+      await ask(JSON.stringify({ ref: 4, job: { type: "noop", delay: 5 } })),
+      400,
+      "invalid_request",
+    );
+    assert.equal(strict.error.details?.field, "job.delay");
+    const empty = assertErrorAnswer(
+      await ask(JSON.stringify({ ref: 5, jobs: [] })),
+      400,
+      "invalid_request",
+    );
+    assert.equal(empty.error.details?.field, "jobs");
+    assert.equal((await api.jobs()).length, 0);
+
+    const ok = await ask(JSON.stringify({ ref: "last", job: { type: "noop" } }));
+    assert.ok("job" in ok && ok.ref === "last" && ok.job.type === "noop");
+    socket.close();
+    await closed;
+  });
+});
+
+Deno.test("GET /api/producer refuses other origins and plain requests", async () => {
+  await withListening({}, async (_url, _api, server) => {
+    const foreign = await server.app.request("http://127.0.0.1:8080/api/producer", {
+      headers: { upgrade: "websocket", origin: "https://evil.example", host: "127.0.0.1:8080" },
+    });
+    assert.equal(foreign.status, 403);
+    assert.equal((await foreign.json()).error.code, "forbidden_origin");
+    const plain = await server.app.request("/api/producer");
+    assert.equal(plain.status, 426);
+    assert.equal(plain.headers.get("upgrade"), "websocket");
+    assert.equal((await plain.json()).error.code, "upgrade_required");
+  });
+});
+
+Deno.test("GET /api/producer: a full queue answers 503 queue_full, the in-flight limit 429", async () => {
+  await withListening({ capacity: 1, enqueueWait: 100 }, async (url) => {
+    const producer = await Producer.connect(url);
+    try {
+      await producer.add("t-waits", {});
+      const full = await producer.add("noop", {}).catch((error) => error);
+      assert.equal(full.status, 503);
+      assert.equal(full.code, "queue_full");
+      assert.equal(typeof full.details?.retryAfterSeconds, "number");
+    } finally {
+      await producer.close();
+    }
+  });
+  await withListening({ capacity: 1, enqueueWait: 30_000 }, async (url, _api, server) => {
+    const producer = await Producer.connect(url);
+    await producer.add("t-waits", {});
+    await producer.close();
+    const { socket, answers, closed } = await rawSocket(url);
+    // 1,000 enqueues wait for room; the next one is refused at once.
+    for (let ref = 1; ref <= 1001; ref++) {
+      socket.send(JSON.stringify({ ref, job: { type: "noop" } }));
+    }
+    const refused = await waitFor(() => answers[0], { message: "the 1,001st answer" });
+    assert.equal(assertErrorAnswer(refused, 429, "too_many_in_flight").ref, 1001);
+    // Shutdown answers the waiting ones, then closes the socket as going away.
+    await server.shutdown();
+    const close = await closed;
+    assert.equal(close.code, 1001);
+    assert.equal(answers.length, 1001);
+    for (const answer of answers.slice(1)) assertErrorAnswer(answer, 503, "shutting_down");
+  });
+});
+
+Deno.test("Producer.add() answers only once the job is committed to SQLite", async () => {
+  const path = `${Deno.makeTempDirSync({ prefix: "denoqueue-producer-" })}/jobs.db`;
+  await withListening({ store: SqliteStore.open(path) }, async (url, _api, server) => {
+    server.pool.pause();
+    const producer = await Producer.connect(url);
+    const reader = new DatabaseSync(path, { readOnly: true });
+    try {
+      const jobs = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => producer.add("noop", { i })),
+      );
+      // Another connection sees only committed rows: every answered job is there.
+      const stored = new Set(
+        (reader.prepare("SELECT id FROM jobs").all() as { id: string }[]).map((row) => row.id),
+      );
+      for (const job of jobs) assert.ok(stored.has(job.id), `${job.id} answered but not stored`);
+    } finally {
+      reader.close();
+      await producer.close();
+    }
+  });
+});
+
+Deno.test("Producer hears a shutdown: waiting enqueues get 503, later ones connection_closed", async () => {
+  await withListening({ capacity: 1, enqueueWait: 30_000 }, async (url, _api, server) => {
+    const producer = await Producer.connect(url);
+    await producer.add("t-waits", {});
+    const waiting = producer.add("noop", {}).catch((error) => error);
+    await waitFor(() => server.producers.inFlight === 1, {
+      message: "the server to wait for room",
+    });
+    await server.shutdown();
+    const error = await waiting;
+    assert.ok(error instanceof ProducerError);
+    // The server answers what waited before it closes: the client hears why.
+    assert.equal(error.code, "shutting_down");
+    assert.equal(error.status, 503);
+    await producer.close();
+    const late = await producer.add("noop", {}).catch((e) => e);
+    assert.equal(late.code, "connection_closed");
+    assert.equal(late.status, 0);
+  });
+});
