@@ -5,10 +5,13 @@
  * answer with the same `ref`, sent only once the jobs are stored (after the commit, on SQLite):
  * `{ "ref": 1, "job": {…} }`, `{ "ref": 2, "jobs": […] }` or
  * `{ "ref": 1, "status": 400, "error": { "code", "message", "details"? } }` — the HTTP API's
- * error shape and status, so a client handles both alike. Messages: `producer_protocol.ts`.
+ * error shape and status, so a client handles both alike. A frame may also carry an array of
+ * requests, and answers that are ready in the same turn of the event loop go out together as
+ * one array: fewer frames, fewer system calls. Messages: `producer_protocol.ts`.
  * @module
  */
 
+import { clearImmediate, setImmediate } from "node:timers";
 import type { NewJob } from "../queue/job.ts";
 import type { Queue } from "../queue/queue.ts";
 import { HttpError, toHttpError } from "./errors.ts";
@@ -119,8 +122,21 @@ class ProducerSession {
     socket.onerror = () => {};
   }
 
+  /** Answers of this turn of the event loop, sent together at its end. */
+  #outbox: string[] = [];
+  #flushing: ReturnType<typeof setImmediate> | undefined;
+
   #send(text: string): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(text);
+    this.#outbox.push(text);
+    this.#flushing ??= setImmediate(() => this.#flush());
+  }
+
+  #flush(): void {
+    this.#flushing = undefined;
+    const answers = this.#outbox;
+    this.#outbox = [];
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.socket.send(answers.length === 1 ? answers[0] : `[${answers.join(",")}]`);
   }
 
   #receive(data: unknown): void {
@@ -154,6 +170,15 @@ class ProducerSession {
       ));
       return;
     }
+    if (Array.isArray(message) && message.length > 0) {
+      // Several requests in one frame, each answered on its own.
+      for (const item of message) this.#request(item);
+    } else {
+      this.#request(message);
+    }
+  }
+
+  #request(message: unknown): void {
     let request: ProducerRequest;
     try {
       request = parseProducerRequest(message);
@@ -204,6 +229,10 @@ class ProducerSession {
       const { promise, resolve } = Promise.withResolvers<void>();
       this.#settled = resolve;
       await promise;
+    }
+    if (this.#flushing !== undefined) {
+      clearImmediate(this.#flushing);
+      this.#flush();
     }
     if (this.socket.readyState === WebSocket.OPEN) {
       const closed = new Promise((resolve) => this.socket.addEventListener("close", resolve));

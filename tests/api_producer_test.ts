@@ -32,7 +32,8 @@ async function withListening(
 async function rawSocket(url: string) {
   const socket = new WebSocket(`${url.replace("http", "ws")}/api/producer`);
   const answers: ProducerAnswer[] = [];
-  socket.onmessage = (event) => answers.push(JSON.parse(event.data));
+  // Answers of one turn come together as an array.
+  socket.onmessage = (event) => answers.push(...[JSON.parse(event.data)].flat());
   const closed = new Promise<CloseEvent>((resolve) => socket.onclose = resolve);
   await new Promise((resolve, reject) => {
     socket.onopen = resolve;
@@ -173,6 +174,34 @@ Deno.test("GET /api/producer refuses malformed messages one by one, and stays op
 
     const ok = await ask(JSON.stringify({ ref: "last", job: { type: "noop" } }));
     assert.ok("job" in ok && ok.ref === "last" && ok.job.type === "noop");
+    socket.close();
+    await closed;
+  });
+});
+
+Deno.test("GET /api/producer answers each request of a frame that carries several", async () => {
+  await withListening({}, async (url, api) => {
+    const { socket, answers, closed, ask } = await rawSocket(url);
+    socket.send(JSON.stringify([
+      { ref: 1, job: { type: "noop", payload: 1 } },
+      { ref: 2, job: { type: "sleep", payload: { ms: "x" } } },
+      { ref: 3, jobs: [{ type: "noop" }, { type: "noop" }] },
+      "not a request",
+    ]));
+    await waitFor(() => answers.length === 4, { message: "four answers" });
+    const byRef = new Map(answers.map((answer) => [answer.ref, answer]));
+    assert.ok("job" in byRef.get(1)!);
+    assert.equal(
+      assertErrorAnswer(byRef.get(2)!, 400, "invalid_payload").error.details?.field,
+      "job.payload.ms",
+    );
+    const batch = byRef.get(3)!;
+    assert.ok("jobs" in batch && batch.jobs.length === 2);
+    assertErrorAnswer(byRef.get(null)!, 400, "invalid_request");
+    assert.equal((await api.jobs()).length, 3);
+
+    // An empty array is no request at all: refused, not ignored.
+    assertErrorAnswer(await ask("[]"), 400, "invalid_request");
     socket.close();
     await closed;
   });

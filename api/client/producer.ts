@@ -37,6 +37,22 @@ export class ProducerError extends Error {
   }
 }
 
+/** What `Producer` needs of a WebSocket: the standard one, or another with its shape. */
+export interface ProducerSocket extends EventTarget {
+  readonly readyState: number;
+  readonly url: string;
+  send(data: string): void;
+  close(code?: number): void;
+}
+
+/** Options for `Producer.connect`. */
+export interface ProducerOptions {
+  /** The WebSocket class to connect with. Default: the global `WebSocket`. */
+  WebSocket?: new (url: string | URL) => ProducerSocket;
+}
+
+const OPEN = 1;
+
 interface Pending {
   resolve(answer: JobView | JobView[]): void;
   reject(error: ProducerError): void;
@@ -53,7 +69,7 @@ function socketUrl(url: string | URL): URL {
 
 /** One connection to DenoQueue for enqueuing. */
 export class Producer {
-  readonly #socket: WebSocket;
+  readonly #socket: ProducerSocket;
   readonly #pending = new Map<number, Pending>();
   /** Sends waiting for room under `MAX_IN_FLIGHT`, oldest first. */
   readonly #waiting: (() => void)[] = [];
@@ -61,23 +77,30 @@ export class Producer {
   readonly #idle: (() => void)[] = [];
   readonly #closed: Promise<void>;
   #nextRef = 1;
+  /** Requests of this turn of the event loop, sent as one frame at its end. */
+  #outbox: string[] = [];
+  /** A macrotask without timer clamping: its message arrives after this turn's microtasks. */
+  readonly #tick = new MessageChannel();
   #closeReason = "";
 
-  private constructor(socket: WebSocket) {
+  private constructor(socket: ProducerSocket) {
     this.#socket = socket;
     this.#closed = new Promise((resolve) => {
-      socket.addEventListener("close", (event) => {
+      socket.addEventListener("close", (closed) => {
+        const event = closed as CloseEvent;
         this.#closeReason = `code ${event.code}${event.reason ? `: ${event.reason}` : ""}`;
         this.#failAll();
+        this.#tick.port1.close();
         resolve();
       });
     });
-    socket.addEventListener("message", (event) => this.#answer(event.data));
+    socket.addEventListener("message", (event) => this.#receive((event as MessageEvent).data));
+    this.#tick.port1.onmessage = () => this.#flush();
   }
 
   /** Opens the socket; `url` is the server's base URL or the socket's own. */
-  static connect(url: string | URL): Promise<Producer> {
-    const socket = new WebSocket(socketUrl(url));
+  static connect(url: string | URL, options: ProducerOptions = {}): Promise<Producer> {
+    const socket = new (options.WebSocket ?? WebSocket)(socketUrl(url));
     return new Promise((resolve, reject) => {
       socket.addEventListener("open", () => resolve(new Producer(socket)), { once: true });
       socket.addEventListener("error", () => {
@@ -108,7 +131,7 @@ export class Producer {
     while (this.#pending.size > 0 || this.#waiting.length > 0) {
       await new Promise<void>((resolve) => this.#idle.push(resolve));
     }
-    if (this.#socket.readyState === WebSocket.OPEN) this.#socket.close(1000);
+    if (this.#socket.readyState === OPEN) this.#socket.close(1000);
     await this.#closed;
   }
 
@@ -118,18 +141,31 @@ export class Producer {
     while (this.#pending.size >= MAX_IN_FLIGHT) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }
-    if (this.#socket.readyState !== WebSocket.OPEN) {
+    if (this.#socket.readyState !== OPEN) {
       throw new ProducerError(0, "connection_closed", "The producer's connection is closed");
     }
     const ref = this.#nextRef++;
     const { promise, resolve, reject } = Promise.withResolvers<JobView | JobView[]>();
     this.#pending.set(ref, { resolve, reject });
-    this.#socket.send(JSON.stringify(message(ref)));
+    this.#outbox.push(JSON.stringify(message(ref)));
+    if (this.#outbox.length === 1) this.#tick.port2.postMessage(null);
     return await promise;
   }
 
-  #answer(data: unknown): void {
-    const answer = JSON.parse(String(data)) as ProducerAnswer;
+  #flush(): void {
+    const requests = this.#outbox;
+    this.#outbox = [];
+    if (requests.length === 0 || this.#socket.readyState !== OPEN) return;
+    this.#socket.send(requests.length === 1 ? requests[0] : `[${requests.join(",")}]`);
+  }
+
+  #receive(data: unknown): void {
+    const parsed = JSON.parse(String(data)) as ProducerAnswer | ProducerAnswer[];
+    if (Array.isArray(parsed)) { for (const answer of parsed) this.#answer(answer); }
+    else this.#answer(parsed);
+  }
+
+  #answer(answer: ProducerAnswer): void {
     const pending = typeof answer.ref === "number" ? this.#pending.get(answer.ref) : undefined;
     if (pending === undefined) return;
     this.#pending.delete(answer.ref as number);

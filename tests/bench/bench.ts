@@ -9,7 +9,14 @@
  */
 
 import { parseArgs } from "node:util";
-import { enqueueAddBulk, enqueueSingleAdd, latency, processAll, warmUp } from "./phases.ts";
+import {
+  enqueueAddBulk,
+  enqueueSingleAdd,
+  enqueueSingleHttp,
+  latency,
+  processAll,
+  warmUp,
+} from "./phases.ts";
 import { type BenchServer, startServer } from "./server_process.ts";
 
 const { values } = parseArgs({
@@ -74,7 +81,8 @@ async function benchStore(store: string) {
   const peaks: number[] = [];
   const phases: Record<string, unknown> = {};
   const started = new Date().toISOString();
-  if (wanted("enqueueAddBulk") || wanted("enqueueSingleAdd50")) {
+  const enqueuePhases = ["enqueueAddBulk", "enqueueSingleAdd50", "enqueueSingleHttp50"];
+  if (enqueuePhases.some(wanted)) {
     await withServer(store, 8, peaks, async ({ url }) => {
       await fetch(`${url}/api/queue/pause`, { method: "POST" }).then((r) => r.body?.cancel());
       if (wanted("enqueueAddBulk")) {
@@ -85,6 +93,11 @@ async function benchStore(store: string) {
       if (wanted("enqueueSingleAdd50")) {
         log(store, "enqueueSingleAdd50");
         phases.enqueueSingleAdd50 = await enqueueSingleAdd(url, N, 50);
+        await fetch(`${url}/api/clear`, { method: "POST" }).then((r) => r.body?.cancel());
+      }
+      if (wanted("enqueueSingleHttp50")) {
+        log(store, "enqueueSingleHttp50");
+        phases.enqueueSingleHttp50 = await enqueueSingleHttp(url, N, 50);
       }
     });
   }
@@ -111,7 +124,14 @@ async function benchStore(store: string) {
     label: store,
     startedAt: started,
     finishedAt: new Date().toISOString(),
-    params: { n: N, addBulkBatch: 1000, singleAddInFlight: 50, workers: WORKERS },
+    params: {
+      n: N,
+      addBulkBatch: 1000,
+      singleAddInFlight: 50,
+      singleAdd: "one producer WebSocket (GET /api/producer), 50 requests in flight on it",
+      singleHttp: "POST /api/jobs, one job each, on 50 keep-alive connections",
+      workers: WORKERS,
+    },
     versions: { deno: Deno.version.deno, v8: Deno.version.v8 },
     env: { cpus: navigator.hardwareConcurrency, loadavg: Deno.loadavg() },
     phases,

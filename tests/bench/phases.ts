@@ -6,7 +6,9 @@
  */
 
 import { getJson, postJson, type Stats } from "./http.ts";
+import { Producer } from "../../api/client/producer.ts";
 import { HttpConnection } from "./http_connection.ts";
+import { NoDelayWebSocket } from "./ws_connection.ts";
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -49,8 +51,40 @@ export async function enqueueAddBulk(url: string, n: number) {
   };
 }
 
-/** Enqueues `n` single jobs with `inFlight` requests at a time. */
+/** What a single-enqueue phase reports. */
+function singlesResult(n: number, inFlight: number, ms: number, queued: number) {
+  return {
+    jobs: n,
+    inFlight,
+    ms: round(ms),
+    jobsPerSec: round(n / ms * 1000),
+    waitingCountCheck: queued,
+  };
+}
+
+/**
+ * Enqueues `n` single jobs with `inFlight` at a time on one producer WebSocket (as BullMQ's
+ * `queue.add` keeps them in flight on one Redis connection); each is answered once stored.
+ */
 export async function enqueueSingleAdd(url: string, n: number, inFlight = 50) {
+  const producer = await Producer.connect(url, { WebSocket: NoDelayWebSocket });
+  let next = 0;
+  const started = performance.now();
+  const lane = async () => {
+    while (next < n) {
+      const i = next++;
+      await producer.add("noop", { i });
+    }
+  };
+  await Promise.all(Array.from({ length: inFlight }, lane));
+  const ms = performance.now() - started;
+  await producer.close();
+  const stats = await getJson<Stats>(`${url}/api/stats`);
+  return singlesResult(n, inFlight, ms, stats.byStatus.queued);
+}
+
+/** Enqueues `n` single jobs as `POST /api/jobs` requests, `inFlight` connections at a time. */
+export async function enqueueSingleHttp(url: string, n: number, inFlight = 50) {
   let next = 0;
   const connections = await Promise.all(
     Array.from({ length: inFlight }, () => HttpConnection.open(url)),
@@ -66,13 +100,7 @@ export async function enqueueSingleAdd(url: string, n: number, inFlight = 50) {
   const ms = performance.now() - started;
   for (const connection of connections) connection.close();
   const stats = await getJson<Stats>(`${url}/api/stats`);
-  return {
-    jobs: n,
-    inFlight,
-    ms: round(ms),
-    jobsPerSec: round(n / ms * 1000),
-    waitingCountCheck: stats.byStatus.queued,
-  };
+  return singlesResult(n, inFlight, ms, stats.byStatus.queued);
 }
 
 /**
@@ -200,8 +228,14 @@ export async function latency(url: string, total = 2000, rate = 500) {
   };
 }
 
-/** Runs `count` noop jobs through, untimed, then clears them: the JIT's warm-up. */
+/**
+ * The JIT's warm-up, untimed: `count` noop jobs enqueued as one batch over HTTP and run, as
+ * many more enqueued one by one on a producer socket, then all cleared.
+ */
 export async function warmUp(url: string, count = 1000): Promise<void> {
   await postJson(`${url}/api/jobs?wait=30000`, noops(0, count));
+  const producer = await Producer.connect(url, { WebSocket: NoDelayWebSocket });
+  await Promise.all(Array.from({ length: count }, (_, i) => producer.add("noop", { i })));
+  await producer.close();
   await postJson(`${url}/api/clear`, undefined, 200);
 }
