@@ -93,6 +93,37 @@ Deno.test("Producer.add() keeps thousands in flight on one socket, each answered
   });
 });
 
+Deno.test("Producer carries jobs of every frame size, on its own socket and on Deno's", async () => {
+  await withListening({ capacity: 10_000 }, async (url, api) => {
+    // Frame lengths in 7 bits, 16 bits and 64 bits, both ways (answers repeat the payload).
+    const sizes = [10, 1_500, 70_000, 300_000];
+    for (const options of [{}, { WebSocket }]) {
+      const producer = await Producer.connect(url, options);
+      try {
+        const jobs = await Promise.all(
+          sizes.map((size) => producer.add("noop", { text: "é".repeat(size) })),
+        );
+        assert.deepEqual(jobs.map((job) => (job.payload as { text: string }).text.length), sizes);
+        const stored = await api.job(jobs[3].id);
+        assert.equal((stored.payload as { text: string }).text, "é".repeat(300_000));
+        const bulk = await producer.addBulk(sizes.map((size) => ({ type: "noop", payload: size })));
+        assert.deepEqual(bulk.map((job) => job.payload), sizes);
+      } finally {
+        await producer.close();
+      }
+    }
+  });
+});
+
+Deno.test("Producer.connect() rejects when nothing listens", async () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr;
+  listener.close();
+  const error = await Producer.connect(`http://127.0.0.1:${port}`).catch((e) => e);
+  assert.ok(error instanceof ProducerError);
+  assert.equal(error.code, "connection_failed");
+});
+
 Deno.test("Producer errors carry the HTTP status, code and field", async () => {
   await withListening({}, async (url, api) => {
     const producer = await Producer.connect(url);

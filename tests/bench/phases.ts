@@ -8,7 +8,6 @@
 import { getJson, postJson, type Stats } from "./http.ts";
 import { Producer } from "../../api/client/producer.ts";
 import { HttpConnection } from "./http_connection.ts";
-import { NoDelayWebSocket } from "./ws_connection.ts";
 
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
@@ -67,7 +66,7 @@ function singlesResult(n: number, inFlight: number, ms: number, queued: number) 
  * `queue.add` keeps them in flight on one Redis connection); each is answered once stored.
  */
 export async function enqueueSingleAdd(url: string, n: number, inFlight = 50) {
-  const producer = await Producer.connect(url, { WebSocket: NoDelayWebSocket });
+  const producer = await Producer.connect(url);
   let next = 0;
   const started = performance.now();
   const lane = async () => {
@@ -234,7 +233,7 @@ export async function latency(url: string, total = 2000, rate = 500) {
  */
 export async function warmUp(url: string, count = 1000): Promise<void> {
   await postJson(`${url}/api/jobs?wait=30000`, noops(0, count));
-  const producer = await Producer.connect(url, { WebSocket: NoDelayWebSocket });
+  const producer = await Producer.connect(url);
   await Promise.all(Array.from({ length: count }, (_, i) => producer.add("noop", { i })));
   await producer.close();
   await postJson(`${url}/api/clear`, undefined, 200);
