@@ -44,3 +44,44 @@ Deno.test("README handler example validates, runs, and refuses an unrecoverable 
     await server.shutdown();
   }
 });
+
+const PRODUCER_EXAMPLE = new URL("./fixtures/readme_producer.ts", import.meta.url);
+
+Deno.test("README shows the producer example that the tests run", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const example = (await Deno.readTextFile(PRODUCER_EXAMPLE))
+    .replace('from "../../api/client/producer.ts"', 'from "./api/client/producer.ts"');
+  assert.ok(readme.includes(example), "README.md must contain tests/fixtures/readme_producer.ts");
+});
+
+Deno.test("README producer example stores every job, and reports a refused one", async () => {
+  const { enqueueWelcomes } = await import(PRODUCER_EXAMPLE.href);
+  const server = await createServer({
+    workers: 1,
+    port: 0,
+    handlers: [EXAMPLE.href],
+    log: () => {},
+  });
+  try {
+    const { port } = await server.listen();
+    const url = `http://127.0.0.1:${port}`;
+    const jobs = await enqueueWelcomes(url, ["ada@example.com", "alan@example.com"]);
+    assert.deepEqual(jobs.map((job: { payload: { to: string } }) => job.payload.to), [
+      "ada@example.com",
+      "alan@example.com",
+    ]);
+    for (const job of jobs) assert.ok(await server.queue.get(job.id));
+    const errors: unknown[][] = [];
+    const original = console.error;
+    console.error = (...parts: unknown[]) => errors.push(parts);
+    try {
+      await assert.rejects(enqueueWelcomes(url, ["not-an-email"]), /job\.payload\.to/);
+    } finally {
+      console.error = original;
+    }
+    assert.equal(errors[0][0], 400);
+    assert.equal(errors[0][1], "invalid_payload");
+  } finally {
+    await server.shutdown();
+  }
+});

@@ -69,7 +69,7 @@ export class StoreOpenError extends Error {
 
 const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
 /** Rows per INSERT statement: fewer calls across the native boundary. */
-const INSERT_CHUNK = 100;
+const INSERT_CHUNK = 64;
 const NEVER = Number.MAX_SAFE_INTEGER;
 
 function explain(error: unknown): string {
@@ -203,8 +203,10 @@ export class SqliteStore implements Store {
     let seq = this.#lastSeq + 1;
     const stored = batches.map((jobs) => jobs.map((job) => ({ ...job, seq: seq++ })));
     const inserted = batches.length === 1 ? stored[0] : stored.flat();
-    for (let start = 0; start < inserted.length; start += INSERT_CHUNK) {
-      const chunk = inserted.slice(start, start + INSERT_CHUNK);
+    for (let start = 0, size = 0; start < inserted.length; start += size) {
+      // Chunks of 64, 32, … 1 rows: a few prepared statements serve every batch size.
+      size = 2 ** Math.floor(Math.log2(Math.min(INSERT_CHUNK, inserted.length - start)));
+      const chunk = inserted.slice(start, start + size);
       try {
         this.#insertStatement(chunk.length).run(...chunk.flatMap(insertValues));
       } catch (error) {
