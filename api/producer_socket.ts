@@ -111,6 +111,9 @@ class ProducerSession {
   #inFlight = 0;
   #settled: (() => void) | undefined;
   readonly #gone = new AbortController();
+  /** Answers of this turn of the event loop, sent together at its end. */
+  #outbox: string[] = [];
+  #flushing: ReturnType<typeof setImmediate> | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -121,10 +124,6 @@ class ProducerSession {
     socket.onclose = () => this.#gone.abort(new Error("The producer disconnected"));
     socket.onerror = () => {};
   }
-
-  /** Answers of this turn of the event loop, sent together at its end. */
-  #outbox: string[] = [];
-  #flushing: ReturnType<typeof setImmediate> | undefined;
 
   #send(text: string): void {
     this.#outbox.push(text);
@@ -150,9 +149,14 @@ class ProducerSession {
     if (data.length > this.messageLimit) {
       this.#send(errorAnswer(
         null,
-        new HttpError(413, "payload_too_large", `A message is larger than ${this.messageLimit}`, {
-          limit: this.messageLimit,
-        }),
+        new HttpError(
+          413,
+          "payload_too_large",
+          `A message is larger than ${this.messageLimit} bytes`,
+          {
+            limit: this.messageLimit,
+          },
+        ),
       ));
       return;
     }
