@@ -124,6 +124,15 @@ Deno.test("Producer.connect() rejects when nothing listens", async () => {
   assert.equal(error.code, "connection_failed");
 });
 
+Deno.test("Producer.connect() says why the server refused the socket", async () => {
+  await withListening({}, async (url) => {
+    const error = await Producer.connect(`${url}/api/no-such-socket`).catch((e) => e);
+    assert.ok(error instanceof ProducerError);
+    assert.equal(error.code, "connection_failed");
+    assert.match(error.message, /handshake refused: HTTP\/1\.1 404/);
+  });
+});
+
 Deno.test("Producer errors carry the HTTP status, code and field", async () => {
   await withListening({}, async (url, api) => {
     const producer = await Producer.connect(url);

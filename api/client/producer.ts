@@ -109,8 +109,12 @@ export class Producer {
     const socket = new Socket(socketUrl(url));
     return new Promise((resolve, reject) => {
       socket.addEventListener("open", () => resolve(new Producer(socket)), { once: true });
-      socket.addEventListener("error", () => {
-        reject(new ProducerError(0, "connection_failed", `Could not connect to ${socket.url}`));
+      socket.addEventListener("error", (event) => {
+        const cause = (event as ErrorEvent).error;
+        const why = cause instanceof Error ? `: ${cause.message.split("\r\n")[0]}` : "";
+        reject(
+          new ProducerError(0, "connection_failed", `Could not connect to ${socket.url}${why}`),
+        );
       }, { once: true });
     });
   }
