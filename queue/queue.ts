@@ -470,10 +470,15 @@ export class Queue {
       for (;;) {
         const page = await this.store.list({ status: unfinished, limit: 1000 });
         if (page.length === 0) break;
-        for (const job of page) {
-          await this.cancel(job.id, "Cleared by request").catch(ignoreState);
-          cancelled.push(job.id);
+        // A hundred at a time, together: on SQLite they share one commit.
+        for (let start = 0; start < page.length; start += 100) {
+          await Promise.all(
+            page.slice(start, start + 100).map((job) =>
+              this.cancel(job.id, "Cleared by request").catch(ignoreState)
+            ),
+          );
         }
+        for (const job of page) cancelled.push(job.id);
       }
     }
     // Jobs cleared by an unfinished status are cancelled by now: remove them by id.

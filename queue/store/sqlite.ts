@@ -172,7 +172,7 @@ export class SqliteStore implements Store {
       }
       db.exec(`PRAGMA synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
       // 16 MB of page cache: the hot pages (the newest rows and the indexes) stay in memory.
-      db.exec("PRAGMA cache_size = -16384");
+      db.exec("PRAGMA cache_size = -8192");
       // Checkpoints run in a worker (see WalCheckpointer), not inside commits on the event loop.
       db.exec("PRAGMA wal_autocheckpoint = 0");
       // After a checkpoint lets the WAL start over, cut its file back to 64 MB at most.

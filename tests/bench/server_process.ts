@@ -28,8 +28,8 @@ export async function startServer(args: string[]): Promise<BenchServer> {
       "--allow-read",
       "--allow-write",
       "--allow-env",
-      // As `deno task start` runs it (a 4 MB young generation).
-      `--v8-flags=${Deno.env.get("BENCH_V8_FLAGS") ?? "--max-semi-space-size=4"}`,
+      // As `deno task start` runs it (a 2 MB young generation).
+      `--v8-flags=${Deno.env.get("BENCH_V8_FLAGS") ?? "--max-semi-space-size=2"}`,
       MAIN,
       "--port",
       "0",
