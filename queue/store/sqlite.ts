@@ -171,7 +171,7 @@ export class SqliteStore implements Store {
         throw new Error(`could not switch to WAL mode (got ${mode.journal_mode})`);
       }
       db.exec(`PRAGMA synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
-      // 16 MB of page cache: the hot pages (the newest rows and the indexes) stay in memory.
+      // 8 MB of page cache: the hot pages (the newest rows and the indexes) stay in memory.
       db.exec("PRAGMA cache_size = -8192");
       // Checkpoints run in a worker (see WalCheckpointer), not inside commits on the event loop.
       db.exec("PRAGMA wal_autocheckpoint = 0");
