@@ -11,6 +11,8 @@ import { clearImmediate, setImmediate } from "node:timers";
 /** Registers work to do only if the transaction commits (e.g. updating in-memory counters). */
 export type OnCommit = (effect: () => void) => void;
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 interface Pending {
   op: (onCommit: OnCommit) => unknown;
   resolve: (value: unknown) => void;
@@ -93,39 +95,14 @@ export class GroupCommit {
     const batch = this.#pending;
     if (batch.length === 0) return;
     this.#pending = [];
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    const effects: (() => void)[] = [];
-    // A lone write needs no savepoint: if it fails, the whole transaction is its own.
-    const alone = batch.length === 1;
+    let outcomes: Outcome[] | undefined;
+    let effects: (() => void)[] = [];
     try {
-      this.#begin.run();
-      for (const { op } of batch) {
-        if (!alone) this.#savepoint.run();
-        const mine: (() => void)[] = [];
-        try {
-          const value = op((effect) => mine.push(effect));
-          if (!alone) this.#release.run();
-          effects.push(...mine);
-          outcomes.push({ ok: true, value });
-        } catch (error) {
-          if (!alone) {
-            this.#undo.run();
-            this.#release.run();
-          }
-          outcomes.push({ ok: false, error: asStoreError(error) });
-        }
-      }
-      if (alone && !outcomes[0].ok) {
-        this.#rollback.run();
-        this.#onRollback();
-      } else {
-        this.#commit.run();
-        this.#onCommitted();
-      }
+      // Optimistic first: every write in one transaction with no savepoints (they cost about
+      // 7 µs a write). Writes rarely fail; when one does, all are undone and redone with a
+      // savepoint each, so only the failing one fails.
+      ({ outcomes, effects } = this.#runAll(batch, batch.length > 1));
     } catch (error) {
-      try {
-        if (this.db.isTransaction) this.#rollback.run();
-      } catch { /* the rollback failing too changes nothing for the callers */ }
       const failure = new StoreWriteError(error);
       this.#onRollback();
       for (const { reject } of batch) reject(failure);
@@ -137,6 +114,55 @@ export class GroupCommit {
       if (outcome.ok) resolve(outcome.value);
       else reject(outcome.error);
     });
+  }
+
+  /**
+   * Runs `batch` in one transaction and commits it. With `optimistic`, the first failure rolls
+   * everything back and the batch is run again with savepoints. Throws if the transaction
+   * itself fails (after rolling it back).
+   */
+  #runAll(batch: Pending[], optimistic: boolean): { outcomes: Outcome[]; effects: (() => void)[] } {
+    const outcomes: Outcome[] = [];
+    const effects: (() => void)[] = [];
+    const isolate = batch.length > 1 && !optimistic;
+    try {
+      this.#begin.run();
+      for (const { op } of batch) {
+        if (isolate) this.#savepoint.run();
+        const mine: (() => void)[] = [];
+        try {
+          const value = op((effect) => mine.push(effect));
+          if (isolate) this.#release.run();
+          effects.push(...mine);
+          outcomes.push({ ok: true, value });
+        } catch (error) {
+          if (optimistic) {
+            this.#rollback.run();
+            this.#onRollback();
+            return this.#runAll(batch, false);
+          }
+          if (isolate) {
+            this.#undo.run();
+            this.#release.run();
+          }
+          outcomes.push({ ok: false, error: asStoreError(error) });
+        }
+      }
+      if (batch.length === 1 && !outcomes[0].ok) {
+        // A lone write that failed: the transaction is its own, so nothing is kept.
+        this.#rollback.run();
+        this.#onRollback();
+      } else {
+        this.#commit.run();
+        this.#onCommitted();
+      }
+      return { outcomes, effects };
+    } catch (error) {
+      try {
+        if (this.db.isTransaction) this.#rollback.run();
+      } catch { /* the rollback failing too changes nothing for the callers */ }
+      throw error;
+    }
   }
 
   /** Commits what waits and stops the timer. */
