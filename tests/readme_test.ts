@@ -9,11 +9,16 @@ import { waitFor } from "./support/wait.ts";
 
 const EXAMPLE = new URL("./fixtures/readme_handlers.ts", import.meta.url);
 
-Deno.test("README shows the handler example that the tests run", async () => {
+/** Asserts the README holds `fixture` word for word, its `../../` imports read from the root. */
+async function assertReadmeShows(fixture: URL): Promise<void> {
   const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-  const example = (await Deno.readTextFile(EXAMPLE))
-    .replace('from "../../queue/mod.ts"', 'from "./queue/mod.ts"');
-  assert.ok(readme.includes(example), "README.md must contain tests/fixtures/readme_handlers.ts");
+  const example = (await Deno.readTextFile(fixture)).replaceAll('from "../../', 'from "./');
+  const name = fixture.pathname.split("/tests/")[1];
+  assert.ok(readme.includes(example), `README.md must contain tests/${name}`);
+}
+
+Deno.test("README shows the handler example that the tests run", async () => {
+  await assertReadmeShows(EXAMPLE);
 });
 
 Deno.test("README handler example validates, runs, and refuses an unrecoverable address", async () => {
@@ -48,10 +53,7 @@ Deno.test("README handler example validates, runs, and refuses an unrecoverable 
 const PRODUCER_EXAMPLE = new URL("./fixtures/readme_producer.ts", import.meta.url);
 
 Deno.test("README shows the producer example that the tests run", async () => {
-  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
-  const example = (await Deno.readTextFile(PRODUCER_EXAMPLE))
-    .replace('from "../../api/client/producer.ts"', 'from "./api/client/producer.ts"');
-  assert.ok(readme.includes(example), "README.md must contain tests/fixtures/readme_producer.ts");
+  await assertReadmeShows(PRODUCER_EXAMPLE);
 });
 
 Deno.test("README producer example stores every job, and reports a refused one", async () => {

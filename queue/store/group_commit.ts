@@ -128,11 +128,10 @@ export class GroupCommit {
     try {
       this.#begin.run();
       for (const { op } of batch) {
-        if (isolate) this.#savepoint.run();
         const mine: (() => void)[] = [];
+        const write = () => op((effect) => mine.push(effect));
         try {
-          const value = op((effect) => mine.push(effect));
-          if (isolate) this.#release.run();
+          const value = isolate ? this.inSavepoint(write) : write();
           effects.push(...mine);
           outcomes.push({ ok: true, value });
         } catch (error) {
@@ -140,10 +139,6 @@ export class GroupCommit {
             this.#rollback.run();
             this.#onRollback();
             return this.#runAll(batch, false);
-          }
-          if (isolate) {
-            this.#undo.run();
-            this.#release.run();
           }
           outcomes.push({ ok: false, error: asStoreError(error) });
         }
@@ -161,6 +156,23 @@ export class GroupCommit {
       try {
         if (this.db.isTransaction) this.#rollback.run();
       } catch { /* the rollback failing too changes nothing for the callers */ }
+      throw error;
+    }
+  }
+
+  /**
+   * Runs `work` inside a savepoint of the open transaction: if it throws, what it changed is
+   * undone and the error rethrown; the rest of the transaction stands.
+   */
+  inSavepoint<T>(work: () => T): T {
+    this.#savepoint.run();
+    try {
+      const value = work();
+      this.#release.run();
+      return value;
+    } catch (error) {
+      this.#undo.run();
+      this.#release.run();
       throw error;
     }
   }

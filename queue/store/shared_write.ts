@@ -7,7 +7,6 @@
  * @module
  */
 
-import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { asStoreError, type GroupCommit, type OnCommit } from "./group_commit.ts";
 
 interface Call<In, Out> {
@@ -21,26 +20,18 @@ type Outcome<Out> = { ok: true; output: Out } | { ok: false; error: unknown };
 /**
  * @example
  * ```ts ignore
- * const inserts = new SharedWrite(db, writes, (batches, onCommit) => insertAll(batches));
+ * const inserts = new SharedWrite(writes, (batches, onCommit) => insertAll(batches));
  * const jobs = await inserts.run(jobsOfOneRequest);
  * ```
  */
 export class SharedWrite<In, Out> {
   #gathering: Call<In, Out>[] | undefined;
-  #savepoint: StatementSync;
-  #release: StatementSync;
-  #undo: StatementSync;
 
   /** `write` does the work for several inputs and returns one output per input, in order. */
   constructor(
-    db: DatabaseSync,
     readonly writes: GroupCommit,
     readonly write: (inputs: In[], onCommit: OnCommit) => Out[],
-  ) {
-    this.#savepoint = db.prepare("SAVEPOINT shared");
-    this.#release = db.prepare("RELEASE shared");
-    this.#undo = db.prepare("ROLLBACK TO shared");
-  }
+  ) {}
 
   /** Joins the write of the next commit; settles after it commits. */
   run(input: In): Promise<Out> {
@@ -75,27 +66,24 @@ export class SharedWrite<In, Out> {
     }
     const inputs = calls.map((call) => call.input);
     const effects: (() => void)[] = [];
-    this.#savepoint.run();
     try {
-      const outputs = this.write(inputs, (effect) => effects.push(effect));
-      this.#release.run();
+      const outputs = this.writes.inSavepoint(() =>
+        this.write(inputs, (effect) => effects.push(effect))
+      );
       for (const effect of effects) onCommit(effect);
       return outputs.map((output) => ({ ok: true, output }));
     } catch {
-      this.#undo.run();
-      this.#release.run();
+      // Undone; each call again on its own below.
     }
     return inputs.map((input) => {
       const mine: (() => void)[] = [];
-      this.#savepoint.run();
       try {
-        const [output] = this.write([input], (effect) => mine.push(effect));
-        this.#release.run();
+        const [output] = this.writes.inSavepoint(() =>
+          this.write([input], (effect) => mine.push(effect))
+        );
         for (const effect of mine) onCommit(effect);
         return { ok: true, output };
       } catch (error) {
-        this.#undo.run();
-        this.#release.run();
         return { ok: false, error: asStoreError(error) };
       }
     });

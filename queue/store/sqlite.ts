@@ -138,7 +138,6 @@ export class SqliteStore implements Store {
       onCommitted: () => this.#checkpointer?.committed(),
     });
     this.#inserts = new SharedWrite(
-      db,
       this.#writes,
       (batches, onCommit) => this.#insertRows(batches, onCommit),
     );
