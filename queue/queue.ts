@@ -381,20 +381,53 @@ export class Queue {
       if (!isUnfinished(job.status)) {
         throw new JobStateError(`Job ${id} is already ${job.status} and cannot be cancelled`);
       }
-      const now = this.#now();
-      const next = endAttempt(this.#withLive(job), "cancelled", now, {
-        outcome: "cancelled",
-        error: reason,
+      const [applied] = await this.store.update({
+        updates: [this.#cancellation(job, reason, this.#now())],
       });
-      next.error = reason;
-      const [applied] = await this.store.update({ updates: [{ from: job.status, job: next }] });
       if (applied === undefined) continue; // It moved meanwhile; look again.
-      this.#live.delete(id);
-      this.#room.release(1);
-      for (const listener of this.#cancelListeners) listener(id);
-      if (this.events.active) this.events.emit({ type: "cancelled", job: applied });
+      this.#cancelled(applied);
       return applied;
     }
+  }
+
+  /**
+   * Cancels jobs as they were listed, in one store update; any that moved since go through
+   * `cancel` one by one (which looks again, and skips those that ended meanwhile).
+   */
+  async #cancelListed(jobs: Job[], reason: string): Promise<void> {
+    const now = this.#now();
+    const applied = await this.store.update({
+      updates: jobs.map((job) => this.#cancellation(job, reason, now)),
+    });
+    const done = new Set<string>();
+    for (const job of applied) {
+      done.add(job.id);
+      this.#cancelled(job);
+    }
+    if (done.size === jobs.length) return;
+    await Promise.all(
+      jobs.filter((job) => !done.has(job.id)).map((job) =>
+        this.cancel(job.id, reason).catch(ignoreState)
+      ),
+    );
+  }
+
+  /** The update that ends an unfinished job `cancelled`, guarded by the status it was seen in. */
+  #cancellation(job: Job, reason: string, now: number) {
+    const next = endAttempt(this.#withLive(job), "cancelled", now, {
+      outcome: "cancelled",
+      error: reason,
+    });
+    next.error = reason;
+    return { from: job.status, job: next };
+  }
+
+  /** What follows a cancellation the store applied: room back, running handler told, event. */
+  #cancelled(job: Job): void {
+    this.#live.delete(job.id);
+    this.#room.release(1);
+    for (const listener of this.#cancelListeners) listener(job.id);
+    if (this.events.active) this.events.emit({ type: "cancelled", job });
   }
 
   /** Creates a new job from a failed or cancelled one, pointing back with `retryOf`. */
@@ -470,13 +503,9 @@ export class Queue {
       for (;;) {
         const page = await this.store.list({ status: unfinished, limit: 1000 });
         if (page.length === 0) break;
-        // A hundred at a time, together: on SQLite they share one commit.
+        // A hundred at a time: one store update, one commit on SQLite.
         for (let start = 0; start < page.length; start += 100) {
-          await Promise.all(
-            page.slice(start, start + 100).map((job) =>
-              this.cancel(job.id, "Cleared by request").catch(ignoreState)
-            ),
-          );
+          await this.#cancelListed(page.slice(start, start + 100), "Cleared by request");
         }
         for (const job of page) cancelled.push(job.id);
       }

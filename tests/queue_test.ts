@@ -140,6 +140,42 @@ Deno.test("Queue.finish() ignores a report for a job cancelled meanwhile", async
   }
 });
 
+Deno.test("Queue.clear() cancels listed jobs together, and one that moved meanwhile alone", async () => {
+  const registry = await HandlerRegistry.load([FIXTURES]);
+  const events = new JobEvents();
+  const cancelledEvents: string[] = [];
+  events.on((event) => event.type === "cancelled" && cancelledEvents.push(event.job.id));
+  const store = new MemoryStore();
+  const queue = new Queue({ store, registry, events });
+  await queue.open();
+  // The first shared update finds one listed job claimed since the listing.
+  const update = store.update.bind(store);
+  const sizes: number[] = [];
+  let moved: string | undefined;
+  store.update = async (params) => {
+    sizes.push(params.updates.length);
+    if (moved === undefined && params.updates.length > 1) {
+      [{ id: moved }] = await queue.claim(1, "w1");
+    }
+    return update(params);
+  };
+  const told: string[] = [];
+  queue.onCancel((id) => told.push(id));
+  try {
+    const jobs = await queue.enqueue(Array.from({ length: 150 }, () => noop));
+    assert.equal(await queue.clear(), 150);
+    assert.deepEqual(sizes.slice(0, 2), [100, 50]); // shared updates, a hundred at a time
+    assert.ok(sizes.length <= 3); // + the moved job's own cancel
+    assert.equal(moved, jobs[0].id);
+    assert.deepEqual(cancelledEvents.toSorted(), jobs.map((job) => job.id).toSorted());
+    assert.ok(told.includes(moved!)); // the running one's worker is told
+    assert.equal((await queue.stats()).capacity.used, 0);
+    assert.deepEqual(await queue.list({ limit: 10 }), []);
+  } finally {
+    queue.close();
+  }
+});
+
 Deno.test("Queue.retry() creates a new job pointing back, only from failed or cancelled", async () => {
   const { queue } = await newQueue();
   try {
