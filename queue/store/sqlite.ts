@@ -19,9 +19,10 @@ import { WalCheckpointer } from "./wal_checkpointer.ts";
 import { migrate } from "./sqlite_schema.ts";
 import {
   INSERT_COLUMNS,
-  insertValues,
   type JobRow,
+  pushInsertValues,
   rowToJob,
+  type SqlValue,
   updateValues,
 } from "./sqlite_rows.ts";
 import { StatusCounts } from "./status_counts.ts";
@@ -199,15 +200,18 @@ export class SqliteStore implements Store {
 
   /** Inserts the jobs of several enqueues in multi-row statements; one array back per enqueue. */
   #insertRows(batches: Job[][], onCommit: OnCommit): Job[][] {
+    // The queue builds these jobs for this insert alone: numbered in place, not copied (a redo
+    // after a failed statement numbers them again).
     let seq = this.#lastSeq + 1;
-    const stored = batches.map((jobs) => jobs.map((job) => ({ ...job, seq: seq++ })));
-    const inserted = batches.length === 1 ? stored[0] : stored.flat();
+    for (const jobs of batches) for (const job of jobs) job.seq = seq++;
+    const inserted = batches.length === 1 ? batches[0] : batches.flat();
     for (let start = 0, size = 0; start < inserted.length; start += size) {
       // Chunks of 64, 32, … 1 rows: a few prepared statements serve every batch size.
       size = 2 ** Math.floor(Math.log2(Math.min(INSERT_CHUNK, inserted.length - start)));
-      const chunk = inserted.slice(start, start + size);
+      const values: SqlValue[] = [];
+      for (let i = start; i < start + size; i++) pushInsertValues(values, inserted[i]);
       try {
-        this.#insertStatement(chunk.length).run(...chunk.flatMap(insertValues));
+        this.#insertStatement(size).run(...values);
       } catch (error) {
         if (/UNIQUE constraint failed: jobs\.id/.test(String(error))) {
           const duplicate = inserted.find((job, i) =>
@@ -224,7 +228,7 @@ export class SqliteStore implements Store {
     onCommit(() => {
       for (const job of inserted) this.#counts.add(job.type, job.status, 1);
     });
-    return stored;
+    return batches;
   }
 
   claim({ limit, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {

@@ -22,10 +22,10 @@ export interface JobRow {
   data: string;
 }
 
-/** The columns an insert writes, in the order of {@linkcode insertValues}. */
+/** The columns an insert writes, in the order of {@linkcode pushInsertValues}. */
 export const INSERT_COLUMNS = ["seq", "id", "status", "type", "run_at", "finished_at", "data"];
 
-type SqlValue = string | number | null;
+export type SqlValue = string | number | null;
 
 /**
  * The JSON `data` of a job: every field that no query filters on. A running job's open attempt
@@ -49,9 +49,17 @@ export function jobData(job: Job): string {
   });
 }
 
-/** A job's values for {@linkcode INSERT_COLUMNS}. */
-export function insertValues(job: Job): SqlValue[] {
-  return [job.seq, job.id, job.status, job.type, job.runAt, job.finishedAt ?? null, jobData(job)];
+/** Appends a job's values for {@linkcode INSERT_COLUMNS} to a statement's parameters. */
+export function pushInsertValues(values: SqlValue[], job: Job): void {
+  values.push(
+    job.seq,
+    job.id,
+    job.status,
+    job.type,
+    job.runAt,
+    job.finishedAt ?? null,
+    jobData(job),
+  );
 }
 
 /** The attempt a running job is on, if it is still open. */
