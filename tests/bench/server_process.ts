@@ -6,6 +6,10 @@
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../../deno.json", import.meta.url).pathname;
+// The V8 flags `deno task start` passes, read from its command so the two never differ.
+const V8_FLAGS = /--v8-flags=(\S+)/.exec(
+  JSON.parse(Deno.readTextFileSync(CONFIG)).tasks.start.command,
+)![1];
 
 /** A DenoQueue server process. */
 export interface BenchServer {
@@ -28,8 +32,7 @@ export async function startServer(args: string[]): Promise<BenchServer> {
       "--allow-read",
       "--allow-write",
       "--allow-env",
-      // As `deno task start` runs it (a 2 MB young generation).
-      `--v8-flags=${Deno.env.get("BENCH_V8_FLAGS") ?? "--max-semi-space-size=2"}`,
+      `--v8-flags=${Deno.env.get("BENCH_V8_FLAGS") ?? V8_FLAGS}`,
       MAIN,
       "--port",
       "0",
@@ -51,7 +54,12 @@ export async function startServer(args: string[]): Promise<BenchServer> {
   }
   // Keep reading so the pipe never fills.
   const draining = (async () => {
-    while (!(await lines.read()).done) { /* discard */ }
+    const log = Deno.env.get("BENCH_SERVER_LOG");
+    for (;;) {
+      const { done, value } = await lines.read();
+      if (done) break;
+      if (log) Deno.writeTextFileSync(log, value, { append: true });
+    }
   })();
   return {
     url,
