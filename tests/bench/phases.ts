@@ -228,11 +228,22 @@ export async function latency(url: string, total = 2000, rate = 500) {
 }
 
 /**
- * The JIT's warm-up, untimed: `count` noop jobs enqueued as one batch over HTTP and run, as
- * many more enqueued one by one on a producer socket, then all cleared.
+ * The JIT's warm-up, untimed, through every path a phase takes: `count` noop jobs enqueued as
+ * one batch over HTTP and run, as many more one by one with `?wait=` on 8 connections (the
+ * latency phase's path), as many enqueued one by one on a producer socket; then all cleared.
  */
 export async function warmUp(url: string, count = 1000): Promise<void> {
   await postJson(`${url}/api/jobs?wait=30000`, noops(0, count));
+  const connections = await Promise.all(
+    Array.from({ length: 8 }, () => HttpConnection.open(url)),
+  );
+  let next = 0;
+  await Promise.all(connections.map(async (connection) => {
+    while (next < count) {
+      await post(connection, "/api/jobs?wait=30000", { type: "noop", payload: { i: next++ } });
+    }
+  }));
+  for (const connection of connections) connection.close();
   const producer = await Producer.connect(url);
   await Promise.all(Array.from({ length: count }, (_, i) => producer.add("noop", { i })));
   await producer.close();

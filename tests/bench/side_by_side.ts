@@ -53,7 +53,7 @@ async function runBullmq(n: string): Promise<Record<string, Result>> {
 
 async function runDenoQueue(n: string): Promise<Record<string, Result>> {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", `${ROOT}tests/bench/bench.ts`, "--n", n],
+    args: ["run", "--allow-all", "--v8-flags=--expose-gc", `${ROOT}tests/bench/bench.ts`, "--n", n],
     cwd: ROOT,
     stdout: "piped",
     stderr: "inherit",
