@@ -501,12 +501,10 @@ export class Queue {
     for (const unfinished of ["queued", "scheduled", "in-progress"] as const) {
       if (status !== undefined && status !== unfinished) continue;
       for (;;) {
-        const page = await this.store.list({ status: unfinished, limit: 1000 });
+        // A hundred at a time: one store update, one commit on SQLite, little held at once.
+        const page = await this.store.list({ status: unfinished, limit: 100 });
         if (page.length === 0) break;
-        // A hundred at a time: one store update, one commit on SQLite.
-        for (let start = 0; start < page.length; start += 100) {
-          await this.#cancelListed(page.slice(start, start + 100), "Cleared by request");
-        }
+        await this.#cancelListed(page, "Cleared by request");
         for (const job of page) cancelled.push(job.id);
       }
     }
