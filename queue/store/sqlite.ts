@@ -249,21 +249,22 @@ export class SqliteStore implements Store {
         this.#sql(`${set} WHERE seq IN (SELECT value FROM json_each(?)) AND status = 'queued'`)
           .run(leaseOwner, leaseUntil, now, workerId, JSON.stringify(picked.map((job) => job.seq)));
       }
-      const claimed = picked.map((job): Job => {
+      // A job in the ready list belongs to it alone (whoever got it back from an insert or an
+      // update has serialised it already), so a claim moves it on in place: no copy per job
+      // that would live, and be promoted, while the job runs. A failed commit rereads the list.
+      for (const job of picked) {
         this.#ready.delete(job.seq);
-        return {
-          ...job,
-          status: "in-progress",
-          updatedAt: now,
-          leaseOwner,
-          leaseExpiresAt: leaseUntil,
-          attempts: [...job.attempts, {
-            number: job.attempts.length + 1,
-            startedAt: now,
-            workerId,
-          }],
-        };
-      });
+        job.status = "in-progress";
+        job.updatedAt = now;
+        job.leaseOwner = leaseOwner;
+        job.leaseExpiresAt = leaseUntil;
+        job.attempts = [...job.attempts, {
+          number: job.attempts.length + 1,
+          startedAt: now,
+          workerId,
+        }];
+      }
+      const claimed = picked;
       onCommit(() => {
         for (const job of claimed) this.#counts.move(job.type, "queued", "in-progress");
       });

@@ -145,7 +145,7 @@ async function inspectJobs(url: string, n: number) {
   let seen = 0;
   let firstFinishedAt = Infinity;
   let lastFinishedAt = -Infinity;
-  let next: string | null = `/api/jobs?limit=1000`;
+  let next: string | null = `/api/jobs?limit=100`;
   while (next !== null) {
     const response: Response = await fetch(url + next);
     const page = await response.json() as { attempt: number; finishedAt: string }[];
