@@ -53,6 +53,44 @@ Deno.test("POST /api/jobs stores a batch all or nothing", async () => {
   });
 });
 
+Deno.test("POST /api/jobs with Prefer: return=minimal answers ids and statuses only", async () => {
+  await withServer({}, async (api) => {
+    const minimal = { headers: { prefer: "return=minimal" } };
+    const batch = await api.post<{ id: string; status: string }[]>("/api/jobs", [
+      { type: "noop", payload: {} },
+      { type: "sleep", payload: { ms: 0 }, options: { delay: 60_000 } },
+    ], minimal);
+    assert.equal(batch.status, 201);
+    assert.equal(batch.headers.get("preference-applied"), "return=minimal");
+    assert.deepEqual(batch.body.map((job) => Object.keys(job)), [["id", "status"], [
+      "id",
+      "status",
+    ]]);
+    assert.equal(batch.body[1].status, "scheduled");
+    assert.equal((await api.get<JobView>(`/api/jobs/${batch.body[1].id}`)).body.type, "sleep");
+
+    const one = await api.post<{ id: string; status: string }>(
+      "/api/jobs?wait=10000",
+      { type: "noop", payload: {} },
+      { headers: { prefer: 'respond-async, return="minimal"' } },
+    );
+    assert.deepEqual(Object.keys(one.body), ["id", "status"]);
+    assert.equal(one.body.status, "completed");
+
+    const full = await api.post<JobView>("/api/jobs", { type: "noop", payload: {} }, {
+      headers: { prefer: "return=representation" },
+    });
+    assert.equal(full.headers.get("preference-applied"), null);
+    assert.equal(full.body.type, "noop");
+    // Refusals keep their usual shape.
+    assertError(
+      await api.post("/api/jobs", { type: "nope", payload: {} }, minimal),
+      400,
+      "unknown_type",
+    );
+  });
+});
+
 Deno.test("POST /api/jobs refuses an empty batch and one over 1000 jobs", async () => {
   await withServer({}, async (api) => {
     const job = { type: "noop", payload: 1 };

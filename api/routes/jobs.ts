@@ -11,6 +11,8 @@ import { HttpError } from "../errors.ts";
 import { parseJobsInput } from "../job_input.ts";
 import { jobDetail, jobSummary } from "../job_view.ts";
 import { statusParam } from "./goqueue.ts";
+import type { Job } from "../../queue/job.ts";
+import type { JobStatus } from "../../queue/lifecycle.ts";
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
@@ -31,6 +33,16 @@ function integerParam(name: string, value: string | undefined, min: number, max:
   return number;
 }
 
+/** Whether a `Prefer` header asks for `return=minimal` (RFC 7240). */
+function prefersMinimal(prefer: string | undefined): boolean {
+  return prefer !== undefined && /(^|[,;\s])return\s*=\s*"?minimal"?\s*($|[,;])/i.test(prefer);
+}
+
+/** What `Prefer: return=minimal` answers for a job: its id and status. */
+function minimalView(job: Job): { id: string; status: JobStatus } {
+  return { id: job.id, status: job.status };
+}
+
 export function jobRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const { queue } = deps;
@@ -45,6 +57,11 @@ export function jobRoutes(deps: AppDeps): Hono {
       created = await Promise.all(
         created.map(async (job) => await queue.waitForFinal(job.id, { timeout: wait }) ?? job),
       );
+    }
+    if (prefersMinimal(c.req.header("prefer"))) {
+      // RFC 7240: a producer that needs only the ids is spared the full views.
+      c.header("Preference-Applied", "return=minimal");
+      return c.json(batch ? created.map(minimalView) : minimalView(created[0]), 201);
     }
     return c.json(batch ? created.map(jobDetail) : jobDetail(created[0]), 201);
   });

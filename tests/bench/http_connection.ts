@@ -42,9 +42,15 @@ export class HttpConnection {
   }
 
   /** Sends a request with a JSON body (or none) and reads the whole answer. */
-  async request(method: string, path: string, json?: string): Promise<HttpAnswer> {
+  async request(
+    method: string,
+    path: string,
+    json?: string,
+    headers: Record<string, string> = {},
+  ): Promise<HttpAnswer> {
     const body = json === undefined ? undefined : encoder.encode(json);
-    const head = `${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\n` +
+    const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
+    const head = `${method} ${path} HTTP/1.1\r\nHost: ${this.host}\r\n${extra}` +
       (body === undefined
         ? "Content-Length: 0\r\n\r\n"
         : `Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`);

@@ -9,6 +9,7 @@ import { getJson, postJson, type Stats } from "./http.ts";
 import { Producer } from "../../api/client/producer.ts";
 import { HttpConnection } from "./http_connection.ts";
 
+const MINIMAL = { Prefer: "return=minimal" };
 const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 10 ** digits;
 
 function noops(from: number, count: number) {
@@ -16,20 +17,31 @@ function noops(from: number, count: number) {
 }
 
 /** POSTs JSON on a kept-alive connection; throws on a status other than `expect`. */
-async function post<T>(connection: HttpConnection, path: string, body: unknown, expect = 201) {
-  const answer = await connection.request("POST", path, JSON.stringify(body));
+async function post<T>(
+  connection: HttpConnection,
+  path: string,
+  body: unknown,
+  expect = 201,
+  headers?: Record<string, string>,
+) {
+  const answer = await connection.request("POST", path, JSON.stringify(body), headers);
   if (answer.status !== expect) {
     throw new Error(`POST ${path} answered ${answer.status}: ${answer.body.slice(0, 300)}`);
   }
   return JSON.parse(answer.body) as T;
 }
 
-/** Enqueues `n` jobs in batches of 1,000 on one connection, each awaited before the next. */
+/**
+ * Enqueues `n` jobs in batches of 1,000 on one connection, each awaited before the next. Asks
+ * for ids and statuses only (`Prefer: return=minimal`): BullMQ's `addBulk` answers no more.
+ */
 async function enqueueBatches(url: string, n: number): Promise<void> {
   const connection = await HttpConnection.open(url);
   try {
     for (let i = 0; i < n; i += 1000) {
-      await post(connection, "/api/jobs", noops(i, Math.min(1000, n - i)));
+      const batch = noops(i, Math.min(1000, n - i));
+      const ids = await post<{ id: string }[]>(connection, "/api/jobs", batch, 201, MINIMAL);
+      if (ids.length !== batch.length) throw new Error(`${ids.length} ids for ${batch.length}`);
     }
   } finally {
     connection.close();
