@@ -495,28 +495,63 @@ export class Queue {
     return job;
   }
 
-  /** Removes every job, or every job with `status`; running ones are cancelled first. */
+  /**
+   * Removes every job, or every job with `status`. Jobs waiting to run (queued, scheduled) are
+   * removed a hundred at a time without being written as cancelled first (they would be
+   * deleted right after); running ones are cancelled first. Either way a `cancelled` event is
+   * emitted per job, then one `cleared`.
+   */
   async clear(status?: JobStatus): Promise<number> {
-    const cancelled: string[] = [];
-    for (const unfinished of ["queued", "scheduled", "in-progress"] as const) {
-      if (status !== undefined && status !== unfinished) continue;
+    let removed = 0;
+    for (const waiting of ["queued", "scheduled"] as const) {
+      if (status !== undefined && status !== waiting) continue;
       for (;;) {
-        // A hundred at a time: one store update, one commit on SQLite, little held at once.
-        const page = await this.store.list({ status: unfinished, limit: 100 });
+        const page = await this.store.list({ status: waiting, limit: 100 });
+        if (page.length === 0) break;
+        // Guarded by status: a job started since the listing stays, for the pass below.
+        const gone = await this.store.delete({ ids: page.map((job) => job.id), status: waiting });
+        removed += gone.removed;
+        this.#room.release(gone.unfinished);
+        if (this.events.active) await this.#emitCleared(page, gone.removed);
+      }
+    }
+    const cancelled: string[] = [];
+    if (status === undefined || status === "in-progress") {
+      for (;;) {
+        const page = await this.store.list({ status: "in-progress", limit: 100 });
         if (page.length === 0) break;
         await this.#cancelListed(page, "Cleared by request");
         for (const job of page) cancelled.push(job.id);
       }
     }
-    // Jobs cleared by an unfinished status are cancelled by now: remove them by id.
-    const removed = status !== undefined && isUnfinished(status)
+    // Running jobs cleared are cancelled by now: remove them; with no status, every job left.
+    const rest = status === undefined
+      ? await this.store.delete({})
+      : isUnfinished(status)
       ? await this.store.delete({ ids: cancelled })
       : await this.store.delete({ status });
+    removed += rest.removed;
     // Cancelled above, so every unfinished job's room was given back already, except for any
-    // that were enqueued between the cancel pass and the delete.
-    if (removed.unfinished > 0) this.#room.release(removed.unfinished);
-    if (this.events.active) this.events.emit({ type: "cleared", status, count: removed.removed });
-    return removed.removed;
+    // that were enqueued between the passes and the delete.
+    if (rest.unfinished > 0) this.#room.release(rest.unfinished);
+    if (this.events.active) this.events.emit({ type: "cleared", status, count: removed });
+    return removed;
+  }
+
+  /** `cancelled` events for waiting jobs a clear removed (those still there were not). */
+  async #emitCleared(page: Job[], removed: number): Promise<void> {
+    let gone = page;
+    if (removed < page.length) {
+      const left = await Promise.all(page.map((job) => this.store.get({ id: job.id })));
+      gone = page.filter((_, i) => left[i] === undefined);
+    }
+    const now = this.#now();
+    for (const job of gone) {
+      this.events.emit({
+        type: "cancelled",
+        job: this.#cancellation(job, "Cleared by request", now).job,
+      });
+    }
   }
 
   /**
