@@ -264,11 +264,10 @@ export class SqliteStore implements Store {
           workerId,
         }];
       }
-      const claimed = picked;
       onCommit(() => {
-        for (const job of claimed) this.#counts.move(job.type, "queued", "in-progress");
+        for (const job of picked) this.#counts.move(job.type, "queued", "in-progress");
       });
-      return claimed;
+      return picked;
     });
   }
 
