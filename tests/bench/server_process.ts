@@ -52,7 +52,7 @@ export async function startServer(args: string[]): Promise<BenchServer> {
     seen += value;
     url = /listening on (http:\/\/\S+)/.exec(seen)?.[1] ?? "";
   }
-  // Keep reading so the pipe never fills.
+  // Keep reading so the pipe never fills; into BENCH_SERVER_LOG if set (e.g. V8's --trace-gc).
   const draining = (async () => {
     const log = Deno.env.get("BENCH_SERVER_LOG");
     for (;;) {
