@@ -22,7 +22,7 @@ import { type AttemptReport, endAttempt, settleAttempt } from "./attempt_end.ts"
 import { assertTransition, isUnfinished, type JobStatus } from "./lifecycle.ts";
 import { Scheduler } from "./scheduler.ts";
 import { Semaphore } from "./semaphore.ts";
-import type { JobCounts, ListQuery, Store } from "./store/store.ts";
+import type { DeleteParams, JobCounts, ListQuery, Store } from "./store/store.ts";
 import { ThroughputMeter } from "./throughput.ts";
 import { Ticker } from "./ticker.ts";
 import { type TypeMetric, TypeMetrics } from "./type_metrics.ts";
@@ -509,32 +509,34 @@ export class Queue {
         const page = await this.store.list({ status: waiting, limit: 100 });
         if (page.length === 0) break;
         // Guarded by status: a job started since the listing stays, for the pass below.
-        const gone = await this.store.delete({ ids: page.map((job) => job.id), status: waiting });
-        removed += gone.removed;
-        this.#room.release(gone.unfinished);
-        if (this.events.active) await this.#emitCleared(page, gone.removed);
+        const gone = await this.#remove({ ids: page.map((job) => job.id), status: waiting });
+        removed += gone;
+        if (this.events.active) await this.#emitCleared(page, gone);
       }
     }
-    const cancelled: string[] = [];
     if (status === undefined || status === "in-progress") {
       for (;;) {
         const page = await this.store.list({ status: "in-progress", limit: 100 });
         if (page.length === 0) break;
         await this.#cancelListed(page, "Cleared by request");
-        for (const job of page) cancelled.push(job.id);
+        // Cleared by their status: removed now (with no status, below with the rest).
+        if (status !== undefined) removed += await this.#remove({ ids: page.map((j) => j.id) });
       }
     }
-    // Running jobs cleared are cancelled by now: remove them; with no status, every job left.
-    const rest = status === undefined
-      ? await this.store.delete({})
-      : isUnfinished(status)
-      ? await this.store.delete({ ids: cancelled })
-      : await this.store.delete({ status });
-    removed += rest.removed;
-    // Cancelled above, so every unfinished job's room was given back already, except for any
-    // that were enqueued between the passes and the delete.
-    if (rest.unfinished > 0) this.#room.release(rest.unfinished);
+    if (status === undefined || !isUnfinished(status)) {
+      removed += await this.#remove(status === undefined ? {} : { status });
+    }
     if (this.events.active) this.events.emit({ type: "cleared", status, count: removed });
+    return removed;
+  }
+
+  /**
+   * A delete for `clear`, giving back the room of the unfinished jobs it removes: waiting ones,
+   * or any enqueued since the cancel pass (cancelled ones gave theirs back already).
+   */
+  async #remove(params: DeleteParams): Promise<number> {
+    const { removed, unfinished } = await this.store.delete(params);
+    if (unfinished > 0) this.#room.release(unfinished);
     return removed;
   }
 

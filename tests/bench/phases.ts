@@ -94,8 +94,11 @@ export async function enqueueSingleAdd(url: string, n: number, inFlight = 50) {
   return singlesResult(n, inFlight, ms, stats.byStatus.queued);
 }
 
-/** Enqueues `n` single jobs as `POST /api/jobs` requests, `inFlight` connections at a time. */
-export async function enqueueSingleHttp(url: string, n: number, inFlight = 50) {
+/**
+ * POSTs `n` single noop jobs to `path`, on `inFlight` kept-alive connections each sending its
+ * next as soon as its last is answered; returns the ms from the first send to the last answer.
+ */
+async function postSingles(url: string, path: string, n: number, inFlight: number) {
   let next = 0;
   const connections = await Promise.all(
     Array.from({ length: inFlight }, () => HttpConnection.open(url)),
@@ -104,12 +107,18 @@ export async function enqueueSingleHttp(url: string, n: number, inFlight = 50) {
   const lane = async (connection: HttpConnection) => {
     while (next < n) {
       const i = next++;
-      await post(connection, "/api/jobs", { type: "noop", payload: { i } });
+      await post(connection, path, { type: "noop", payload: { i } });
     }
   };
   await Promise.all(connections.map(lane));
   const ms = performance.now() - started;
   for (const connection of connections) connection.close();
+  return ms;
+}
+
+/** Enqueues `n` single jobs as `POST /api/jobs` requests, `inFlight` connections at a time. */
+export async function enqueueSingleHttp(url: string, n: number, inFlight = 50) {
+  const ms = await postSingles(url, "/api/jobs", n, inFlight);
   const stats = await getJson<Stats>(`${url}/api/stats`);
   return singlesResult(n, inFlight, ms, stats.byStatus.queued);
 }
@@ -246,16 +255,7 @@ export async function latency(url: string, total = 2000, rate = 500) {
  */
 export async function warmUp(url: string, count = 1000): Promise<void> {
   await postJson(`${url}/api/jobs?wait=30000`, noops(0, count));
-  const connections = await Promise.all(
-    Array.from({ length: 8 }, () => HttpConnection.open(url)),
-  );
-  let next = 0;
-  await Promise.all(connections.map(async (connection) => {
-    while (next < count) {
-      await post(connection, "/api/jobs?wait=30000", { type: "noop", payload: { i: next++ } });
-    }
-  }));
-  for (const connection of connections) connection.close();
+  await postSingles(url, "/api/jobs?wait=30000", count, 8);
   const producer = await Producer.connect(url);
   await Promise.all(Array.from({ length: count }, (_, i) => producer.add("noop", { i })));
   await producer.close();
