@@ -5,7 +5,7 @@
  */
 
 import { createServer } from "./api/server.ts";
-import { ConfigError, helpText, parseConfig } from "./queue/config.ts";
+import { ConfigError, helpText, parseConfig } from "./api/config.ts";
 import { describeStore, openStore } from "./queue/store/open.ts";
 import type { Store } from "./queue/store/store.ts";
 

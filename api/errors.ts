@@ -15,7 +15,7 @@ import {
   ValidationError,
 } from "../queue/errors.ts";
 import { IllegalTransitionError } from "../queue/lifecycle.ts";
-import { StoreWriteError } from "../queue/store/group_commit.ts";
+import { StoreWriteError } from "../queue/store/errors.ts";
 
 /** An error the API answers with as it is. */
 export class HttpError extends Error {

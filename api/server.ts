@@ -6,12 +6,12 @@
  */
 
 import type { Hono } from "hono";
-import type { Config } from "../queue/config.ts";
+import type { Config } from "./config.ts";
 import { JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import { WorkerPool } from "../queue/pool/pool.ts";
 import { Queue } from "../queue/queue.ts";
-import { MemoryStore } from "../queue/store/memory.ts";
+import { MemoryStore } from "../queue/store/memory/memory_store.ts";
 import type { Store } from "../queue/store/store.ts";
 import { createApp } from "./app.ts";
 import { LiveFeed } from "./live_feed.ts";

@@ -20,11 +20,11 @@ import { newJobId } from "./job_id.ts";
 import { jobOptionsSchema } from "./job_options.ts";
 import { type AttemptReport, endAttempt, settleAttempt } from "./attempt_end.ts";
 import { assertTransition, isUnfinished, type JobStatus } from "./lifecycle.ts";
-import { Scheduler } from "./scheduler.ts";
-import { Semaphore } from "./semaphore.ts";
+import { Scheduler } from "./maintenance/scheduler.ts";
+import { Semaphore } from "./primitives/semaphore.ts";
 import type { DeleteParams, JobCounts, ListQuery, Store } from "./store/store.ts";
-import { ThroughputMeter } from "./throughput.ts";
-import { Ticker } from "./ticker.ts";
+import { ThroughputMeter } from "./primitives/throughput_meter.ts";
+import { Ticker } from "./primitives/ticker.ts";
 import { type TypeMetric, TypeMetrics } from "./type_metrics.ts";
 
 /** Options for {@linkcode Queue}. */

@@ -10,7 +10,7 @@ import { DatabaseSync } from "node:sqlite";
 import { Producer, ProducerError } from "../api/client/producer.ts";
 import type { ProducerAnswer, ProducerErrorAnswer } from "../api/producer_protocol.ts";
 import { createServer, type DenoQueueServer, type ServerOptions } from "../api/server.ts";
-import { SqliteStore } from "../queue/store/sqlite.ts";
+import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
 import { ApiClient, TEST_SERVER_OPTIONS } from "./support/api_server.ts";
 import { waitFor } from "./support/wait.ts";
 

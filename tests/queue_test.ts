@@ -8,7 +8,7 @@ import { EnqueueAbortedError, JobStateError, QueueFullError } from "../queue/err
 import { type JobEvent, JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import { Queue } from "../queue/queue.ts";
-import { MemoryStore } from "../queue/store/memory.ts";
+import { MemoryStore } from "../queue/store/memory/memory_store.ts";
 import { FIXTURES } from "./fixtures/handlers.ts";
 
 async function newQueue(

@@ -8,8 +8,8 @@ import { JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import type { Job } from "../queue/job.ts";
 import { INTERRUPTED, Queue } from "../queue/queue.ts";
-import { MemoryStore } from "../queue/store/memory.ts";
-import { SqliteStore } from "../queue/store/sqlite.ts";
+import { MemoryStore } from "../queue/store/memory/memory_store.ts";
+import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
 import type { Store } from "../queue/store/store.ts";
 
 const registry = await HandlerRegistry.load([]);

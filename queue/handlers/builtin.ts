@@ -4,7 +4,7 @@
  */
 
 import { z } from "zod";
-import { delay } from "../delay.ts";
+import { delay } from "../primitives/delay.ts";
 import { defineHandler, type Handler } from "./define.ts";
 import { demoHandlers } from "./demo.ts";
 import { httpHandler } from "./http.ts";

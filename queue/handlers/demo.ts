@@ -5,7 +5,7 @@
  */
 
 import { z } from "zod";
-import { delay } from "../delay.ts";
+import { delay } from "../primitives/delay.ts";
 import { defineHandler, type Handler } from "./define.ts";
 
 /** Settings the worker entry applies before any demo job runs. */

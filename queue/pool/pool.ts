@@ -8,7 +8,7 @@
 import type { Job } from "../job.ts";
 import type { AttemptReport } from "../attempt_end.ts";
 import type { Queue } from "../queue.ts";
-import { Ticker } from "../ticker.ts";
+import { Ticker } from "../primitives/ticker.ts";
 import type { FromWorker } from "./protocol.ts";
 import { type RunningJob, WorkerHandle, type WorkerInit } from "./worker_handle.ts";
 

@@ -3,8 +3,8 @@
  * @module
  */
 
-import { MemoryStore } from "./memory.ts";
-import { type Durability, SqliteStore } from "./sqlite.ts";
+import { MemoryStore } from "./memory/memory_store.ts";
+import { type Durability, SqliteStore } from "./sqlite/sqlite_store.ts";
 import type { Store } from "./store.ts";
 
 /**

@@ -12,7 +12,7 @@ import { parseArgs } from "node:util";
 import { JobEvents } from "../../queue/events.ts";
 import { HandlerRegistry } from "../../queue/handlers/registry.ts";
 import { Queue, type Retention } from "../../queue/queue.ts";
-import { SqliteStore } from "../../queue/store/sqlite.ts";
+import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 
 const { values } = parseArgs({
   args: Deno.args,

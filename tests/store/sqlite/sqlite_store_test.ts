@@ -5,10 +5,11 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { createServer } from "../api/server.ts";
-import { SqliteStore, StoreOpenError } from "../queue/store/sqlite.ts";
-import { migrate, SCHEMA_VERSION, schemaVersion } from "../queue/store/sqlite_schema.ts";
-import { waitFor } from "./support/wait.ts";
+import { createServer } from "../../../api/server.ts";
+import { StoreOpenError } from "../../../queue/store/errors.ts";
+import { SqliteStore } from "../../../queue/store/sqlite/sqlite_store.ts";
+import { migrate, SCHEMA_VERSION, schemaVersion } from "../../../queue/store/sqlite/schema.ts";
+import { waitFor } from "../../support/wait.ts";
 
 function tempPath(): string {
   return `${Deno.makeTempDirSync({ prefix: "denoqueue-sqlite-" })}/jobs.db`;

@@ -5,10 +5,10 @@
  * @module
  */
 
-import type { Job } from "../job.ts";
-import { isUnfinished } from "../lifecycle.ts";
-import { MinHeap } from "./min_heap.ts";
-import { StatusCounts } from "./status_counts.ts";
+import type { Job } from "../../job.ts";
+import { isUnfinished } from "../../lifecycle.ts";
+import { MinHeap } from "../../primitives/min_heap.ts";
+import { StatusCounts } from "../status_counts.ts";
 import type {
   ClaimParams,
   DeleteParams,
@@ -20,12 +20,12 @@ import type {
   PruneParams,
   RenewParams,
   Store,
-} from "./store.ts";
+} from "../store.ts";
 
 /**
  * @example
  * ```ts
- * import { MemoryStore } from "./memory.ts";
+ * import { MemoryStore } from "./memory_store.ts";
  * const store = new MemoryStore();
  * await store.counts();
  * ```

@@ -11,12 +11,13 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
-import type { Job } from "../job.ts";
-import { isUnfinished, type JobStatus } from "../lifecycle.ts";
+import type { Job } from "../../job.ts";
+import { isUnfinished, type JobStatus } from "../../lifecycle.ts";
+import { StoreOpenError } from "../errors.ts";
 import { GroupCommit, type OnCommit } from "./group_commit.ts";
 import { SharedWrite } from "./shared_write.ts";
 import { WalCheckpointer } from "./wal_checkpointer.ts";
-import { migrate } from "./sqlite_schema.ts";
+import { migrate } from "./schema.ts";
 import {
   INSERT_COLUMNS,
   type JobRow,
@@ -24,8 +25,8 @@ import {
   rowToJob,
   type SqlValue,
   updateValues,
-} from "./sqlite_rows.ts";
-import { StatusCounts } from "./status_counts.ts";
+} from "./rows.ts";
+import { StatusCounts } from "../status_counts.ts";
 import type {
   ClaimParams,
   DeleteParams,
@@ -38,7 +39,7 @@ import type {
   PruneParams,
   RenewParams,
   Store,
-} from "./store.ts";
+} from "../store.ts";
 
 /** What each level survives. */
 export type Durability = "normal" | "full";
@@ -58,14 +59,6 @@ export interface SqliteStoreOptions {
   walLimitPages?: number;
   /** Extra `PRAGMA`s applied at open, e.g. `{ cache_size: -64000 }`. */
   pragmas?: Record<string, string | number>;
-}
-
-/** The database cannot be used; the message says why, for the person starting the service. */
-export class StoreOpenError extends Error {
-  constructor(readonly path: string, reason: string, options?: ErrorOptions) {
-    super(`Cannot use the database ${path}: ${reason}`, options);
-    this.name = "StoreOpenError";
-  }
 }
 
 const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];

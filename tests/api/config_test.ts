@@ -6,7 +6,7 @@ import {
   helpText,
   OPTIONS,
   parseConfig,
-} from "../queue/config.ts";
+} from "../../api/config.ts";
 
 const CWD = "/srv/app";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { DEFAULT_BACKOFF } from "../../queue/backoff.ts";
-import type { Job } from "../../queue/job.ts";
-import type { Store } from "../../queue/store/store.ts";
+import { DEFAULT_BACKOFF } from "../../../queue/backoff.ts";
+import type { Job } from "../../../queue/job.ts";
+import type { Store } from "../../../queue/store/store.ts";
 
 const T = 1_700_000_000_000;
 

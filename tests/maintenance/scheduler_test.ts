@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Scheduler } from "../queue/scheduler.ts";
+import { Scheduler } from "../../queue/maintenance/scheduler.ts";
 
 const T = 1_700_000_000_000;
 const fixedClock = () => T;

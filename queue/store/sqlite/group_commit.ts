@@ -7,6 +7,7 @@
 
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { clearImmediate, setImmediate } from "node:timers";
+import { StoreWriteError } from "../errors.ts";
 
 /** Registers work to do only if the transaction commits (e.g. updating in-memory counters). */
 export type OnCommit = (effect: () => void) => void;
@@ -17,16 +18,6 @@ interface Pending {
   op: (onCommit: OnCommit) => unknown;
   resolve: (value: unknown) => void;
   reject: (reason: unknown) => void;
-}
-
-/** A write could not be committed; nothing of it was stored. */
-export class StoreWriteError extends Error {
-  constructor(cause: unknown) {
-    super(`The database could not commit: ${cause instanceof Error ? cause.message : cause}`, {
-      cause,
-    });
-    this.name = "StoreWriteError";
-  }
 }
 
 /** SQLite's own failures (disk full, I/O) are the storage's, not the caller's input. */

@@ -4,8 +4,8 @@
  * @module
  */
 
-import type { Job } from "../job.ts";
-import type { JobStatus } from "../lifecycle.ts";
+import type { Job } from "../../job.ts";
+import type { JobStatus } from "../../lifecycle.ts";
 
 /** A row as `node:sqlite` returns it. */
 export interface JobRow {

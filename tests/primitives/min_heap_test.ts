@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { MinHeap } from "../queue/store/min_heap.ts";
+import { MinHeap } from "../../queue/primitives/min_heap.ts";
 
 /** A small seeded generator (mulberry32), so a failing case can be replayed. */
 function seeded(seed: number): () => number {

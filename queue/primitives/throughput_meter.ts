@@ -6,7 +6,7 @@
 /**
  * @example
  * ```ts
- * import { ThroughputMeter } from "./throughput.ts";
+ * import { ThroughputMeter } from "./throughput_meter.ts";
  * const meter = new ThroughputMeter();
  * meter.record(1);
  * meter.perSecond(); // average over the window

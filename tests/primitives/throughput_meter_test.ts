@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { ThroughputMeter } from "../queue/throughput.ts";
+import { ThroughputMeter } from "../../queue/primitives/throughput_meter.ts";
 
 /** A clock the test moves by hand, in epoch milliseconds. */
 function fakeClock(start = 1_700_000_000_000) {

@@ -5,7 +5,8 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { GroupCommit, StoreWriteError } from "../queue/store/group_commit.ts";
+import { StoreWriteError } from "../../../queue/store/errors.ts";
+import { GroupCommit } from "../../../queue/store/sqlite/group_commit.ts";
 
 function setUp() {
   const db = new DatabaseSync(":memory:");

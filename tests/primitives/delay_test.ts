@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { delay } from "../queue/delay.ts";
+import { delay } from "../../queue/primitives/delay.ts";
 
 Deno.test("delay() resolves after the timer fires", async () => {
   let settled = false;

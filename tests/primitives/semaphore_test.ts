@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Semaphore } from "../queue/semaphore.ts";
+import { Semaphore } from "../../queue/primitives/semaphore.ts";
 
 /** Starts `acquire` and records when it settles, so tests can see who got in and in what order. */
 function track(promise: Promise<void>, log: string[], name: string): Promise<void> {
