@@ -9,7 +9,8 @@
 import type { JobEvent } from "../queue/events.ts";
 import type { Job } from "../queue/job.ts";
 import type { PoolStats } from "../queue/pool/pool.ts";
-import type { Queue, QueueStats } from "../queue/queue.ts";
+import type { QueueStats } from "../queue/observe/queue_stats.ts";
+import type { Queue } from "../queue/queue.ts";
 
 /** One job transition as the feed sends it. */
 export interface FeedEvent {

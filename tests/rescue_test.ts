@@ -7,7 +7,8 @@ import assert from "node:assert/strict";
 import { JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import type { Job } from "../queue/job.ts";
-import { INTERRUPTED, Queue } from "../queue/queue.ts";
+import { INTERRUPTED } from "../queue/maintenance/rescuer.ts";
+import { Queue } from "../queue/queue.ts";
 import { MemoryStore } from "../queue/store/memory/memory_store.ts";
 import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
 import type { Store } from "../queue/store/store.ts";
@@ -69,7 +70,7 @@ Deno.test("Queue.open() fails a job that killed the process on its last attempt"
   }
 });
 
-Deno.test("Queue.rescue() takes only expired leases; renewLeases() keeps running jobs", async () => {
+Deno.test("Rescuer.runOnce() takes only expired leases; renewLeases() keeps running jobs", async () => {
   let now = 1_000_000;
   const store = new MemoryStore();
   const queue = queueOn(store, { now: () => now, leaseMs: 1000 });
@@ -88,7 +89,7 @@ Deno.test("Queue.rescue() takes only expired leases; renewLeases() keeps running
     now += 800;
     assert.equal(await queue.renewLeases([mine.id, theirs.id]), 1, "only this process's lease");
     now += 800; // theirs expired 600 ms ago; mine was renewed until now + 200
-    assert.equal(await queue.rescue(), 1);
+    assert.equal(await queue.maintenance.rescuer.runOnce(), 1);
     const rescued = (await queue.get(theirs.id)) as Job;
     assert.equal(rescued.attempts[0].outcome, "interrupted");
     assert.equal(rescued.status, "scheduled");
@@ -98,7 +99,7 @@ Deno.test("Queue.rescue() takes only expired leases; renewLeases() keeps running
   }
 });
 
-Deno.test("Queue.prune() removes finished jobs past their age and beyond the count", async () => {
+Deno.test("Cleaner.runOnce() removes finished jobs past their age and beyond the count", async () => {
   let now = 10_000_000;
   const store = new MemoryStore();
   const queue = new Queue({
@@ -113,9 +114,9 @@ Deno.test("Queue.prune() removes finished jobs past their age and beyond the cou
     await queue.enqueue(Array.from({ length: 6 }, () => ({ type: "noop", payload: {} })));
     const jobs = await queue.claim(6, "w1");
     await queue.finish(jobs.map((job) => ({ job, outcome: "completed" as const, result: 1 })));
-    assert.equal(await queue.prune(), 3, "beyond the count of 3");
+    assert.equal(await queue.maintenance.cleaner.runOnce(), 3, "beyond the count of 3");
     now += 1001;
-    assert.equal(await queue.prune(), 3, "older than a second");
+    assert.equal(await queue.maintenance.cleaner.runOnce(), 3, "older than a second");
     assert.deepEqual(await queue.list({ limit: 10 }), []);
   } finally {
     queue.close();

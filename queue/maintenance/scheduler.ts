@@ -4,71 +4,76 @@
  * @module
  */
 
-/** Promotes due jobs; returns the next `runAt` still waiting, if any. */
-export type PromoteDue = (now: number) => Promise<number | undefined>;
+import type { JobEvents } from "../events.ts";
+import { WakeTimer } from "../primitives/wake_timer.ts";
+import type { Store } from "../store/store.ts";
+import type { MaintenanceService } from "./service.ts";
+
+/** What the {@linkcode Scheduler} works with. */
+export interface SchedulerDeps {
+  store: Store;
+  events: JobEvents;
+  now: () => number;
+  /** Jobs are ready to claim. */
+  notifyReady: () => void;
+}
+
+/** Jobs promoted at most per store round trip. */
+const PROMOTE_BATCH = 1000;
 
 /**
  * @example
- * ```ts
- * import { Scheduler } from "./scheduler.ts";
- * const scheduler = new Scheduler(() => Promise.resolve(undefined));
- * scheduler.wakeAt(Date.now() + 1000);
- * scheduler.stop();
+ * ```ts ignore
+ * const scheduler = new Scheduler({ store, events, now: Date.now, notifyReady });
+ * scheduler.start();
+ * scheduler.wakeAt(job.runAt);
  * ```
  */
-export class Scheduler {
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerAt = Infinity;
-  #running = false;
-  #again = false;
-  #stopped = false;
+export class Scheduler implements MaintenanceService {
+  readonly name = "scheduler";
+  #deps: SchedulerDeps;
+  #timer: WakeTimer;
 
-  constructor(
-    readonly promoteDue: PromoteDue,
-    readonly now: () => number = Date.now,
-    readonly onError: (error: unknown) => void = (error) =>
-      console.error("Scheduler failed to promote jobs:", error),
-  ) {}
+  constructor(deps: SchedulerDeps) {
+    this.#deps = deps;
+    this.#timer = new WakeTimer(
+      async (now) => (await this.#promoteDue(now)).nextRunAt,
+      deps.now,
+      (error) => console.error("Scheduler failed to promote jobs:", error),
+    );
+  }
 
-  /** Makes sure the scheduler runs no later than `at` (epoch ms). */
+  /** Looks for due jobs now, then whenever the earliest scheduled job is due. */
+  start(): void {
+    this.#timer.wakeAt(this.#deps.now());
+  }
+
+  /** Makes sure the scheduler runs no later than `at` (epoch ms): a job is due then. */
   wakeAt(at: number): void {
-    if (this.#stopped || at >= this.#timerAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timerAt = at;
-    // setTimeout's ceiling is 2^31-1 ms; a later wake-up re-arms itself when it fires.
-    const wait = Math.min(Math.max(0, at - this.now()), 2_147_483_647);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-      this.#run();
-    }, wait);
+    this.#timer.wakeAt(at);
   }
 
-  /** Cancels the timer; later wake-ups are ignored. */
-  stop(): void {
-    this.#stopped = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
+  stop(): Promise<void> {
+    this.#timer.stop();
+    return Promise.resolve();
   }
 
-  async #run(): Promise<void> {
-    if (this.#running) {
-      this.#again = true;
-      return;
-    }
-    this.#running = true;
-    try {
-      do {
-        this.#again = false;
-        const next = await this.promoteDue(this.now());
-        if (next !== undefined) this.wakeAt(next);
-      } while (this.#again && !this.#stopped);
-    } catch (error) {
-      this.onError(error);
-      // Try again shortly rather than leave due jobs stranded.
-      this.wakeAt(this.now() + 1000);
-    } finally {
-      this.#running = false;
+  /** Promotes every job due now; resolves with how many. */
+  async runOnce(): Promise<number> {
+    return (await this.#promoteDue(this.#deps.now())).promoted;
+  }
+
+  async #promoteDue(now: number): Promise<{ promoted: number; nextRunAt?: number }> {
+    const { store, events } = this.#deps;
+    let count = 0;
+    for (;;) {
+      const { promoted, nextRunAt } = await store.promote({ now, limit: PROMOTE_BATCH });
+      count += promoted.length;
+      if (events.active) {
+        for (const job of promoted) events.emit({ type: "requeued", job });
+      }
+      if (promoted.length > 0) this.#deps.notifyReady();
+      if (promoted.length < PROMOTE_BATCH) return { promoted: count, nextRunAt };
     }
   }
 }

@@ -6,7 +6,7 @@
  */
 
 import type { Job } from "../job.ts";
-import type { AttemptReport } from "../attempt_end.ts";
+import type { AttemptReport } from "../attempts/settle.ts";
 import type { Queue } from "../queue.ts";
 import { Ticker } from "../primitives/ticker.ts";
 import type { FromWorker } from "./protocol.ts";

@@ -11,7 +11,8 @@ import { DatabaseSync } from "node:sqlite";
 import { parseArgs } from "node:util";
 import { JobEvents } from "../../queue/events.ts";
 import { HandlerRegistry } from "../../queue/handlers/registry.ts";
-import { Queue, type Retention } from "../../queue/queue.ts";
+import type { Retention } from "../../queue/maintenance/cleaner.ts";
+import { Queue } from "../../queue/queue.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 
 const { values } = parseArgs({
@@ -60,7 +61,7 @@ const afterJobs = pages();
 
 [queue, store] = await open({ completed: 60_000 });
 now += 120_000; // past retention
-const pruned = await queue.prune();
+const pruned = await queue.maintenance.cleaner.runOnce();
 queue.close();
 await store.close();
 const afterPrune = pages();
@@ -68,7 +69,7 @@ const afterPrune = pages();
 [queue, store] = await open({ count: 10_000 });
 for (let round = 0; round < N / 10_000; round++) {
   await runJobs(queue, 10_000);
-  await queue.prune();
+  await queue.maintenance.cleaner.runOnce();
 }
 queue.close();
 await store.close();

@@ -10,7 +10,7 @@ import type { jobDetail } from "../../api/job_view.ts";
 import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
 import type { JobStatus } from "../../queue/lifecycle.ts";
 import type { PoolStats } from "../../queue/pool/pool.ts";
-import type { QueueStats } from "../../queue/queue.ts";
+import type { QueueStats } from "../../queue/observe/queue_stats.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { waitFor } from "./wait.ts";
 

@@ -14,11 +14,11 @@ import type { TypeDescription as ServerTypeDescription } from "../../queue/handl
 import type { JobOptions } from "../../queue/job.ts";
 import type { JobStatus } from "../../queue/lifecycle.ts";
 import type { PoolStats } from "../../queue/pool/pool.ts";
-import type { QueueStats } from "../../queue/queue.ts";
+import type { QueueStats } from "../../queue/observe/queue_stats.ts";
 
 export { FINAL_STATUSES, JOB_STATUSES } from "../../queue/lifecycle.ts";
 export type { JobStatus };
-export type { TypeMetric } from "../../queue/type_metrics.ts";
+export type { TypeMetric } from "../../queue/observe/type_metrics.ts";
 
 /** Exponential backoff: `base` ms × `factor` per retry, at most `cap` ms. */
 export type Backoff = BackoffPolicy;

@@ -4,9 +4,9 @@
  * @module
  */
 
-import { backoffDelay } from "./backoff.ts";
-import type { Attempt, AttemptOutcome, Job } from "./job.ts";
-import { assertTransition, isUnfinished, type JobStatus } from "./lifecycle.ts";
+import { backoffDelay } from "../backoff.ts";
+import type { Attempt, AttemptOutcome, Job } from "../job.ts";
+import { assertTransition, isUnfinished, type JobStatus } from "../lifecycle.ts";
 
 /** How an attempt ended, as the pool reports it. `job` is the snapshot the pool claimed. */
 export type AttemptReport =

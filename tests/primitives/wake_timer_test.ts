@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Scheduler } from "../../queue/maintenance/scheduler.ts";
+import { WakeTimer } from "../../queue/primitives/wake_timer.ts";
 
 const T = 1_700_000_000_000;
 const fixedClock = () => T;
@@ -26,18 +26,18 @@ function afterPendingZeroTimers(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-/** A promoteDue that records each `now` it gets and answers from `replies` (then undefined). */
+/** A task that records each `now` it gets and answers from `replies` (then undefined). */
 function recorder(replies: (number | undefined)[] = []) {
   const calls: number[] = [];
   let notify = () => {};
   return {
     calls,
-    promoteDue: (now: number) => {
+    task: (now: number) => {
       calls.push(now);
       notify();
       return Promise.resolve(replies.shift());
     },
-    /** Resolves once promoteDue has been called `count` times in all. */
+    /** Resolves once the task has been called `count` times in all. */
     called(count: number): Promise<void> {
       if (calls.length >= count) return Promise.resolve();
       const { promise, resolve } = Promise.withResolvers<void>();
@@ -49,97 +49,97 @@ function recorder(replies: (number | undefined)[] = []) {
   };
 }
 
-Deno.test("Scheduler.wakeAt() calls promoteDue with the current time when due", async () => {
+Deno.test("WakeTimer.wakeAt() calls its task with the current time when due", async () => {
   const promote = recorder();
-  const scheduler = new Scheduler(promote.promoteDue, fixedClock);
+  const timer = new WakeTimer(promote.task, fixedClock);
   try {
-    scheduler.wakeAt(T);
+    timer.wakeAt(T);
     assert.equal(promote.calls.length, 0, "the call happens on a timer, not synchronously");
-    await within(promote.called(1), "promoteDue");
+    await within(promote.called(1), "the task");
     assert.deepEqual(promote.calls, [T]);
   } finally {
-    scheduler.stop();
+    timer.stop();
   }
 });
 
-Deno.test("Scheduler.wakeAt() re-arms for an earlier time", async () => {
+Deno.test("WakeTimer.wakeAt() re-arms for an earlier time", async () => {
   const promote = recorder();
-  const scheduler = new Scheduler(promote.promoteDue, fixedClock);
+  const timer = new WakeTimer(promote.task, fixedClock);
   try {
-    scheduler.wakeAt(T + HOUR);
-    scheduler.wakeAt(T);
+    timer.wakeAt(T + HOUR);
+    timer.wakeAt(T);
     await within(promote.called(1), "the earlier wake-up");
     assert.deepEqual(promote.calls, [T]);
   } finally {
-    scheduler.stop();
+    timer.stop();
   }
 });
 
-Deno.test("Scheduler.wakeAt() keeps the earlier timer when asked for a later time", async () => {
+Deno.test("WakeTimer.wakeAt() keeps the earlier timer when asked for a later time", async () => {
   const promote = recorder();
-  const scheduler = new Scheduler(promote.promoteDue, fixedClock);
+  const timer = new WakeTimer(promote.task, fixedClock);
   try {
-    scheduler.wakeAt(T);
-    scheduler.wakeAt(T + HOUR);
+    timer.wakeAt(T);
+    timer.wakeAt(T + HOUR);
     await within(promote.called(1), "the earlier wake-up");
     await afterPendingZeroTimers();
     assert.equal(promote.calls.length, 1);
   } finally {
-    scheduler.stop();
+    timer.stop();
   }
 });
 
-Deno.test("Scheduler.wakeAt() arms again for the next runAt promoteDue returns", async () => {
+Deno.test("WakeTimer.wakeAt() arms again for the next time its task returns", async () => {
   let now = T;
   const promote = recorder([T + 5, undefined]);
-  const scheduler = new Scheduler(promote.promoteDue, () => now);
+  const timer = new WakeTimer(promote.task, () => now);
   try {
-    scheduler.wakeAt(T);
+    timer.wakeAt(T);
     await within(promote.called(1), "the first run");
     now = T + 5; // the clock reaches the returned runAt; the timer it armed is a few ms
     await within(promote.called(2), "the run at the returned runAt");
     assert.deepEqual(promote.calls, [T, T + 5]);
   } finally {
-    scheduler.stop();
+    timer.stop();
   }
 });
 
-Deno.test("Scheduler.stop() cancels a pending wake-up and ignores later ones", async () => {
+Deno.test("WakeTimer.stop() cancels a pending wake-up and ignores later ones", async () => {
   const promote = recorder();
-  const scheduler = new Scheduler(promote.promoteDue, fixedClock);
-  scheduler.wakeAt(T);
-  scheduler.stop();
-  scheduler.wakeAt(T - 1);
+  const timer = new WakeTimer(promote.task, fixedClock);
+  timer.wakeAt(T);
+  timer.stop();
+  timer.wakeAt(T - 1);
   await afterPendingZeroTimers();
   assert.deepEqual(promote.calls, []);
 });
 
-Deno.test("Scheduler.stop() during a run keeps it from arming again", async () => {
+Deno.test("WakeTimer.stop() during a run keeps it from arming again", async () => {
   const gate = Promise.withResolvers<number | undefined>();
   const started = Promise.withResolvers<void>();
   let calls = 0;
-  const scheduler = new Scheduler(() => {
+  const timer = new WakeTimer(() => {
     calls++;
     started.resolve();
     return gate.promise;
   }, fixedClock);
-  scheduler.wakeAt(T);
-  await within(started.promise, "promoteDue");
-  scheduler.stop();
-  gate.resolve(T); // the next runAt would be due at once, were the scheduler still running
+  timer.wakeAt(T);
+  await within(started.promise, "the task");
+  timer.stop();
+  gate.resolve(T); // the next runAt would be due at once, were the timer still running
   await afterPendingZeroTimers();
   await afterPendingZeroTimers();
   assert.equal(calls, 1);
 });
 
-Deno.test("Scheduler runs promoteDue one at a time, running again for a wake-up mid-run", async () => {
+Deno.test("WakeTimer runs its task one at a time, running again for a wake-up mid-run", async () => {
   const gate = Promise.withResolvers<number | undefined>();
   const started = Promise.withResolvers<void>();
   const second = Promise.withResolvers<void>();
   let running = 0;
   let most = 0;
   let calls = 0;
-  const scheduler = new Scheduler(async () => {
+  const timer = new WakeTimer(async () => {
     calls++;
     running++;
     most = Math.max(most, running);
@@ -153,9 +153,9 @@ Deno.test("Scheduler runs promoteDue one at a time, running again for a wake-up 
     return undefined;
   }, fixedClock);
   try {
-    scheduler.wakeAt(T);
+    timer.wakeAt(T);
     await within(started.promise, "the first run");
-    scheduler.wakeAt(T); // fires while the first run is still in promoteDue
+    timer.wakeAt(T); // fires while the first run is still in the task
     await afterPendingZeroTimers();
     assert.equal(calls, 1, "no second call while the first is running");
     gate.resolve(undefined);
@@ -163,34 +163,34 @@ Deno.test("Scheduler runs promoteDue one at a time, running again for a wake-up 
     assert.equal(calls, 2);
     assert.equal(most, 1);
   } finally {
-    scheduler.stop();
+    timer.stop();
   }
 });
 
-Deno.test("Scheduler calls onError when promoteDue fails", async () => {
+Deno.test("WakeTimer calls onError when its task fails", async () => {
   const failure = new Error("store unavailable");
   const reported = Promise.withResolvers<unknown>();
-  const scheduler = new Scheduler(
+  const timer = new WakeTimer(
     () => Promise.reject(failure),
     fixedClock,
     (error) => reported.resolve(error),
   );
   try {
-    scheduler.wakeAt(T);
+    timer.wakeAt(T);
     assert.equal(await within(reported.promise, "onError"), failure);
   } finally {
-    scheduler.stop(); // also cancels the retry armed after the failure
+    timer.stop(); // also cancels the retry armed after the failure
   }
 });
 
-Deno.test("Scheduler retries a second after promoteDue fails", async () => {
+Deno.test("WakeTimer retries a second after its task fails", async () => {
   // Each read of this clock moves it a second on, so the one-second retry is due at once.
   let now = T;
   const clock = () => (now += 1_000);
   const errors: unknown[] = [];
   let calls = 0;
   const retried = Promise.withResolvers<void>();
-  const scheduler = new Scheduler(
+  const timer = new WakeTimer(
     () => {
       calls++;
       if (calls === 1) return Promise.reject(new Error("first run fails"));
@@ -201,11 +201,11 @@ Deno.test("Scheduler retries a second after promoteDue fails", async () => {
     (error) => errors.push(error),
   );
   try {
-    scheduler.wakeAt(T);
+    timer.wakeAt(T);
     await within(retried.promise, "the retry");
     assert.equal(calls, 2);
     assert.equal(errors.length, 1);
   } finally {
-    scheduler.stop();
+    timer.stop();
   }
 });

@@ -1,0 +1,123 @@
+/**
+ * The queue's capacity: room for a bounded number of unfinished jobs, taken by enqueues and
+ * given back as jobs finish, are cancelled or are removed. A full queue makes an enqueue wait
+ * for room (backpressure), then refuses it with a hint of when to try again.
+ * @module
+ */
+
+import {
+  EnqueueAbortedError,
+  QueueFullError,
+  ShuttingDownError,
+  ValidationError,
+} from "../errors.ts";
+import { Semaphore } from "../primitives/semaphore.ts";
+
+/** Options for {@linkcode Capacity}. */
+export interface CapacityOptions {
+  /** Unfinished jobs allowed at once. Default 10,000. */
+  limit?: number;
+  /** Milliseconds an enqueue waits for room before it is refused. Default 5,000. */
+  enqueueWait?: number;
+  /** Jobs finished per second lately: how soon room is likely, for `Retry-After`. */
+  finishingRate?: () => number;
+}
+
+/** How full the queue is, as stats show it. */
+export interface CapacityUsage {
+  limit: number;
+  used: number;
+  /** Enqueues waiting for room. */
+  waiting: number;
+}
+
+/**
+ * @example
+ * ```ts
+ * import { Capacity } from "./capacity.ts";
+ * const capacity = new Capacity({ limit: 2, enqueueWait: 1000 });
+ * await capacity.reserve(2);
+ * capacity.release(2);
+ * ```
+ */
+export class Capacity {
+  readonly enqueueWait: number;
+  #room: Semaphore;
+  #finishingRate: () => number;
+  readonly #closing = new AbortController();
+
+  constructor(options: CapacityOptions = {}) {
+    const enqueueWait = options.enqueueWait ?? 5_000;
+    if (!Number.isInteger(enqueueWait) || enqueueWait < 0) {
+      throw new RangeError(`enqueueWait must be a non-negative integer, received ${enqueueWait}`);
+    }
+    this.enqueueWait = enqueueWait;
+    this.#room = new Semaphore(options.limit ?? 10_000);
+    this.#finishingRate = options.finishingRate ?? (() => 0);
+  }
+
+  /**
+   * Takes room for `count` jobs, waiting up to `enqueueWait` for it. Rejects with
+   * `ValidationError` (more than the whole capacity), `QueueFullError`, `ShuttingDownError`
+   * (after `close()`), or `EnqueueAbortedError` (`signal` aborted). Reads `signal` only if it
+   * has to wait.
+   */
+  async reserve(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (count > this.#room.capacity) {
+      throw new ValidationError(
+        `A batch of ${count} jobs is larger than the queue's capacity of ${this.#room.capacity}`,
+        "jobs",
+      );
+    }
+    if (this.#room.tryAcquire(count)) return;
+    const signal = options.signal;
+    const timeout = AbortSignal.timeout(this.enqueueWait);
+    const closing = this.#closing.signal;
+    try {
+      await this.#room.acquire(count, {
+        signal: AbortSignal.any(signal ? [signal, timeout, closing] : [timeout, closing]),
+      });
+    } catch (error) {
+      if (closing.aborted) throw new ShuttingDownError();
+      if (timeout.aborted && !signal?.aborted) throw new QueueFullError(this.#retryAfter(count));
+      throw new EnqueueAbortedError(error);
+    }
+  }
+
+  /** Whether room for one more job is free now (takes nothing). */
+  hasRoom(): boolean {
+    if (!this.#room.tryAcquire(1)) return false;
+    this.#room.release(1);
+    return true;
+  }
+
+  /** Gives back the room of `count` jobs that finished, were cancelled or removed. */
+  release(count: number): void {
+    if (count > 0) this.#room.release(count);
+  }
+
+  /** Counts jobs already unfinished (found in storage at start-up), even past the limit. */
+  occupy(count: number): void {
+    if (count > 0) this.#room.force(count);
+  }
+
+  /** Refuses enqueues waiting for room now rather than when their wait runs out. */
+  close(): void {
+    this.#closing.abort();
+  }
+
+  usage(): CapacityUsage {
+    return {
+      limit: this.#room.capacity,
+      used: this.#room.capacity - this.#room.available,
+      waiting: this.#room.waiting,
+    };
+  }
+
+  /** Seconds until room for `count` jobs is likely, from the recent finishing rate. */
+  #retryAfter(count: number): number {
+    const rate = this.#finishingRate();
+    if (rate <= 0) return 1;
+    return Math.min(60, Math.max(1, Math.ceil(count / rate)));
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Enqueue: validates every job, waits for room for all of them, and stores them, all or
+ * nothing; then tells the scheduler about delayed jobs and the pool about ready ones.
+ * @module
+ */
+
+import { ShuttingDownError, ValidationError } from "../errors.ts";
+import type { JobEvents } from "../events.ts";
+import type { HandlerRegistry } from "../handlers/registry.ts";
+import type { Job, NewJob } from "../job.ts";
+import type { Store } from "../store/store.ts";
+import type { Capacity } from "./capacity.ts";
+import { buildJob } from "./job_builder.ts";
+
+/** What an {@linkcode Enqueuer} works with. */
+export interface EnqueuerDeps {
+  store: Store;
+  registry: HandlerRegistry;
+  events: JobEvents;
+  capacity: Capacity;
+  now: () => number;
+  /** Whether the queue still takes work. */
+  closed: () => boolean;
+  /** A delayed job is due at `at` (epoch ms). */
+  wakeAt: (at: number) => void;
+  /** Jobs are ready to claim. */
+  notifyReady: () => void;
+}
+
+/** Options of one enqueue. */
+export interface EnqueueOptions {
+  /** Gives up waiting for room when aborted; nothing is stored. */
+  signal?: AbortSignal;
+  /** Whether field names carry the job's index. Default: when there is more than one job. */
+  batch?: boolean;
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const enqueuer = new Enqueuer({ store, registry, events, capacity, now, closed, wakeAt, notifyReady });
+ * const [job] = await enqueuer.enqueue([{ type: "noop", payload: {} }]);
+ * ```
+ */
+export class Enqueuer {
+  #deps: EnqueuerDeps;
+
+  constructor(deps: EnqueuerDeps) {
+    this.#deps = deps;
+  }
+
+  /**
+   * Validates every job, waits (up to the capacity's `enqueueWait`) for room for all of them,
+   * and stores them: all or nothing. Rejects with `ValidationError`, `QueueFullError` or
+   * `ShuttingDownError`; if `signal` aborts while waiting, nothing is stored.
+   */
+  async enqueue(items: NewJob[], options: EnqueueOptions = {}): Promise<Job[]> {
+    const { store, registry, events, capacity, now, closed } = this.#deps;
+    if (closed()) throw new ShuttingDownError();
+    if (items.length === 0) throw new ValidationError("At least one job is required", "jobs");
+    // Field names carry the index when the caller sent an array, even of one job.
+    const batch = options.batch ?? items.length > 1;
+    const jobs = items.map((item, index) =>
+      buildJob(registry, item, batch ? `[${index}].` : "", now())
+    );
+    await capacity.reserve(jobs.length, options);
+    let inserted: Job[];
+    try {
+      if (closed()) throw new ShuttingDownError();
+      inserted = await store.insert({ jobs });
+    } catch (error) {
+      capacity.release(jobs.length);
+      throw error;
+    }
+    if (events.active) {
+      for (const job of inserted) events.emit({ type: "enqueued", job });
+    }
+    let ready = false;
+    for (const job of inserted) {
+      if (job.status === "scheduled") this.#deps.wakeAt(job.runAt);
+      else ready = true;
+    }
+    if (ready) this.#deps.notifyReady();
+    return inserted;
+  }
+}

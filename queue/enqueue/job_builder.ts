@@ -1,0 +1,64 @@
+/**
+ * Turns what a producer sent into a new job: the type known, the payload checked against its
+ * handler's schema, the options parsed, and the type's retry policy filled in.
+ * @module
+ */
+
+import { ValidationError } from "../errors.ts";
+import type { HandlerRegistry } from "../handlers/registry.ts";
+import type { Job, JobOptions, NewJob } from "../job.ts";
+import { newJobId } from "../job_id.ts";
+import { jobOptionsSchema } from "../job_options.ts";
+
+/**
+ * A new job from `item`, or a `ValidationError` naming the field. `prefix` goes before field
+ * names (`[3].` for the fourth job of a batch).
+ *
+ * @example
+ * ```ts ignore
+ * const job = buildJob(registry, { type: "noop", payload: {} }, "", Date.now());
+ * ```
+ */
+export function buildJob(
+  registry: HandlerRegistry,
+  item: NewJob,
+  prefix: string,
+  now: number,
+): Job {
+  if (typeof item.type !== "string") {
+    throw new ValidationError(`${prefix}type must be a string`, `${prefix}type`);
+  }
+  const payload = registry.validate(item.type, item.payload, prefix);
+  const options = parseOptions(item.options, prefix);
+  const policy = registry.policy(item.type);
+  const delayed = (options.delay ?? 0) > 0;
+  return {
+    id: newJobId(now),
+    seq: 0,
+    type: item.type,
+    payload,
+    status: delayed ? "scheduled" : "queued",
+    maxAttempts: options.maxAttempts ?? policy.maxAttempts,
+    timeout: options.timeout ?? policy.timeout,
+    backoff: options.backoff === undefined
+      ? policy.backoff
+      : { ...policy.backoff, ...options.backoff },
+    createdAt: now,
+    runAt: now + (options.delay ?? 0),
+    updatedAt: now,
+    progress: 0,
+    attempts: [],
+    logs: [],
+    ...(item.retryOf === undefined ? {} : { retryOf: item.retryOf }),
+  };
+}
+
+function parseOptions(options: unknown, prefix: string): JobOptions {
+  if (options === undefined) return {};
+  const parsed = jobOptionsSchema.safeParse(options);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const keys = issue.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : [];
+  const field = [`${prefix}options`, ...issue.path.map(String), ...keys].join(".");
+  throw new ValidationError(`${field}: ${issue.message}`, field, undefined, "invalid_options");
+}

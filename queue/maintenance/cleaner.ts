@@ -1,0 +1,85 @@
+/**
+ * The cleaner: removes finished jobs past retention (older than their status's age limit, or
+ * beyond the count kept per status), in steps so a large backlog never blocks the store.
+ * @module
+ */
+
+import { Ticker } from "../primitives/ticker.ts";
+import type { Store } from "../store/store.ts";
+import type { MaintenanceService } from "./service.ts";
+
+/** How long and how many finished jobs are kept; durations in ms. */
+export interface Retention {
+  /** Default 24 h. */
+  completed: number;
+  /** Failed and cancelled jobs. Default 7 days. */
+  failed: number;
+  /** Per final status, at most this many, the newest. Default 100,000. */
+  count: number;
+}
+
+/** The retention defaults. */
+export const DEFAULT_RETENTION: Readonly<Retention> = {
+  completed: 24 * 3_600_000,
+  failed: 7 * 24 * 3_600_000,
+  count: 100_000,
+};
+
+/** What the {@linkcode Cleaner} works with. */
+export interface CleanerDeps {
+  store: Store;
+  retention: Retention;
+  now: () => number;
+  /** Milliseconds between passes. Default 60,000. */
+  interval?: number;
+}
+
+/** Rows removed at most per store call. */
+const PRUNE_STEP = 10_000;
+
+/**
+ * @example
+ * ```ts ignore
+ * const cleaner = new Cleaner({ store, retention: DEFAULT_RETENTION, now: Date.now });
+ * await cleaner.runOnce();
+ * ```
+ */
+export class Cleaner implements MaintenanceService {
+  readonly name = "cleaner";
+  #deps: CleanerDeps;
+  #ticker: Ticker;
+
+  constructor(deps: CleanerDeps) {
+    this.#deps = deps;
+    this.#ticker = new Ticker("Cleaner", deps.interval ?? 60_000, () => this.runOnce());
+  }
+
+  start(): void {
+    this.#ticker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#ticker.stop();
+  }
+
+  /** Removes finished jobs past retention; resolves with how many. */
+  async runOnce(): Promise<number> {
+    const { store, now } = this.#deps;
+    const cutOffAt = now();
+    const { completed, failed, count } = this.#deps.retention;
+    let removed = 0;
+    for (;;) {
+      const step = await store.prune({
+        finishedBefore: {
+          completed: cutOffAt - completed,
+          failed: cutOffAt - failed,
+          cancelled: cutOffAt - failed,
+        },
+        keep: count,
+        limit: PRUNE_STEP,
+      });
+      removed += step;
+      if (step < PRUNE_STEP) return removed;
+    }
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * The rescuer: ends the attempts of jobs whose lease ran out (their process died, or stopped
+ * renewing) as interrupted; the attempt counts, and the retry policy decides what follows.
+ * @module
+ */
+
+import type { AttemptReport } from "../attempts/settle.ts";
+import { Ticker } from "../primitives/ticker.ts";
+import type { Store } from "../store/store.ts";
+import type { MaintenanceService } from "./service.ts";
+
+/** The error recorded on an attempt whose process died while running it. */
+export const INTERRUPTED = "Process died while running";
+
+/** What the {@linkcode Rescuer} works with. */
+export interface RescuerDeps {
+  store: Store;
+  /** Settles the rescued attempts (the queue's retry policy). */
+  finish: (reports: AttemptReport[]) => Promise<void>;
+  /** Milliseconds a lease lasts: the rescuer looks twice per lease. */
+  leaseMs: number;
+  now: () => number;
+}
+
+/** Jobs rescued at most per store round trip. */
+const RESCUE_BATCH = 1000;
+
+/**
+ * @example
+ * ```ts ignore
+ * const rescuer = new Rescuer({ store, finish, leaseMs: 30_000, now: Date.now });
+ * rescuer.start();
+ * ```
+ */
+export class Rescuer implements MaintenanceService {
+  readonly name = "rescuer";
+  #deps: RescuerDeps;
+  #ticker: Ticker;
+
+  constructor(deps: RescuerDeps) {
+    this.#deps = deps;
+    this.#ticker = new Ticker("Rescuer", deps.leaseMs / 2, () => this.runOnce());
+  }
+
+  start(): void {
+    this.#ticker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#ticker.stop();
+  }
+
+  /** Rescues the jobs whose lease has run out; resolves with how many. */
+  runOnce(): Promise<number> {
+    return this.#rescue(() => this.#deps.now());
+  }
+
+  /**
+   * Rescues every job in progress, whatever its lease: at the start of a process that alone
+   * uses its storage, they all belong to a process that died.
+   */
+  rescueAll(): Promise<number> {
+    return this.#rescue(() => Infinity);
+  }
+
+  async #rescue(cutOff: () => number): Promise<number> {
+    const { store, finish } = this.#deps;
+    let rescued = 0;
+    for (;;) {
+      const jobs = await store.expiredLeases({ now: cutOff(), limit: RESCUE_BATCH });
+      if (jobs.length === 0) return rescued;
+      await finish(jobs.map((job) => ({ job, outcome: "interrupted", error: INTERRUPTED })));
+      rescued += jobs.length;
+      if (jobs.length < RESCUE_BATCH) return rescued;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/**
+ * Waiting for jobs to become final (completed, failed or cancelled), for `?wait=` requests:
+ * one listener on the event stream, however many wait, attached only while someone does.
+ * @module
+ */
+
+import type { JobEvents } from "../events.ts";
+import type { Job } from "../job.ts";
+import { isUnfinished } from "../lifecycle.ts";
+
+/** How long to wait, and a signal that ends the wait early. */
+export interface FinalWaitOptions {
+  /** Milliseconds to wait at most. */
+  timeout: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const waiters = new FinalWaiters(events, (id) => queue.get(id));
+ * const job = await waiters.wait(id, { timeout: 30_000 });
+ * ```
+ */
+export class FinalWaiters {
+  #events: JobEvents;
+  #get: (id: string) => Promise<Job | undefined>;
+  #waiters = new Map<string, ((job: Job | undefined) => void)[]>();
+  #unwatch: (() => void) | undefined;
+
+  /** `get` reads a job as callers should see it. */
+  constructor(events: JobEvents, get: (id: string) => Promise<Job | undefined>) {
+    this.#events = events;
+    this.#get = get;
+  }
+
+  /**
+   * Resolves with the job once it is final, or with its current state when `timeout` ms pass,
+   * the signal aborts or `close()` is called first. `undefined` if unknown.
+   */
+  async wait(id: string, options: FinalWaitOptions): Promise<Job | undefined> {
+    const { promise, resolve } = Promise.withResolvers<Job | undefined>();
+    const waiters = this.#waiters.get(id) ?? [];
+    waiters.push(resolve);
+    this.#waiters.set(id, waiters);
+    this.#unwatch ??= this.#events.on((event) => {
+      if (event.type !== "completed" && event.type !== "failed" && event.type !== "cancelled") {
+        return;
+      }
+      const found = this.#waiters.get(event.job.id);
+      if (found === undefined) return;
+      this.#waiters.delete(event.job.id);
+      for (const wake of found) wake(event.job);
+    });
+    const stop = () => resolve(undefined);
+    const timer = setTimeout(stop, options.timeout);
+    options.signal?.addEventListener("abort", stop, { once: true });
+    // It may have finished before the waiter was registered.
+    const current = await this.#get(id);
+    if (current === undefined || !isUnfinished(current.status)) resolve(current);
+    const job = await promise;
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", stop);
+    const left = (this.#waiters.get(id) ?? []).filter((wake) => wake !== resolve);
+    if (left.length > 0) this.#waiters.set(id, left);
+    else this.#waiters.delete(id);
+    if (this.#waiters.size === 0) {
+      this.#unwatch?.();
+      this.#unwatch = undefined;
+    }
+    return job ?? await this.#get(id);
+  }
+
+  /** Ends every wait now; each resolves with its job's current state. */
+  close(): void {
+    for (const waiters of this.#waiters.values()) {
+      for (const wake of waiters) wake(undefined);
+    }
+  }
+}
