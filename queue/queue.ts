@@ -24,7 +24,8 @@ import { Rescuer } from "./maintenance/rescuer.ts";
 import { Scheduler } from "./maintenance/scheduler.ts";
 import { FinalWaiters, type FinalWaitOptions } from "./observe/final_waiters.ts";
 import { QueueStatistics, type QueueStats } from "./observe/queue_stats.ts";
-import type { ListQuery, Store } from "./store/store.ts";
+import type { ListQuery } from "./store/job_store.ts";
+import type { Store } from "./store/store.ts";
 
 /** Options for {@linkcode Queue}. */
 export interface QueueOptions {

@@ -10,13 +10,13 @@ import type { Job } from "../job.ts";
 import { assertTransition, isUnfinished } from "../lifecycle.ts";
 import type { Capacity } from "../enqueue/capacity.ts";
 import type { QueueStatistics } from "../observe/queue_stats.ts";
-import type { Store } from "../store/store.ts";
+import type { JobStore } from "../store/job_store.ts";
 import type { LiveAttempts } from "./live_attempts.ts";
 import { type AttemptReport, settleAttempt } from "./settle.ts";
 
 /** What {@linkcode Attempts} works with. */
 export interface AttemptsDeps {
-  store: Store;
+  store: JobStore;
   events: JobEvents;
   live: LiveAttempts;
   capacity: Capacity;

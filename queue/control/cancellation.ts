@@ -12,11 +12,11 @@ import { JobNotFoundError, JobStateError } from "../errors.ts";
 import type { JobEvents } from "../events.ts";
 import type { Job } from "../job.ts";
 import { isUnfinished } from "../lifecycle.ts";
-import type { JobUpdate, Store } from "../store/store.ts";
+import type { JobStore, JobUpdate } from "../store/job_store.ts";
 
 /** What a {@linkcode Cancellation} works with. */
 export interface CancellationDeps {
-  store: Store;
+  store: JobStore;
   events: JobEvents;
   live: LiveAttempts;
   capacity: Capacity;

@@ -11,12 +11,12 @@ import { JobNotFoundError } from "../errors.ts";
 import type { JobEvents } from "../events.ts";
 import type { Job } from "../job.ts";
 import { isUnfinished, type JobStatus } from "../lifecycle.ts";
-import type { DeleteParams, Store } from "../store/store.ts";
+import type { DeleteParams, JobStore } from "../store/job_store.ts";
 import { type Cancellation, cancelUpdate, ignoreFinished } from "./cancellation.ts";
 
 /** What a {@linkcode Clearing} works with. */
 export interface ClearingDeps {
-  store: Store;
+  store: JobStore;
   events: JobEvents;
   live: LiveAttempts;
   capacity: Capacity;

@@ -8,11 +8,11 @@ import type { Capacity } from "../enqueue/capacity.ts";
 import type { EnqueueOptions, Enqueuer } from "../enqueue/enqueuer.ts";
 import { JobNotFoundError, JobStateError, QueueFullError } from "../errors.ts";
 import type { Job } from "../job.ts";
-import type { Store } from "../store/store.ts";
+import type { JobStore } from "../store/job_store.ts";
 
 /** What a {@linkcode ManualRetry} works with. */
 export interface ManualRetryDeps {
-  store: Store;
+  store: JobStore;
   enqueuer: Enqueuer;
   capacity: Capacity;
 }

@@ -8,13 +8,13 @@ import { ShuttingDownError, ValidationError } from "../errors.ts";
 import type { JobEvents } from "../events.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
 import type { Job, NewJob } from "../job.ts";
-import type { Store } from "../store/store.ts";
+import type { JobStore } from "../store/job_store.ts";
 import type { Capacity } from "./capacity.ts";
 import { buildJob } from "./job_builder.ts";
 
 /** What an {@linkcode Enqueuer} works with. */
 export interface EnqueuerDeps {
-  store: Store;
+  store: JobStore;
   registry: HandlerRegistry;
   events: JobEvents;
   capacity: Capacity;

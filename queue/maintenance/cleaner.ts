@@ -5,7 +5,7 @@
  */
 
 import { Ticker } from "../primitives/ticker.ts";
-import type { Store } from "../store/store.ts";
+import type { JobStore } from "../store/job_store.ts";
 import type { MaintenanceService } from "./service.ts";
 
 /** How long and how many finished jobs are kept; durations in ms. */
@@ -27,7 +27,7 @@ export const DEFAULT_RETENTION: Readonly<Retention> = {
 
 /** What the {@linkcode Cleaner} works with. */
 export interface CleanerDeps {
-  store: Store;
+  store: JobStore;
   retention: Retention;
   now: () => number;
   /** Milliseconds between passes. Default 60,000. */

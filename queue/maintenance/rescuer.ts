@@ -6,7 +6,7 @@
 
 import type { AttemptReport } from "../attempts/settle.ts";
 import { Ticker } from "../primitives/ticker.ts";
-import type { Store } from "../store/store.ts";
+import type { JobStore } from "../store/job_store.ts";
 import type { MaintenanceService } from "./service.ts";
 
 /** The error recorded on an attempt whose process died while running it. */
@@ -14,7 +14,7 @@ export const INTERRUPTED = "Process died while running";
 
 /** What the {@linkcode Rescuer} works with. */
 export interface RescuerDeps {
-  store: Store;
+  store: JobStore;
   /** Settles the rescued attempts (the queue's retry policy). */
   finish: (reports: AttemptReport[]) => Promise<void>;
   /** Milliseconds a lease lasts: the rescuer looks twice per lease. */

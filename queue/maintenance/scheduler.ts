@@ -6,12 +6,12 @@
 
 import type { JobEvents } from "../events.ts";
 import { WakeTimer } from "../primitives/wake_timer.ts";
-import type { Store } from "../store/store.ts";
+import type { JobStore } from "../store/job_store.ts";
 import type { MaintenanceService } from "./service.ts";
 
 /** What the {@linkcode Scheduler} works with. */
 export interface SchedulerDeps {
-  store: Store;
+  store: JobStore;
   events: JobEvents;
   now: () => number;
   /** Jobs are ready to claim. */

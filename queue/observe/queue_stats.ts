@@ -6,7 +6,7 @@
 
 import type { CapacityUsage } from "../enqueue/capacity.ts";
 import { ThroughputMeter } from "../primitives/throughput_meter.ts";
-import type { JobCounts } from "../store/store.ts";
+import type { JobCounts } from "../store/job_store.ts";
 import { type TypeMetric, TypeMetrics } from "./type_metrics.ts";
 
 /** Counts, capacity, throughput and per-type figures. */

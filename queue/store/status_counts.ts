@@ -5,7 +5,7 @@
  */
 
 import type { JobStatus } from "../lifecycle.ts";
-import { emptyStatusCounts, type JobCounts } from "./store.ts";
+import type { JobCounts } from "./job_store.ts";
 
 /**
  * @example
@@ -49,4 +49,16 @@ export class StatusCounts {
     for (const [type, counts] of this.#byType) byType[type] = { ...counts };
     return { byStatus: { ...this.#byStatus }, byType };
   }
+}
+
+/** Zeroed counts for every status. */
+export function emptyStatusCounts(): Record<JobStatus, number> {
+  return {
+    "queued": 0,
+    "scheduled": 0,
+    "in-progress": 0,
+    "completed": 0,
+    "failed": 0,
+    "cancelled": 0,
+  };
 }

@@ -1,111 +1,14 @@
 /**
- * The storage seam: one narrow interface of parameter objects that every backend implements
- * (memory now; SQLite and PostgreSQL behind the same contract). The queue decides what a job
- * becomes; a store applies it atomically, guarded by the status it expects to find.
+ * The storage seam: one interface, grown by parts, each with its contract suite that every
+ * driver passes (memory, SQLite, later PostgreSQL). Jobs today; keys, nodes and schedules
+ * join as their own parts. The queue decides what a job becomes; a store applies it.
  * @module
  */
 
-import type { Job } from "../job.ts";
-import type { JobStatus } from "../lifecycle.ts";
+import type { JobStore } from "./job_store.ts";
 
-/** A filtered page of jobs, newest first. */
-export interface ListQuery {
-  status?: JobStatus;
-  type?: string;
-  limit: number;
-  /** Only jobs inserted before this `seq` (the paging cursor). */
-  beforeSeq?: number;
-}
-
-/** Counts of jobs by status, and by type then status. */
-export interface JobCounts {
-  byStatus: Record<JobStatus, number>;
-  byType: Record<string, Record<JobStatus, number>>;
-}
-
-/** A new snapshot of a job, applied only if the stored job is still in `from`. */
-export interface JobUpdate {
-  from: JobStatus;
-  job: Job;
-}
-
-/** What a claim takes: how many, for which worker, and the lease it holds them under. */
-export interface ClaimParams {
-  limit: number;
-  workerId: string;
-  now: number;
-  /** The process claiming; renews the lease while the jobs run. */
-  leaseOwner: string;
-  /** When the lease runs out unless renewed (epoch ms). */
-  leaseUntil: number;
-}
-
-/** Lease renewal: the jobs a process still runs, and their new expiry. */
-export interface RenewParams {
-  owner: string;
-  until: number;
-  ids: string[];
-}
-
-/** Which jobs to remove: by id, by status, or (neither) all. */
-export interface DeleteParams {
-  ids?: string[];
-  status?: JobStatus;
-}
-
-/** How many jobs a delete removed, and how many of them were unfinished. */
-export interface DeleteResult {
-  removed: number;
-  unfinished: number;
-}
-
-/** Retention: finished jobs older than a cut-off, or beyond a count, are removed. */
-export interface PruneParams {
-  /** Per final status: remove jobs that finished before this time (epoch ms). */
-  finishedBefore: Record<FinalStatus, number>;
-  /** Per final status: keep at most this many, the newest. */
-  keep: number;
-  /** Rows removed at most in one call, so a large backlog is pruned in steps. */
-  limit: number;
-}
-
-/** The states a job ends in. */
-export type FinalStatus = "completed" | "failed" | "cancelled";
-
-/** The outcome of moving due scheduled jobs to queued. */
-export interface PromoteResult {
-  promoted: Job[];
-  /** The earliest `runAt` still scheduled, if any. */
-  nextRunAt?: number;
-}
-
-/** What every storage backend provides. */
-export interface Store {
-  /** Adds jobs, all or none. Each job's `seq` is assigned here. */
-  insert(params: { jobs: Job[] }): Promise<Job[]>;
-  /**
-   * Moves up to `limit` queued jobs, oldest first, to `in-progress`, appending a new attempt
-   * run by `workerId` and starting at `now`. Returns them.
-   */
-  claim(params: ClaimParams): Promise<Job[]>;
-  /** Applies each update whose job is still in its `from` status; returns the applied jobs. */
-  update(params: { updates: JobUpdate[] }): Promise<Job[]>;
-  /** Moves scheduled jobs whose `runAt` is at or before `now` to queued. */
-  promote(params: { now: number; limit: number }): Promise<PromoteResult>;
-  get(params: { id: string }): Promise<Job | undefined>;
-  list(params: ListQuery): Promise<Job[]>;
-  /** Removes the given jobs, or every job with `status`, or every job. */
-  delete(params: DeleteParams): Promise<DeleteResult>;
-  /** Extends the leases of the given in-progress jobs held by `owner`; returns how many. */
-  renewLeases(params: RenewParams): Promise<number>;
-  /**
-   * In-progress jobs whose lease ran out before `now` (all of them, whatever their lease, when
-   * `now` is `Infinity`): their process died while running them.
-   */
-  expiredLeases(params: { now: number; limit: number }): Promise<Job[]>;
-  /** Removes finished jobs past retention; returns how many. */
-  prune(params: PruneParams): Promise<number>;
-  counts(): Promise<JobCounts>;
+/** What every storage driver provides: each part of the contract, and its own life. */
+export interface Store extends JobStore {
   /** Whether jobs survive a restart: decides whether shutdown puts jobs back or cancels them. */
   readonly durable: boolean;
   /**
@@ -114,16 +17,4 @@ export interface Store {
    */
   readonly exclusive: boolean;
   close(): Promise<void>;
-}
-
-/** Zeroed counts for every status. */
-export function emptyStatusCounts(): Record<JobStatus, number> {
-  return {
-    "queued": 0,
-    "scheduled": 0,
-    "in-progress": 0,
-    "completed": 0,
-    "failed": 0,
-    "cancelled": 0,
-  };
 }

@@ -19,8 +19,8 @@ import type {
   PromoteResult,
   PruneParams,
   RenewParams,
-  Store,
-} from "../store.ts";
+} from "../job_store.ts";
+import type { Store } from "../store.ts";
 
 /**
  * @example

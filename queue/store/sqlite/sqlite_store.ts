@@ -38,8 +38,8 @@ import type {
   PromoteResult,
   PruneParams,
   RenewParams,
-  Store,
-} from "../store.ts";
+} from "../job_store.ts";
+import type { Store } from "../store.ts";
 
 /** What each level survives. */
 export type Durability = "normal" | "full";

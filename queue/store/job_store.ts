@@ -1,0 +1,119 @@
+/**
+ * The jobs part of the store contract: storing, claiming, moving and removing jobs, each
+ * change applied atomically and guarded by the state the caller expects to find. Written for
+ * a store shared by many processes: whatever a driver keeps in memory to go faster (counts, a
+ * ready list, the next `seq`) is its own business, never something a caller may rely on.
+ * @module
+ */
+
+import type { Job } from "../job.ts";
+import type { JobStatus } from "../lifecycle.ts";
+
+/** A filtered page of jobs, newest first. */
+export interface ListQuery {
+  status?: JobStatus;
+  type?: string;
+  limit: number;
+  /** Only jobs inserted before this `seq` (the paging cursor). */
+  beforeSeq?: number;
+}
+
+/** Counts of jobs by status, and by type then status. */
+export interface JobCounts {
+  byStatus: Record<JobStatus, number>;
+  byType: Record<string, Record<JobStatus, number>>;
+}
+
+/** A new snapshot of a job, applied only if the stored job is still in `from`. */
+export interface JobUpdate {
+  from: JobStatus;
+  job: Job;
+}
+
+/** What a claim takes: how many, for which worker, and the lease it holds them under. */
+export interface ClaimParams {
+  limit: number;
+  workerId: string;
+  now: number;
+  /** The process claiming; renews the lease while the jobs run. */
+  leaseOwner: string;
+  /** When the lease runs out unless renewed (epoch ms). */
+  leaseUntil: number;
+}
+
+/** Lease renewal: the jobs a process still runs, and their new expiry. */
+export interface RenewParams {
+  owner: string;
+  until: number;
+  ids: string[];
+}
+
+/** Which jobs to remove: by id, by status, or (neither) all. */
+export interface DeleteParams {
+  ids?: string[];
+  status?: JobStatus;
+}
+
+/** How many jobs a delete removed, and how many of them were unfinished. */
+export interface DeleteResult {
+  removed: number;
+  unfinished: number;
+}
+
+/** Retention: finished jobs older than a cut-off, or beyond a count, are removed. */
+export interface PruneParams {
+  /** Per final status: remove jobs that finished before this time (epoch ms). */
+  finishedBefore: Record<FinalStatus, number>;
+  /** Per final status: keep at most this many, the newest. */
+  keep: number;
+  /** Rows removed at most in one call, so a large backlog is pruned in steps. */
+  limit: number;
+}
+
+/** The states a job ends in. */
+export type FinalStatus = "completed" | "failed" | "cancelled";
+
+/** The outcome of moving due scheduled jobs to queued. */
+export interface PromoteResult {
+  promoted: Job[];
+  /** The earliest `runAt` still scheduled, if any. */
+  nextRunAt?: number;
+}
+
+/**
+ * What every driver provides for jobs. Expectations every driver meets (the jobs contract
+ * suite checks them on each):
+ * - Every call is atomic: all of it is stored, or none of it.
+ * - A change applies only to a job still in the state the caller saw (`from`, `queued` for a
+ *   claim, `scheduled` for a promotion, `in-progress` and the lease owner for a renewal); a job
+ *   that moved meanwhile is left alone and left out of the answer.
+ * - `seq` grows with every insert, across processes; it orders lists and claims, nothing more.
+ */
+export interface JobStore {
+  /** Adds jobs, all or none. Each job's `seq` is assigned here. */
+  insert(params: { jobs: Job[] }): Promise<Job[]>;
+  /**
+   * Moves up to `limit` queued jobs, oldest first, to `in-progress`, appending a new attempt
+   * run by `workerId` and starting at `now`, under the lease given. Returns them.
+   */
+  claim(params: ClaimParams): Promise<Job[]>;
+  /** Applies each update whose job is still in its `from` status; returns the applied jobs. */
+  update(params: { updates: JobUpdate[] }): Promise<Job[]>;
+  /** Moves scheduled jobs whose `runAt` is at or before `now` to queued. */
+  promote(params: { now: number; limit: number }): Promise<PromoteResult>;
+  get(params: { id: string }): Promise<Job | undefined>;
+  list(params: ListQuery): Promise<Job[]>;
+  /** Removes the given jobs, or every job with `status`, or every job. */
+  delete(params: DeleteParams): Promise<DeleteResult>;
+  /** Extends the leases of the given in-progress jobs held by `owner`; returns how many. */
+  renewLeases(params: RenewParams): Promise<number>;
+  /**
+   * In-progress jobs whose lease ran out before `now` (all of them, whatever their lease, when
+   * `now` is `Infinity`): their process died while running them.
+   */
+  expiredLeases(params: { now: number; limit: number }): Promise<Job[]>;
+  /** Removes finished jobs past retention; returns how many. */
+  prune(params: PruneParams): Promise<number>;
+  /** Jobs by status and by type, as stored. */
+  counts(): Promise<JobCounts>;
+}

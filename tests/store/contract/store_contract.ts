@@ -1,0 +1,12 @@
+/**
+ * The whole store contract, part by part: a driver's test file calls `storeContract` once and
+ * runs every part's suite. Parts join as the interface grows (keys, nodes, schedules).
+ */
+
+import type { Store } from "../../../queue/store/store.ts";
+import { jobsContract } from "./jobs_contract.ts";
+
+/** Registers every part of the store contract for the driver `name` that `open` creates. */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  jobsContract(name, open);
+}
