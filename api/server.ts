@@ -11,7 +11,7 @@ import { JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import { WorkerPool } from "../queue/pool/pool.ts";
 import { Queue } from "../queue/queue.ts";
-import { MemoryStore } from "../queue/store/memory/memory_store.ts";
+import { openStore } from "../queue/store/open.ts";
 import type { Store } from "../queue/store/store.ts";
 import { createApp } from "./app.ts";
 import { LiveFeed } from "./live_feed.ts";
@@ -61,7 +61,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   const log = options.log ?? console.log;
   const modules = (options.handlers ?? []).map((module) => String(module));
   const registry = await HandlerRegistry.load(modules);
-  const store = options.store ?? new MemoryStore();
+  const store = options.store ?? openStore("memory");
   const events = new JobEvents();
   const queue = new Queue({
     store,

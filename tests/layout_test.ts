@@ -1,0 +1,89 @@
+/**
+ * The house's directions, read from the imports (ARCHITECTURE.md): the domain knows no HTTP,
+ * drivers know only the domain's types, the API never reaches into a driver, and no module
+ * imports itself round a cycle.
+ */
+
+import assert from "node:assert/strict";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const IMPORT = /(?:^|\n)\s*(?:import|export)\b[^"';]*?\bfrom\s*"(\.{1,2}\/[^"]+)"/g;
+
+/** Every production module (`main.ts`, `queue/`, `api/`, `ui/`), by path from the root. */
+function modules(): Map<string, string[]> {
+  const graph = new Map<string, string[]>();
+  const read = (path: string) => {
+    const text = Deno.readTextFileSync(join(ROOT, path));
+    graph.set(path, [...text.matchAll(IMPORT)].map((m) => join(dirname(path), m[1])));
+  };
+  const visit = (folder: string) => {
+    for (const entry of Deno.readDirSync(join(ROOT, folder))) {
+      const path = join(folder, entry.name);
+      if (entry.isDirectory) visit(path);
+      else if (path.endsWith(".ts") && !path.endsWith(".gen.ts")) read(path);
+    }
+  };
+  for (const folder of ["queue", "api", "ui"]) visit(folder);
+  read("main.ts");
+  return graph;
+}
+
+const graph = modules();
+
+function importsMatching(from: RegExp, to: RegExp): string[] {
+  const found: string[] = [];
+  for (const [module, targets] of graph) {
+    if (!from.test(module)) continue;
+    for (const target of targets) if (to.test(target)) found.push(`${module} -> ${target}`);
+  }
+  return found;
+}
+
+Deno.test("Layout: the reader finds the modules and their imports", () => {
+  assert.ok(graph.size > 50, `${graph.size} modules`);
+  assert.ok(graph.get("queue/queue.ts")!.includes("queue/enqueue/enqueuer.ts"));
+});
+
+Deno.test("Layout: queue/ never imports api/ or ui/", () => {
+  assert.deepEqual(importsMatching(/^queue\//, /^(api|ui)\//), []);
+});
+
+Deno.test("Layout: store drivers import the domain, never the pool, the API or each other", () => {
+  assert.deepEqual(
+    importsMatching(/^queue\/store\/memory\//, /^(api|ui|queue\/pool|queue\/store\/sqlite)\//),
+    [],
+  );
+  assert.deepEqual(
+    importsMatching(/^queue\/store\/sqlite\//, /^(api|ui|queue\/pool|queue\/store\/memory)\//),
+    [],
+  );
+});
+
+Deno.test("Layout: the API and the dashboard never reach into a store driver", () => {
+  assert.deepEqual(importsMatching(/^(api|ui)\//, /^queue\/store\/(memory|sqlite)\//), []);
+});
+
+Deno.test("Layout: generic primitives import nothing of the domain", () => {
+  assert.deepEqual(
+    importsMatching(/^queue\/primitives\//, /^(?!queue\/primitives\/)/),
+    [],
+  );
+});
+
+Deno.test("Layout: no import cycles", () => {
+  const state = new Map<string, "open" | "done">();
+  const cycles: string[] = [];
+  const visit = (module: string, path: string[]) => {
+    state.set(module, "open");
+    for (const target of graph.get(module) ?? []) {
+      if (state.get(target) === "open") {
+        cycles.push([...path.slice(path.indexOf(target)), target].join(" -> "));
+      } else if (!state.has(target)) visit(target, [...path, target]);
+    }
+    state.set(module, "done");
+  };
+  for (const module of graph.keys()) if (!state.has(module)) visit(module, [module]);
+  assert.deepEqual(cycles, []);
+});
