@@ -5,16 +5,16 @@
  */
 
 import assert from "node:assert/strict";
-import type { TypeDescription } from "../queue/handlers/registry.ts";
-import type { JobEvent } from "../queue/events.ts";
+import type { TypeDescription } from "../../queue/handlers/registry.ts";
+import type { JobEvent } from "../../queue/events.ts";
 import {
   assertError,
   type JobView,
   type StatsView,
   storedJobs,
   withServer,
-} from "./support/api_server.ts";
-import { waitFor } from "./support/wait.ts";
+} from "../support/api_server.ts";
+import { waitFor } from "../support/wait.ts";
 
 Deno.test("POST /api/jobs stores one job and answers it, not an array", async () => {
   await withServer({}, async (api) => {

@@ -4,8 +4,8 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer } from "../api/server.ts";
-import { waitFor } from "./support/wait.ts";
+import { createServer } from "../../api/server.ts";
+import { waitFor } from "../support/wait.ts";
 
 Deno.test("http handler calls the URL, succeeds on 2xx and fails with the status otherwise", async () => {
   const received: { method: string; body: string; type: string | null }[] = [];

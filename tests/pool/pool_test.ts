@@ -4,10 +4,10 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type DenoQueueServer, type ServerOptions } from "../api/server.ts";
-import type { Job } from "../queue/job.ts";
-import { FIXTURES } from "./fixtures/handlers.ts";
-import { waitFor } from "./support/wait.ts";
+import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
+import type { Job } from "../../queue/job.ts";
+import { FIXTURES } from "../fixtures/handlers.ts";
+import { waitFor } from "../support/wait.ts";
 
 async function withServer(
   options: ServerOptions,

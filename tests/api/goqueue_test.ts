@@ -11,8 +11,8 @@ import {
   type JobView,
   storedJobs,
   withServer,
-} from "./support/api_server.ts";
-import { waitFor } from "./support/wait.ts";
+} from "../support/api_server.ts";
+import { waitFor } from "../support/wait.ts";
 
 Deno.test("POST /api/enqueue stores a job with a string payload as GoQueue clients send", async () => {
   await withServer({}, async (api) => {

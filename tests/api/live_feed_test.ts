@@ -3,9 +3,9 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type DenoQueueServer } from "../api/server.ts";
-import { readSse, type SseMessage } from "./support/sse.ts";
-import { waitFor } from "./support/wait.ts";
+import { createServer, type DenoQueueServer } from "../../api/server.ts";
+import { readSse, type SseMessage } from "../support/sse.ts";
+import { waitFor } from "../support/wait.ts";
 
 async function withServer(body: (server: DenoQueueServer) => Promise<void>): Promise<void> {
   const server = await createServer({

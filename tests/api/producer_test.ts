@@ -7,12 +7,12 @@
 
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
-import { Producer, ProducerError } from "../api/client/producer.ts";
-import type { ProducerAnswer, ProducerErrorAnswer } from "../api/producer_protocol.ts";
-import { createServer, type DenoQueueServer, type ServerOptions } from "../api/server.ts";
-import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
-import { ApiClient, TEST_SERVER_OPTIONS } from "./support/api_server.ts";
-import { waitFor } from "./support/wait.ts";
+import { Producer, ProducerError } from "../../api/client/producer.ts";
+import type { ProducerAnswer, ProducerErrorAnswer } from "../../api/producer_protocol.ts";
+import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
+import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
+import { ApiClient, TEST_SERVER_OPTIONS } from "../support/api_server.ts";
+import { waitFor } from "../support/wait.ts";
 
 /** A listening server on a free port, shut down after `test`. */
 async function withListening(

@@ -12,8 +12,8 @@ import {
   type JobView,
   storedJobs,
   withServer,
-} from "./support/api_server.ts";
-import { waitFor } from "./support/wait.ts";
+} from "../support/api_server.ts";
+import { waitFor } from "../support/wait.ts";
 
 const ENQUEUE_ROUTES = ["/api/jobs", "/api/enqueue"];
 
