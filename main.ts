@@ -5,7 +5,8 @@
  */
 
 import { createServer } from "./api/server.ts";
-import { ConfigError, helpText, parseConfig } from "./api/config.ts";
+import { helpText } from "./api/config/help.ts";
+import { ConfigError, parseConfig } from "./api/config/parse.ts";
 import { describeStore, openStore } from "./queue/store/open.ts";
 import type { Store } from "./queue/store/store.ts";
 

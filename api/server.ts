@@ -6,7 +6,7 @@
  */
 
 import type { Hono } from "hono";
-import type { Config } from "./config.ts";
+import type { Config } from "./config/options.ts";
 import { JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import { WorkerPool } from "../queue/pool/pool.ts";

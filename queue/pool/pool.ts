@@ -1,7 +1,6 @@
 /**
  * The worker pool: N Web Workers, each running up to C jobs at once. It claims jobs in batches
- * when workers have room, enforces timeouts (abort, then kill after a grace period), and
- * replaces workers that die, putting their other jobs back without losing an attempt.
+ * when workers have room, hands them out, records how they end, and replaces workers that die.
  * @module
  */
 
@@ -9,8 +8,10 @@ import type { Job } from "../job.ts";
 import type { AttemptReport } from "../attempts/settle.ts";
 import type { Queue } from "../queue.ts";
 import { Ticker } from "../primitives/ticker.ts";
+import { deadWorkerJobs, outcomeReports, unsentReports } from "./attempt_reports.ts";
+import { Deadlines } from "./deadlines.ts";
 import type { FromWorker } from "./protocol.ts";
-import { type RunningJob, WorkerHandle, type WorkerInit } from "./worker_handle.ts";
+import { WorkerHandle, type WorkerInit } from "./worker_handle.ts";
 
 /** Options for {@linkcode WorkerPool}. */
 export interface PoolOptions {
@@ -67,8 +68,7 @@ export class WorkerPool {
   #draining = false;
   #paused = false;
   #closed = false;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #timerAt = Infinity;
+  #deadlines: Deadlines;
   #idle: (() => void)[] = [];
   #leases: Ticker;
   #unsubscribe: (() => void)[] = [];
@@ -84,6 +84,12 @@ export class WorkerPool {
     }
     this.#queue = options.queue;
     this.#now = options.now ?? Date.now;
+    this.#deadlines = new Deadlines({
+      killGrace: this.killGrace,
+      now: this.#now,
+      handles: () => this.#handles,
+      onKill: (handle) => this.#replace(handle, undefined),
+    });
     this.#leases = new Ticker("Lease renewal", this.#queue.leaseMs / 3, () => {
       const ids: string[] = [];
       for (const handle of this.#handles) ids.push(...handle.running.keys());
@@ -109,7 +115,7 @@ export class WorkerPool {
     this.#leases.start();
     this.#unsubscribe.push(
       this.#queue.onReady(() => this.#pump()),
-      this.#queue.onCancel((jobId) => this.#abort(jobId)),
+      this.#queue.onCancel((jobId) => this.#deadlines.cancel(jobId)),
     );
     this.#pump();
   }
@@ -182,7 +188,7 @@ export class WorkerPool {
     this.#draining = true;
     for (const off of this.#unsubscribe) off();
     this.#leases.stop();
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#deadlines.close();
     for (const handle of this.#handles) {
       handle.running.clear();
       handle.terminate();
@@ -243,17 +249,8 @@ export class WorkerPool {
     }
     const now = this.#now();
     const unsent = handle.run(jobs, now);
-    if (unsent.length > 0) {
-      this.#report(unsent.map((job) => ({
-        job,
-        outcome: "failed" as const,
-        error: "The payload cannot be sent to a worker (structured clone refused it)",
-        unrecoverable: true,
-      })));
-    }
-    let earliest = Infinity;
-    for (const job of jobs) earliest = Math.min(earliest, now + job.timeout);
-    this.#arm(earliest);
+    if (unsent.length > 0) this.#report(unsentReports(unsent));
+    this.#deadlines.watch(jobs, now);
   }
 
   #onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void {
@@ -267,25 +264,7 @@ export class WorkerPool {
         this.#queue.log(jobId, entry.job.attempts.length, line);
       }
     }
-    const reports: AttemptReport[] = [];
-    for (const outcome of message.outcomes) {
-      const entry = handle.running.get(outcome.jobId);
-      if (entry === undefined) continue;
-      handle.running.delete(outcome.jobId);
-      if (entry.cancelled) continue; // Already cancelled in the store.
-      if (entry.timedOut) reports.push(timeoutReport(entry));
-      else if (outcome.ok) {
-        reports.push({ job: entry.job, outcome: "completed", result: outcome.result });
-      } else {
-        reports.push({
-          job: entry.job,
-          outcome: "failed",
-          error: outcome.error,
-          stack: outcome.stack,
-          unrecoverable: outcome.unrecoverable,
-        });
-      }
-    }
+    const reports = outcomeReports(handle, message.outcomes);
     if (reports.length > 0) this.#report(reports);
     this.#checkIdle();
     if (message.outcomes.length > 0) this.#pump();
@@ -297,74 +276,14 @@ export class WorkerPool {
     });
   }
 
-  /** Aborts a job's signal and gives it the grace period before its worker is killed. */
-  #abort(jobId: string): void {
-    for (const handle of this.#handles) {
-      const entry = handle.running.get(jobId);
-      if (entry === undefined) continue;
-      entry.cancelled = true;
-      entry.killAt ??= this.#now() + this.killGrace;
-      handle.abort(jobId, "cancelled");
-      this.#arm(entry.killAt);
-      return;
-    }
-  }
-
-  /** Makes sure the deadline sweep runs no later than `at`. One timer for the whole pool. */
-  #arm(at: number): void {
-    if (this.#closed || at >= this.#timerAt) return;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timerAt = at;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = Infinity;
-      this.#sweep();
-    }, Math.max(0, at - this.#now()));
-  }
-
-  /** Aborts jobs past their timeout and kills workers holding jobs past their grace period. */
-  #sweep(): void {
-    const now = this.#now();
-    let next = Infinity;
-    for (const handle of [...this.#handles]) {
-      let kill = false;
-      for (const [jobId, entry] of handle.running) {
-        if (entry.killAt !== undefined && entry.killAt <= now) {
-          kill = true;
-        } else if (!entry.timedOut && !entry.cancelled && entry.deadline <= now) {
-          entry.timedOut = true;
-          entry.killAt = now + this.killGrace;
-          handle.abort(jobId, "timeout");
-        }
-        next = Math.min(next, entry.killAt ?? entry.deadline);
-      }
-      if (kill) {
-        handle.terminate();
-        this.#replace(handle, undefined);
-      }
-    }
-    if (next !== Infinity) this.#arm(next);
-  }
-
   /**
-   * Takes a dead or killed worker out, starts another in its place, and settles its jobs:
-   * timed-out ones fail, cancelled ones are already final, and the rest go back to the queue
-   * without losing an attempt, or, if the worker crashed on its own (`crash` given), fail that
-   * attempt, since any of them may have caused it.
+   * Takes a dead or killed worker out, starts another in its place, and settles its jobs (see
+   * {@linkcode deadWorkerJobs}); `crash` is why it died on its own, if it did.
    */
   #replace(handle: WorkerHandle, crash: string | undefined): void {
     const index = this.#handles.indexOf(handle);
     if (index === -1) return;
-    const reports: AttemptReport[] = [];
-    const putBack: Job[] = [];
-    for (const entry of handle.running.values()) {
-      if (entry.cancelled) continue;
-      if (entry.timedOut) reports.push(timeoutReport(entry));
-      else if (crash !== undefined) {
-        reports.push({ job: entry.job, outcome: "interrupted", error: crash });
-      } else putBack.push(entry.job);
-    }
-    handle.running.clear();
+    const { reports, putBack } = deadWorkerJobs(handle, crash);
     if (crash !== undefined) console.error(`Worker ${handle.id}: ${crash}; replacing it`);
     if (reports.length > 0) this.#report(reports);
     if (putBack.length > 0) {
@@ -389,12 +308,4 @@ export class WorkerPool {
     if (this.#idle.length === 0 || this.running > 0) return;
     for (const resolve of this.#idle.splice(0)) resolve();
   }
-}
-
-function timeoutReport(entry: RunningJob): AttemptReport {
-  return {
-    job: entry.job,
-    outcome: "timeout",
-    error: `Timed out after ${entry.job.timeout} ms`,
-  };
 }

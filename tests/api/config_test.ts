@@ -1,12 +1,7 @@
 import assert from "node:assert/strict";
-import {
-  type Config,
-  ConfigError,
-  envName,
-  helpText,
-  OPTIONS,
-  parseConfig,
-} from "../../api/config.ts";
+import { helpText } from "../../api/config/help.ts";
+import { type Config, envName, OPTIONS } from "../../api/config/options.ts";
+import { ConfigError, parseConfig } from "../../api/config/parse.ts";
 
 const CWD = "/srv/app";
 

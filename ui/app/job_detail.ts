@@ -21,7 +21,7 @@ import { useJobEvents } from "./live.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import { jobsHref } from "./router.ts";
 import { StatusBadge } from "./status_badge.ts";
-import { useThrottled } from "./throttle.ts";
+import { useThrottled } from "./use_throttled.ts";
 
 const REFETCH_INTERVAL = 500;
 

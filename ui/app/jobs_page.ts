@@ -17,7 +17,7 @@ import { JobSearch, StatusTabs } from "./jobs_filters.ts";
 import { JobsTable } from "./jobs_table.ts";
 import { useJobEvents, useLiveStats } from "./live.ts";
 import { jobsHref, navigate } from "./router.ts";
-import { useThrottled } from "./throttle.ts";
+import { useThrottled } from "./use_throttled.ts";
 
 const PAGE_SIZE = 50;
 /** Refetches caused by the live feed: at most two a second. */

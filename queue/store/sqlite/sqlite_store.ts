@@ -1,37 +1,30 @@
 /**
  * The SQLite store, through Deno's built-in `node:sqlite`: one file, no server. WAL mode, a
  * lock file (one DenoQueue per file), writes batched into group commits, and WAL checkpoints
- * in a worker thread. Because this
- * process alone owns the file, it keeps two things in memory as well: the counts (stats cost
- * no query) and the queued jobs in claim order, so a claim writes a few columns of the rows it
- * picks instead of searching and reading them back.
+ * in a worker thread. Because this process alone owns the file, it keeps two things in memory
+ * as well: the counts (stats cost no query) and the queued jobs in claim order, so a claim
+ * writes a few columns of the rows it picks instead of searching and reading them back.
  * @module
  */
 
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
-import { DatabaseSync, type StatementSync } from "node:sqlite";
+import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Job } from "../../job.ts";
 import { isUnfinished, type JobStatus } from "../../lifecycle.ts";
-import { StoreOpenError } from "../errors.ts";
 import { GroupCommit, type OnCommit } from "./group_commit.ts";
+import { insertJobRows } from "./insert_rows.ts";
+import { findJob, listJobs } from "./job_queries.ts";
+import { findExpiredLeases, renewLeaseRows } from "./leases.ts";
+import { openDatabase } from "./open_database.ts";
+import { deleteRows, pruneFinished } from "./remove_jobs.ts";
 import { SharedWrite } from "./shared_write.ts";
+import { StatementCache } from "./statement_cache.ts";
 import { WalCheckpointer } from "./wal_checkpointer.ts";
-import { migrate } from "./schema.ts";
-import {
-  INSERT_COLUMNS,
-  type JobRow,
-  pushInsertValues,
-  rowToJob,
-  type SqlValue,
-  updateValues,
-} from "./rows.ts";
+import { type JobRow, rowToJob, updateValues } from "./rows.ts";
 import { StatusCounts } from "../status_counts.ts";
 import type {
   ClaimParams,
   DeleteParams,
   DeleteResult,
-  FinalStatus,
   JobCounts,
   JobUpdate,
   ListQuery,
@@ -61,26 +54,6 @@ export interface SqliteStoreOptions {
   pragmas?: Record<string, string | number>;
 }
 
-const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
-/** Rows per INSERT statement: fewer calls across the native boundary. */
-const INSERT_CHUNK = 64;
-const NEVER = Number.MAX_SAFE_INTEGER;
-
-function explain(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/not a database|malformed|corrupt/i.test(message)) {
-    return `${message} (the file is corrupt or is not SQLite)`;
-  }
-  if (/locked|busy/i.test(message)) {
-    return `${message} (is another DenoQueue running on it?)`;
-  }
-  if (/readonly|read-only|permission|denied|requires write|unable to open/i.test(message)) {
-    return `${message} (it, or its folder, cannot be written)`;
-  }
-  if (/full|disk/i.test(message)) return `${message} (is the disk full?)`;
-  return message;
-}
-
 /**
  * @example
  * ```ts ignore
@@ -97,7 +70,7 @@ export class SqliteStore implements Store {
   #writes: GroupCommit;
   /** Enqueues of one tick share their INSERT statements. */
   #inserts: SharedWrite<Job[], Job[]>;
-  #statements = new Map<string, StatementSync>();
+  #statements: StatementCache;
   #counts = new StatusCounts();
   #lastSeq: number;
   /** Queued jobs by seq, in the order they became ready: what the next claim takes. */
@@ -114,6 +87,7 @@ export class SqliteStore implements Store {
   ) {
     this.path = path;
     this.#db = db;
+    this.#statements = new StatementCache(db);
     this.migratedFrom = migratedFrom;
     this.#lock = lock;
     if (path !== ":memory:") {
@@ -146,45 +120,12 @@ export class SqliteStore implements Store {
 
   /** Opens (creating and migrating as needed) the database at `path`. */
   static open(path: string, options: SqliteStoreOptions = {}): SqliteStore {
-    let db: DatabaseSync | undefined;
-    let lock: Deno.FsFile | undefined;
-    try {
-      if (path !== ":memory:") {
-        mkdirSync(dirname(path), { recursive: true });
-        // One DenoQueue per file: a lock held for the store's life on `PATH.lock`.
-        lock = Deno.openSync(`${path}.lock`, { create: true, write: true });
-        if (!lock.tryLockSync(true)) {
-          throw new Error("the database is locked");
-        }
-      }
-      db = new DatabaseSync(path);
-      db.exec("PRAGMA busy_timeout = 2000");
-      const mode = db.prepare("PRAGMA journal_mode = WAL").get() as { journal_mode: string };
-      if (path !== ":memory:" && mode.journal_mode !== "wal") {
-        throw new Error(`could not switch to WAL mode (got ${mode.journal_mode})`);
-      }
-      db.exec(`PRAGMA synchronous = ${options.durability === "full" ? "FULL" : "NORMAL"}`);
-      // 8 MB of page cache: the hot pages (the newest rows and the indexes) stay in memory.
-      db.exec("PRAGMA cache_size = -8192");
-      // Checkpoints run in a worker (see WalCheckpointer), not inside commits on the event loop.
-      db.exec("PRAGMA wal_autocheckpoint = 0");
-      // After a checkpoint lets the WAL start over, cut its file back to 64 MB at most.
-      db.exec("PRAGMA journal_size_limit = 67108864");
-      for (const [name, value] of Object.entries(options.pragmas ?? {})) {
-        if (!/^\w+$/.test(name)) throw new TypeError(`Bad pragma name ${name}`);
-        db.exec(`PRAGMA ${name} = ${typeof value === "number" ? value : JSON.stringify(value)}`);
-      }
-      const from = migrate(db);
-      const check = db.prepare("PRAGMA quick_check").get() as { quick_check: string };
-      if (check.quick_check !== "ok") throw new Error(`integrity check: ${check.quick_check}`);
-      return new SqliteStore(path, db, from, lock, options.walLimitPages ?? 16_384);
-    } catch (error) {
-      try {
-        db?.close();
-      } catch { /* it was never usable */ }
-      lock?.close();
-      throw new StoreOpenError(path, explain(error), { cause: error });
-    }
+    return openDatabase(
+      path,
+      options,
+      ({ db, migratedFrom, lock }) =>
+        new SqliteStore(path, db, migratedFrom, lock, options.walLimitPages ?? 16_384),
+    );
   }
 
   insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
@@ -198,24 +139,7 @@ export class SqliteStore implements Store {
     let seq = this.#lastSeq + 1;
     for (const jobs of batches) for (const job of jobs) job.seq = seq++;
     const inserted = batches.length === 1 ? batches[0] : batches.flat();
-    for (let start = 0, size = 0; start < inserted.length; start += size) {
-      // Chunks of 64, 32, … 1 rows: a few prepared statements serve every batch size.
-      size = 2 ** Math.floor(Math.log2(Math.min(INSERT_CHUNK, inserted.length - start)));
-      const values: SqlValue[] = [];
-      for (let i = start; i < start + size; i++) pushInsertValues(values, inserted[i]);
-      try {
-        this.#insertStatement(size).run(...values);
-      } catch (error) {
-        if (/UNIQUE constraint failed: jobs\.id/.test(String(error))) {
-          const duplicate = inserted.find((job, i) =>
-            inserted.findIndex((other) => other.id === job.id) !== i ||
-            this.#sql("SELECT 1 FROM jobs WHERE id = ?").get(job.id) !== undefined
-          );
-          throw new Error(`A job with id ${duplicate?.id} already exists`);
-        }
-        throw error;
-      }
-    }
+    insertJobRows(this.#statements, inserted);
     this.#lastSeq += inserted.length;
     for (const job of inserted) if (job.status === "queued") this.#ready.set(job.seq, job);
     onCommit(() => {
@@ -315,35 +239,16 @@ export class SqliteStore implements Store {
   }
 
   get({ id }: { id: string }): Promise<Job | undefined> {
-    const row = this.#sql("SELECT * FROM jobs WHERE id = ?").get(id) as JobRow | undefined;
-    return Promise.resolve(row === undefined ? undefined : rowToJob(row));
+    return Promise.resolve(findJob(this.#statements, id));
   }
 
-  list({ status, type, limit, beforeSeq }: ListQuery): Promise<Job[]> {
-    const where: string[] = [];
-    const values: (string | number)[] = [];
-    if (status !== undefined) where.push("status = ?"), values.push(status);
-    if (type !== undefined) where.push("type = ?"), values.push(type);
-    if (beforeSeq !== undefined) where.push("seq < ?"), values.push(beforeSeq);
-    const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-                 ORDER BY seq DESC LIMIT ?`;
-    const rows = this.#sql(sql).all(...values, limit) as unknown as JobRow[];
-    return Promise.resolve(rows.map(rowToJob));
+  list(query: ListQuery): Promise<Job[]> {
+    return Promise.resolve(listJobs(this.#statements, query));
   }
 
-  delete({ ids, status }: DeleteParams): Promise<DeleteResult> {
+  delete(params: DeleteParams): Promise<DeleteResult> {
     return this.#writes.run((onCommit) => {
-      const where: string[] = [];
-      const values: string[] = [];
-      if (ids !== undefined) {
-        where.push("id IN (SELECT value FROM json_each(?))");
-        values.push(JSON.stringify(ids));
-      }
-      if (status !== undefined) where.push("status = ?"), values.push(status);
-      const rows = this.#sql(
-        `DELETE FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-         RETURNING seq, type, status`,
-      ).all(...values) as { seq: number; type: string; status: JobStatus }[];
+      const rows = deleteRows(this.#statements, params);
       for (const row of rows) this.#ready.delete(row.seq);
       onCommit(() => {
         for (const row of rows) this.#counts.add(row.type, row.status, -1);
@@ -353,52 +258,18 @@ export class SqliteStore implements Store {
     });
   }
 
-  renewLeases({ owner, until, ids }: RenewParams): Promise<number> {
-    return this.#writes.run(() =>
-      Number(
-        this.#sql(
-          `UPDATE jobs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?))
-             AND status = 'in-progress' AND lease_owner = ?`,
-        ).run(until, JSON.stringify(ids), owner).changes,
-      )
+  renewLeases(params: RenewParams): Promise<number> {
+    return this.#writes.run(() => renewLeaseRows(this.#statements, params));
+  }
+
+  expiredLeases(params: { now: number; limit: number }): Promise<Job[]> {
+    return Promise.resolve(findExpiredLeases(this.#statements, params));
+  }
+
+  prune(params: PruneParams): Promise<number> {
+    return this.#writes.run((onCommit) =>
+      pruneFinished(this.#statements, this.#counts, params, onCommit)
     );
-  }
-
-  expiredLeases({ now, limit }: { now: number; limit: number }): Promise<Job[]> {
-    const rows = this.#sql(
-      `SELECT * FROM jobs WHERE status = 'in-progress'
-         AND (lease_expires_at IS NULL OR lease_expires_at < ?)
-       ORDER BY seq LIMIT ?`,
-    ).all(Number.isFinite(now) ? now : NEVER, limit) as unknown as JobRow[];
-    return Promise.resolve(rows.map(rowToJob));
-  }
-
-  prune({ finishedBefore, keep, limit }: PruneParams): Promise<number> {
-    return this.#writes.run((onCommit) => {
-      let removed = 0;
-      const counts = this.#counts.snapshot().byStatus;
-      const byAge = this.#sql(
-        `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE status = ?
-           AND finished_at < ? ORDER BY seq LIMIT ?) RETURNING type`,
-      );
-      const oldest = this.#sql(
-        `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE status = ?
-           ORDER BY seq LIMIT ?) RETURNING type`,
-      );
-      for (const status of FINAL) {
-        const aged = byAge.all(status, finishedBefore[status], limit - removed) as {
-          type: string;
-        }[];
-        const excess = Math.min(limit - removed - aged.length, counts[status] - aged.length - keep);
-        const extra = excess > 0 ? oldest.all(status, excess) as { type: string }[] : [];
-        removed += aged.length + extra.length;
-        onCommit(() => {
-          for (const { type } of [...aged, ...extra]) this.#counts.add(type, status, -1);
-        });
-        if (removed >= limit) break;
-      }
-      return removed;
-    });
   }
 
   counts(): Promise<JobCounts> {
@@ -432,19 +303,7 @@ export class SqliteStore implements Store {
     for (const row of rows) this.#ready.set(row.seq, rowToJob(row));
   }
 
-  #insertStatement(rows: number): StatementSync {
-    const row = `(${INSERT_COLUMNS.map(() => "?").join(", ")})`;
-    return this.#sql(
-      `INSERT INTO jobs (${INSERT_COLUMNS.join(", ")}) VALUES ${Array(rows).fill(row).join(", ")}`,
-    );
-  }
-
   #sql(sql: string): StatementSync {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql);
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+    return this.#statements.prepare(sql);
   }
 }

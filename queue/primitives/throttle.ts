@@ -1,12 +1,7 @@
 /**
- * Rate limits for work the live feed triggers (refetching a list or a job): at most one call
- * per interval, the last request of a burst never lost.
+ * Throttling: at most one call per interval, the last request of a burst never lost.
  * @module
  */
-
-/// <reference lib="dom" />
-
-import { useEffect, useMemo, useRef } from "preact/hooks";
 
 /** A throttled function, and a way to drop its pending call. */
 export interface Throttled {
@@ -44,14 +39,5 @@ export function throttle(fn: () => void, interval: number): Throttled {
     clearTimeout(timer);
     timer = undefined;
   };
-  return throttled;
-}
-
-/** A throttled call of the latest `fn`, stable across renders, cancelled on unmount. */
-export function useThrottled(fn: () => void, interval: number): Throttled {
-  const latest = useRef(fn);
-  latest.current = fn;
-  const throttled = useMemo(() => throttle(() => latest.current(), interval), [interval]);
-  useEffect(() => () => throttled.cancel(), [throttled]);
   return throttled;
 }

@@ -1,0 +1,188 @@
+/**
+ * The service's options: each one's flag, kind, limits, description and default, and the
+ * `Config` they make up. Flags are also read as `DENOQUEUE_<NAME>` (`PORT` too).
+ * @module
+ */
+
+/** Everything `main.ts` needs to start the service. Durations in ms, sizes in bytes. */
+export interface Config {
+  port: number;
+  host: string;
+  workers: number;
+  concurrency: number;
+  capacity: number;
+  enqueueWait: number;
+  bodyLimit: number;
+  demoSpeed: number;
+  /** Handler modules as absolute URLs. */
+  handlers: string[];
+  shutdownGrace: number;
+  killGrace: number;
+  /** `memory`, or `sqlite:PATH`. */
+  store: string;
+  durability: "normal" | "full";
+  lease: number;
+  retainCompleted: number;
+  retainFailed: number;
+  retainCount: number;
+}
+
+/** How an option's value is written, and so how it is read. */
+export type Kind =
+  | "integer"
+  | "duration"
+  | "size"
+  | "number"
+  | "string"
+  | "modules"
+  | "store"
+  | "durability";
+
+/** One option: the `Config` key it sets, its kind, limits, description and default. */
+export interface OptionSpec {
+  key: keyof Config;
+  kind: Kind;
+  description: string;
+  fallback: () => string;
+  min?: number;
+  max?: number;
+}
+
+/** Every option, by flag name. The order is the order of `--help`. */
+export const OPTIONS: Record<string, OptionSpec> = {
+  "port": {
+    key: "port",
+    kind: "integer",
+    min: 0,
+    max: 65535,
+    description: "TCP port to listen on (also PORT)",
+    fallback: () => "8080",
+  },
+  "host": {
+    key: "host",
+    kind: "string",
+    description: "Address to listen on; keep loopback until the service has authentication",
+    fallback: () => "127.0.0.1",
+  },
+  "workers": {
+    key: "workers",
+    kind: "integer",
+    min: 1,
+    max: 256,
+    description: "Web Workers in the pool",
+    fallback: () => String(Math.min(256, navigator.hardwareConcurrency ?? 2)),
+  },
+  "concurrency": {
+    key: "concurrency",
+    kind: "integer",
+    min: 1,
+    max: 10_000,
+    description: "Jobs each worker runs at once",
+    fallback: () => "16",
+  },
+  "capacity": {
+    key: "capacity",
+    kind: "integer",
+    min: 1,
+    max: 100_000_000,
+    description: "Unfinished jobs allowed at once; past it enqueues wait, then get 503",
+    fallback: () => "10000",
+  },
+  "enqueue-wait": {
+    key: "enqueueWait",
+    kind: "duration",
+    min: 0,
+    max: 300_000,
+    description: "How long an enqueue waits for room when the queue is full (e.g. 5s, 500ms)",
+    fallback: () => "5s",
+  },
+  "body-limit": {
+    key: "bodyLimit",
+    kind: "size",
+    min: 1024,
+    max: 1024 ** 3,
+    description: "Largest request body (e.g. 1mb, 512kb, 65536)",
+    fallback: () => "1mb",
+  },
+  "demo-speed": {
+    key: "demoSpeed",
+    kind: "number",
+    min: 0,
+    max: 1000,
+    description: "Time scale of the demo job types (1 = GoQueue's durations, 0.01 = 100x faster)",
+    fallback: () => "1",
+  },
+  "handlers": {
+    key: "handlers",
+    kind: "modules",
+    description: "Your handler module(s), comma-separated paths or URLs, loaded into every worker",
+    fallback: () => "",
+  },
+  "store": {
+    key: "store",
+    kind: "store",
+    description: "Where jobs live: sqlite:PATH (durable, the default) or memory (lost on restart)",
+    fallback: () => "sqlite:./data/denoqueue.db",
+  },
+  "durability": {
+    key: "durability",
+    kind: "durability",
+    description:
+      "SQLite: normal survives a process crash; full also survives power loss (fsync per commit)",
+    fallback: () => "normal",
+  },
+  "lease": {
+    key: "lease",
+    kind: "duration",
+    min: 1000,
+    max: 3_600_000,
+    description: "How long a running job's lease lasts unless renewed; past it the job is rescued",
+    fallback: () => "30s",
+  },
+  "retain-completed": {
+    key: "retainCompleted",
+    kind: "duration",
+    min: 0,
+    max: 365 * 86_400_000,
+    description: "How long completed jobs are kept",
+    fallback: () => "24h",
+  },
+  "retain-failed": {
+    key: "retainFailed",
+    kind: "duration",
+    min: 0,
+    max: 365 * 86_400_000,
+    description: "How long failed and cancelled jobs are kept",
+    fallback: () => "7d",
+  },
+  "retain-count": {
+    key: "retainCount",
+    kind: "integer",
+    min: 0,
+    max: 1_000_000_000,
+    description: "At most this many completed (and as many failed, and cancelled) jobs are kept",
+    fallback: () => "100000",
+  },
+  "shutdown-grace": {
+    key: "shutdownGrace",
+    kind: "duration",
+    min: 0,
+    max: 3_600_000,
+    description: "On SIGINT/SIGTERM, how long running jobs get to finish",
+    fallback: () => "10s",
+  },
+  "kill-grace": {
+    key: "killGrace",
+    kind: "duration",
+    min: 0,
+    max: 3_600_000,
+    description:
+      "After a job's timeout or cancel aborts its signal, how long before its worker is killed",
+    fallback: () => "5s",
+  },
+};
+
+/** The environment variable of an option: `DENOQUEUE_ENQUEUE_WAIT` for `enqueue-wait`. */
+export function envName(flag: string): string {
+  return `DENOQUEUE_${flag.toUpperCase().replaceAll("-", "_")}`;
+}

@@ -1,0 +1,156 @@
+/**
+ * Reading the configuration: flags, then environment variables, then defaults, each value
+ * checked against its option. A bad value throws a `ConfigError` naming the option.
+ * @module
+ */
+
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
+
+/** A bad option value; `option` is the flag's name. */
+export class ConfigError extends Error {
+  constructor(readonly option: string, message: string) {
+    super(`--${option}: ${message}`);
+    this.name = "ConfigError";
+  }
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/i;
+const SIZE = /^(\d+(?:\.\d+)?)\s*(b|kb|kib|mb|mib|gb|gib)?$/i;
+const DURATION_UNITS: Record<string, number> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+};
+const SIZE_UNITS: Record<string, number> = {
+  b: 1,
+  kb: 1024,
+  kib: 1024,
+  mb: 1024 ** 2,
+  mib: 1024 ** 2,
+  gb: 1024 ** 3,
+  gib: 1024 ** 3,
+};
+
+function parseValue(flag: string, spec: OptionSpec, raw: string, cwd: string): unknown {
+  const text = raw.trim();
+  let value: number;
+  switch (spec.kind) {
+    case "string":
+      if (text === "") throw new ConfigError(flag, "must not be empty");
+      return text;
+    case "store": {
+      if (text === "memory") return text;
+      const match = /^sqlite:(.+)$/.exec(text);
+      if (match === null) {
+        throw new ConfigError(
+          flag,
+          `must be memory or sqlite:PATH, received ${JSON.stringify(raw)}`,
+        );
+      }
+      return text;
+    }
+    case "durability":
+      if (text !== "normal" && text !== "full") {
+        throw new ConfigError(flag, `must be normal or full, received ${JSON.stringify(raw)}`);
+      }
+      return text;
+    case "modules":
+      return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
+    case "integer":
+      if (!/^\d+$/.test(text)) {
+        throw new ConfigError(flag, `must be a whole number, received ${JSON.stringify(raw)}`);
+      }
+      value = Number(text);
+      break;
+    case "number":
+      value = Number(text);
+      if (text === "" || !Number.isFinite(value)) {
+        throw new ConfigError(flag, `must be a number, received ${JSON.stringify(raw)}`);
+      }
+      break;
+    case "duration": {
+      const match = DURATION.exec(text);
+      if (match === null) {
+        throw new ConfigError(
+          flag,
+          `must be a duration like 500ms, 5s, 2m, 7d or a number of ms, received ${
+            JSON.stringify(raw)
+          }`,
+        );
+      }
+      value = Math.round(Number(match[1]) * DURATION_UNITS[(match[2] ?? "ms").toLowerCase()]);
+      break;
+    }
+    case "size": {
+      const match = SIZE.exec(text);
+      if (match === null) {
+        throw new ConfigError(
+          flag,
+          `must be a size like 1mb, 512kb or a number of bytes, received ${JSON.stringify(raw)}`,
+        );
+      }
+      value = Math.round(Number(match[1]) * SIZE_UNITS[(match[2] ?? "b").toLowerCase()]);
+      break;
+    }
+  }
+  if (spec.min !== undefined && value < spec.min) {
+    throw new ConfigError(flag, `must be at least ${spec.min}, received ${JSON.stringify(raw)}`);
+  }
+  if (spec.max !== undefined && value > spec.max) {
+    throw new ConfigError(flag, `must be at most ${spec.max}, received ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+/** Resolves a handler module path against `cwd` (where the user typed it) into a URL. */
+function toModuleUrl(specifier: string, cwd: string): string {
+  if (/^(file|https?):/.test(specifier)) return specifier;
+  return new URL(specifier, pathToFileURL(cwd.endsWith("/") ? cwd : cwd + "/")).href;
+}
+
+/** The result of reading the command line: a config, or a request for help. */
+export type ParsedConfig = { help: true } | { help: false; config: Config };
+
+/**
+ * Reads flags, then `DENOQUEUE_*` and `PORT` from `env`, then defaults.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "./parse.ts";
+ * const parsed = parseConfig(["--port", "9000"], {}, "/srv");
+ * ```
+ */
+export function parseConfig(
+  args: string[],
+  env: Record<string, string | undefined>,
+  cwd: string,
+): ParsedConfig {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    const options = Object.fromEntries(
+      Object.keys(OPTIONS).map((flag) => [flag, { type: "string" as const }]),
+    );
+    ({ values } = parseArgs({
+      args,
+      options: { ...options, help: { type: "boolean", short: "h" } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new ConfigError("help", `${message}; see --help`);
+  }
+  if (values.help === true) return { help: true };
+  const config: Record<string, unknown> = {};
+  for (const [flag, spec] of Object.entries(OPTIONS)) {
+    const fromFlag = values[flag];
+    const fromEnv = env[envName(flag)] ?? (flag === "port" ? env.PORT : undefined);
+    const raw = typeof fromFlag === "string" ? fromFlag : fromEnv ?? spec.fallback();
+    config[spec.key] = parseValue(flag, spec, raw, cwd);
+  }
+  return { help: false, config: config as unknown as Config };
+}

@@ -1,0 +1,80 @@
+/**
+ * What becomes of the jobs a worker holds, as attempt reports for the queue: when the worker
+ * returns their outcomes, when it dies, and when they cannot be sent to it at all.
+ * @module
+ */
+
+import type { Job } from "../job.ts";
+import type { AttemptReport } from "../attempts/settle.ts";
+import type { JobOutcome } from "./protocol.ts";
+import type { RunningJob, WorkerHandle } from "./worker_handle.ts";
+
+/** The jobs of a dead worker: reports to record, and jobs to put back in the queue. */
+export interface DeadWorkerJobs {
+  reports: AttemptReport[];
+  putBack: Job[];
+}
+
+/**
+ * Takes the jobs the outcomes name off the worker and reports how their attempts ended. Jobs
+ * cancelled meanwhile get no report: the store has them final already.
+ */
+export function outcomeReports(handle: WorkerHandle, outcomes: JobOutcome[]): AttemptReport[] {
+  const reports: AttemptReport[] = [];
+  for (const outcome of outcomes) {
+    const entry = handle.running.get(outcome.jobId);
+    if (entry === undefined) continue;
+    handle.running.delete(outcome.jobId);
+    if (entry.cancelled) continue; // Already cancelled in the store.
+    if (entry.timedOut) reports.push(timeoutReport(entry));
+    else if (outcome.ok) {
+      reports.push({ job: entry.job, outcome: "completed", result: outcome.result });
+    } else {
+      reports.push({
+        job: entry.job,
+        outcome: "failed",
+        error: outcome.error,
+        stack: outcome.stack,
+        unrecoverable: outcome.unrecoverable,
+      });
+    }
+  }
+  return reports;
+}
+
+/**
+ * Takes every job off a dead or killed worker: timed-out ones fail, cancelled ones are already
+ * final, and the rest go back to the queue without losing an attempt, or, if the worker crashed
+ * on its own (`crash` given), fail that attempt, since any of them may have caused it.
+ */
+export function deadWorkerJobs(handle: WorkerHandle, crash: string | undefined): DeadWorkerJobs {
+  const reports: AttemptReport[] = [];
+  const putBack: Job[] = [];
+  for (const entry of handle.running.values()) {
+    if (entry.cancelled) continue;
+    if (entry.timedOut) reports.push(timeoutReport(entry));
+    else if (crash !== undefined) {
+      reports.push({ job: entry.job, outcome: "interrupted", error: crash });
+    } else putBack.push(entry.job);
+  }
+  handle.running.clear();
+  return { reports, putBack };
+}
+
+/** Fails, for good, jobs whose payload the structured clone refused to send to a worker. */
+export function unsentReports(jobs: Job[]): AttemptReport[] {
+  return jobs.map((job) => ({
+    job,
+    outcome: "failed" as const,
+    error: "The payload cannot be sent to a worker (structured clone refused it)",
+    unrecoverable: true,
+  }));
+}
+
+function timeoutReport(entry: RunningJob): AttemptReport {
+  return {
+    job: entry.job,
+    outcome: "timeout",
+    error: `Timed out after ${entry.job.timeout} ms`,
+  };
+}
