@@ -1,15 +1,13 @@
 /**
  * Leases and rescue: a job whose process died is recorded as interrupted, counts against its
- * attempts, and is retried or failed; and retention prunes finished jobs.
+ * attempts, and is retried or failed. The rescuer and cleaner alone: tests/maintenance/.
  */
 
 import assert from "node:assert/strict";
 import { JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
-import type { Job } from "../queue/job.ts";
 import { INTERRUPTED } from "../queue/maintenance/rescuer.ts";
 import { Queue } from "../queue/queue.ts";
-import { MemoryStore } from "../queue/store/memory/memory_store.ts";
 import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
 import type { Store } from "../queue/store/store.ts";
 
@@ -67,59 +65,6 @@ Deno.test("Queue.open() fails a job that killed the process on its last attempt"
   } finally {
     queue.close();
     await store.close();
-  }
-});
-
-Deno.test("Rescuer.runOnce() takes only expired leases; renewLeases() keeps running jobs", async () => {
-  let now = 1_000_000;
-  const store = new MemoryStore();
-  const queue = queueOn(store, { now: () => now, leaseMs: 1000 });
-  try {
-    await queue.open();
-    await queue.enqueue([{ type: "noop", payload: {} }, { type: "noop", payload: {} }]);
-    const [mine] = await queue.claim(1, "w1");
-    // The other one is held by a process that stops renewing.
-    const [theirs] = await store.claim({
-      limit: 1,
-      workerId: "w9",
-      now,
-      leaseOwner: "dead-process",
-      leaseUntil: now + 1000,
-    });
-    now += 800;
-    assert.equal(await queue.renewLeases([mine.id, theirs.id]), 1, "only this process's lease");
-    now += 800; // theirs expired 600 ms ago; mine was renewed until now + 200
-    assert.equal(await queue.maintenance.rescuer.runOnce(), 1);
-    const rescued = (await queue.get(theirs.id)) as Job;
-    assert.equal(rescued.attempts[0].outcome, "interrupted");
-    assert.equal(rescued.status, "scheduled");
-    assert.equal((await queue.get(mine.id))?.status, "in-progress");
-  } finally {
-    queue.close();
-  }
-});
-
-Deno.test("Cleaner.runOnce() removes finished jobs past their age and beyond the count", async () => {
-  let now = 10_000_000;
-  const store = new MemoryStore();
-  const queue = new Queue({
-    store,
-    registry,
-    events: new JobEvents(),
-    now: () => now,
-    retention: { completed: 1000, failed: 5000, count: 3 },
-  });
-  try {
-    await queue.open();
-    await queue.enqueue(Array.from({ length: 6 }, () => ({ type: "noop", payload: {} })));
-    const jobs = await queue.claim(6, "w1");
-    await queue.finish(jobs.map((job) => ({ job, outcome: "completed" as const, result: 1 })));
-    assert.equal(await queue.maintenance.cleaner.runOnce(), 3, "beyond the count of 3");
-    now += 1001;
-    assert.equal(await queue.maintenance.cleaner.runOnce(), 3, "older than a second");
-    assert.deepEqual(await queue.list({ limit: 10 }), []);
-  } finally {
-    queue.close();
   }
 });
 
