@@ -229,3 +229,23 @@ Deno.test("Queue scheduler moves a delayed job to queued when its time comes", a
     queue.close();
   }
 });
+
+Deno.test("Queue.clear() gives back room for jobs found past capacity at start-up", async () => {
+  const registry = await HandlerRegistry.load([FIXTURES]);
+  const store = new MemoryStore();
+  const before = new Queue({ store, registry, events: new JobEvents(), capacity: 3 });
+  await before.open();
+  await before.enqueue([noop, noop, noop]);
+  before.close();
+  // Restarted with a smaller capacity: the three jobs count, past the limit of two.
+  const queue = new Queue({ store, registry, events: new JobEvents(), capacity: 2 });
+  await queue.open();
+  try {
+    assert.equal((await queue.stats()).capacity.used, 3);
+    assert.equal(await queue.clear("queued"), 3);
+    assert.equal((await queue.stats()).capacity.used, 0);
+    assert.equal((await queue.enqueue([noop, noop])).length, 2);
+  } finally {
+    queue.close();
+  }
+});

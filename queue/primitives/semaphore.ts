@@ -87,9 +87,14 @@ export class Semaphore {
     return promise;
   }
 
-  /** Gives back `permits`, waking waiters in order while there is room for them. */
+  /**
+   * Gives back `permits`, waking waiters in order while there is room for them. May exceed
+   * `capacity` when `force` took more than that; never frees more than `capacity`.
+   */
   release(permits = 1): void {
-    this.#checkPermits(permits);
+    if (!Number.isInteger(permits) || permits < 1) {
+      throw new RangeError(`permits must be a positive integer, received ${permits}`);
+    }
     this.#available = Math.min(this.#capacity, this.#available + permits);
     this.#serve();
   }

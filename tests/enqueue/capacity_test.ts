@@ -144,3 +144,12 @@ Deno.test("Capacity.usage() counts enqueues waiting for room", async () => {
   await second;
   assert.deepEqual(capacity.usage(), { limit: 2, used: 2, waiting: 0 });
 });
+
+Deno.test("Capacity.release() gives back more than the limit at once after occupy() past it", () => {
+  const capacity = new Capacity({ limit: 2 });
+  capacity.occupy(5);
+  capacity.release(3);
+  assert.deepEqual(capacity.usage(), { limit: 2, used: 2, waiting: 0 });
+  capacity.release(2);
+  assert.equal(capacity.usage().used, 0);
+});
