@@ -74,7 +74,8 @@ export class Cancellation {
 
   /**
    * Cancels jobs as they were listed, in one store update; any that moved since go through
-   * `cancel` one by one (which looks again, and skips those that ended meanwhile).
+   * `cancel` one by one (which looks again), skipping those that ended or were deleted
+   * meanwhile.
    */
   async cancelAll(jobs: Job[], reason: string): Promise<void> {
     const { store, live } = this.#deps;
@@ -90,7 +91,7 @@ export class Cancellation {
     if (done.size === jobs.length) return;
     await Promise.all(
       jobs.filter((job) => !done.has(job.id)).map((job) =>
-        this.cancel(job.id, reason).catch(ignoreFinished)
+        this.cancel(job.id, reason).catch(ignoreGone)
       ),
     );
   }
@@ -108,4 +109,9 @@ export class Cancellation {
 /** Swallows the `JobStateError` of a job that finished between the read and the cancel. */
 export function ignoreFinished(error: unknown): void {
   if (!(error instanceof JobStateError)) throw error;
+}
+
+/** Swallows the error of a job that finished, or was deleted, since it was listed. */
+function ignoreGone(error: unknown): void {
+  if (!(error instanceof JobNotFoundError)) ignoreFinished(error);
 }

@@ -1,7 +1,7 @@
 /**
- * Removing jobs: one by id (a running one cancelled first), or every job, or every job in a
- * status. Jobs waiting to run are removed without being written as cancelled first; running
- * ones are cancelled so their workers stop.
+ * Removing jobs: one by id (an unfinished one is cancelled first, so a running one's worker
+ * stops), or every job, or every job in a status. A clear removes jobs waiting to run without
+ * writing them as cancelled first; running ones are cancelled so their workers stop.
  * @module
  */
 
@@ -41,7 +41,7 @@ export class Clearing {
     this.#deps = deps;
   }
 
-  /** Removes a job; a running one is cancelled first. */
+  /** Removes a job; an unfinished one is cancelled first (a running one's worker is told). */
   async delete(id: string): Promise<Job> {
     const { store, events, cancellation } = this.#deps;
     const job = await store.get({ id });

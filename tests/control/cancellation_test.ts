@@ -141,3 +141,15 @@ Deno.test("Cancellation.cancelAll() cancels jobs as listed in one store update",
   assert.deepEqual(calls, [listed.length]);
   assert.deepEqual(told, listed.map((job) => job.id));
 });
+
+Deno.test("Cancellation.cancelAll() skips a job deleted since it was listed", async () => {
+  const { store, capacity, cancellation, told, add } = setup();
+  const listed = await add(2);
+  const { unfinished } = await store.delete({ ids: [listed[0].id] });
+  capacity.release(unfinished); // as the delete did
+  await cancellation.cancelAll(listed, "cleared");
+  assert.equal(await store.get({ id: listed[0].id }), undefined);
+  assert.equal((await store.get({ id: listed[1].id }))?.status, "cancelled");
+  assert.deepEqual(told, [listed[1].id]);
+  assert.equal(capacity.usage().used, 0);
+});
