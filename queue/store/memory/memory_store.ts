@@ -50,7 +50,7 @@ export class MemoryStore implements Store {
       }
       seen.add(job.id);
     }
-    const inserted = jobs.map((job) => ({ ...job, seq: ++this.#seq }));
+    const inserted = jobs.map((job) => owned({ ...job, seq: ++this.#seq }));
     for (const job of inserted) {
       this.#jobs.set(job.id, job);
       this.#order.push(job.id);
@@ -66,14 +66,14 @@ export class MemoryStore implements Store {
       const id = this.#ready[this.#readyHead++];
       const job = this.#jobs.get(id);
       if (job === undefined || job.status !== "queued") continue;
-      const next: Job = {
+      const next = owned({
         ...job,
         status: "in-progress",
         updatedAt: now,
         leaseOwner,
         leaseExpiresAt: leaseUntil,
         attempts: [...job.attempts, { number: job.attempts.length + 1, startedAt: now, workerId }],
-      };
+      });
       this.#replace(job, next);
       claimed.push(next);
     }
@@ -90,9 +90,9 @@ export class MemoryStore implements Store {
       const current = this.#jobs.get(job.id);
       if (current === undefined || current.status !== from) continue;
       const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = job;
-      const next: Job = job.status === "in-progress"
-        ? { ...job, seq: current.seq }
-        : { ...rest, seq: current.seq };
+      const next = owned(
+        job.status === "in-progress" ? { ...job, seq: current.seq } : { ...rest, seq: current.seq },
+      );
       this.#replace(current, next);
       this.#index(next);
       applied.push(next);
@@ -108,7 +108,7 @@ export class MemoryStore implements Store {
       this.#scheduled.pop();
       const job = this.#jobs.get(head.id);
       if (job === undefined || job.status !== "scheduled" || job.runAt !== head.runAt) continue;
-      const next: Job = { ...job, status: "queued", updatedAt: now };
+      const next = owned({ ...job, status: "queued", updatedAt: now });
       this.#replace(job, next);
       this.#index(next);
       promoted.push(next);
@@ -152,7 +152,7 @@ export class MemoryStore implements Store {
     for (const id of ids) {
       const job = this.#jobs.get(id);
       if (job === undefined || job.status !== "in-progress" || job.leaseOwner !== owner) continue;
-      this.#jobs.set(job.id, { ...job, leaseExpiresAt: until });
+      this.#jobs.set(job.id, owned({ ...job, leaseExpiresAt: until }));
       renewed++;
     }
     return Promise.resolve(renewed);
@@ -233,4 +233,14 @@ export class MemoryStore implements Store {
       this.#scheduled.pop();
     }
   }
+}
+
+/**
+ * A job as this store keeps it: its own copy of the lists, frozen with the job, so that what
+ * it hands out is a snapshot nobody can change under it (an attempt to throws).
+ */
+function owned(job: Job): Job {
+  job.attempts = Object.freeze([...job.attempts]) as Job["attempts"];
+  job.logs = Object.freeze([...job.logs]) as Job["logs"];
+  return Object.freeze(job);
 }

@@ -141,9 +141,14 @@ export class SqliteStore implements Store {
     const inserted = batches.length === 1 ? batches[0] : batches.flat();
     insertJobRows(this.#statements, inserted);
     this.#lastSeq += inserted.length;
-    for (const job of inserted) if (job.status === "queued") this.#ready.set(job.seq, job);
+    // Counted as written: a claim in the same commit moves the ready copies on before it ends.
+    const written: [string, JobStatus][] = [];
+    for (const job of inserted) {
+      written.push([job.type, job.status]);
+      if (job.status === "queued") this.#ready.set(job.seq, readyCopy(job));
+    }
     onCommit(() => {
-      for (const job of inserted) this.#counts.add(job.type, job.status, 1);
+      for (const [type, status] of written) this.#counts.add(type, status, 1);
     });
     return batches;
   }
@@ -166,9 +171,9 @@ export class SqliteStore implements Store {
         this.#sql(`${set} WHERE seq IN (SELECT value FROM json_each(?)) AND status = 'queued'`)
           .run(leaseOwner, leaseUntil, now, workerId, JSON.stringify(picked.map((job) => job.seq)));
       }
-      // A job in the ready list belongs to it alone (whoever got it back from an insert or an
-      // update has serialised it already), so a claim moves it on in place: no copy per job
-      // that would live, and be promoted, while the job runs. A failed commit rereads the list.
+      // The ready list holds copies nobody else was given (see readyCopy), so a claim moves
+      // them on in place and hands them out: no second copy per running job. A failed commit
+      // rereads the list.
       for (const job of picked) {
         this.#ready.delete(job.seq);
         job.status = "in-progress";
@@ -210,9 +215,10 @@ export class SqliteStore implements Store {
           delete next.leaseExpiresAt;
         }
         if (from === "queued") this.#ready.delete(next.seq);
-        if (next.status === "queued") this.#ready.set(next.seq, next);
+        if (next.status === "queued") this.#ready.set(next.seq, readyCopy(next));
         applied.push(next);
-        onCommit(() => this.#counts.move(job.type, from, job.status));
+        const { type, status } = next;
+        onCommit(() => this.#counts.move(type, from, status));
       }
       return applied;
     });
@@ -227,12 +233,13 @@ export class SqliteStore implements Store {
          RETURNING *`,
       ).all(now, now, limit) as unknown as JobRow[];
       const promoted = rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.seq - b.seq);
-      for (const job of promoted) this.#ready.set(job.seq, job);
+      for (const job of promoted) this.#ready.set(job.seq, readyCopy(job));
       const next = this.#sql(
         "SELECT min(run_at) AS at FROM jobs WHERE status = 'scheduled'",
       ).get() as { at: number | null };
+      const types = promoted.map((job) => job.type);
       onCommit(() => {
-        for (const job of promoted) this.#counts.move(job.type, "scheduled", "queued");
+        for (const type of types) this.#counts.move(type, "scheduled", "queued");
       });
       return { promoted, nextRunAt: next.at ?? undefined };
     });
@@ -306,4 +313,12 @@ export class SqliteStore implements Store {
   #sql(sql: string): StatementSync {
     return this.#statements.prepare(sql);
   }
+}
+
+/**
+ * The ready list's own copy of a job: a claim changes it in place, so it must never be an
+ * object someone else was handed (an insert's or an update's answer, an event's job).
+ */
+function readyCopy(job: Job): Job {
+  return { ...job, attempts: [...job.attempts], logs: [...job.logs] };
 }

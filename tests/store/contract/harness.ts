@@ -3,6 +3,7 @@
  * closing the stores it opened), and the jobs it starts from.
  */
 
+import assert from "node:assert/strict";
 import { DEFAULT_BACKOFF } from "../../../queue/backoff.ts";
 import type { Job } from "../../../queue/job.ts";
 import type { Store } from "../../../queue/store/store.ts";
@@ -64,4 +65,31 @@ export function contractHarness(name: string, open: () => Promise<Store>): Contr
       return store;
     },
   };
+}
+
+/** Asserts that `counts()` equals a count of the stored rows, by status and by type. */
+export async function assertCountsMatchRows(store: Store): Promise<void> {
+  const byStatus: Record<string, number> = {};
+  const byType: Record<string, Record<string, number>> = {};
+  let beforeSeq: number | undefined;
+  for (;;) {
+    const page = await store.list({ limit: 500, beforeSeq });
+    if (page.length === 0) break;
+    for (const job of page) {
+      byStatus[job.status] = (byStatus[job.status] ?? 0) + 1;
+      byType[job.type] ??= {};
+      byType[job.type][job.status] = (byType[job.type][job.status] ?? 0) + 1;
+    }
+    beforeSeq = page[page.length - 1].seq;
+  }
+  const counts = await store.counts();
+  const nonZero = (record: Record<string, number>) =>
+    Object.fromEntries(Object.entries(record).filter(([, n]) => n !== 0));
+  assert.deepEqual(nonZero(counts.byStatus), byStatus, "counts().byStatus vs the rows");
+  const countedTypes = Object.fromEntries(
+    Object.entries(counts.byType).map(([type, c]) => [type, nonZero(c)]).filter(([, c]) =>
+      Object.keys(c).length > 0
+    ),
+  );
+  assert.deepEqual(countedTypes, byType, "counts().byType vs the rows");
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Job } from "../../../queue/job.ts";
 import type { Store } from "../../../queue/store/store.ts";
-import { contractHarness, makeJob, T } from "./harness.ts";
+import { assertCountsMatchRows, contractHarness, makeJob, T } from "./harness.ts";
 
 /** Claim parameters with a lease held by "me" for a minute. */
 function claimOf(limit: number, workerId: string, now: number) {
@@ -14,6 +14,16 @@ function claimOf(limit: number, workerId: string, now: number) {
 }
 
 const ids = (jobs: Job[]) => jobs.map((job) => job.id);
+
+/** Changes a job handed back by a store, as careless code might; a frozen job refuses. */
+function tryToChange(job: Job): void {
+  try {
+    job.status = "failed";
+    job.attempts.push({ number: 9, startedAt: T, workerId: "x" });
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error; // frozen: refused loudly, which is fine
+  }
+}
 
 /**
  * Registers the jobs part of the store contract (`JobStore`): every driver must pass the same
@@ -244,6 +254,40 @@ export function jobsContract(name: string, open: () => Promise<Store>): void {
     assert.equal(counts.byType.report.queued, 0);
     counts.byStatus.queued = 42; // a snapshot: changing it must not change the store
     assert.equal((await store.counts()).byStatus.queued, 0);
+  });
+
+  test("counts() follow an insert and a claim of the same moment, as written", async () => {
+    const store = await storeWith(makeJob("a"));
+    // Called together: a store that batches writes runs both in one transaction, the claim
+    // taking the job the insert just added.
+    const [inserted, claimed] = await Promise.all([
+      store.insert({ jobs: [makeJob("b", { type: "report" })] }),
+      store.claim(claimOf(10, "w1", T)),
+    ]);
+    assert.equal(inserted[0].status, "queued", "the insert answers the job as inserted");
+    const running = ids(claimed);
+    const stillQueued = ["a", "b"].filter((id) => !running.includes(id));
+    for (const id of running) assert.equal((await store.get({ id }))?.status, "in-progress");
+    for (const id of stillQueued) assert.equal((await store.get({ id }))?.status, "queued");
+    await assertCountsMatchRows(store);
+    const { byStatus } = await store.counts();
+    assert.equal(byStatus.queued + byStatus["in-progress"], 2);
+    for (const n of Object.values(byStatus)) assert.ok(n >= 0, `no negative count: ${n}`);
+  });
+
+  test("jobs handed back are snapshots: changing one changes nothing stored", async () => {
+    const store = await opened();
+    const [inserted] = await store.insert({ jobs: [makeJob("a")] });
+    tryToChange(inserted);
+    const claimed = await store.claim(claimOf(1, "w1", T));
+    assert.deepEqual(ids(claimed), ["a"]);
+    assert.equal(claimed[0].attempts.length, 1);
+    tryToChange((await store.get({ id: "a" }))!);
+    tryToChange(claimed[0]);
+    const stored = await store.get({ id: "a" });
+    assert.equal(stored?.status, "in-progress");
+    assert.equal(stored?.attempts.length, 1);
+    await assertCountsMatchRows(store);
   });
 
   test("claim() records the lease, and renewLeases() extends only the owner's", async () => {
