@@ -64,6 +64,11 @@ export interface Job {
   leaseOwner?: string;
   /** While `in-progress`: past this (epoch ms) the job is rescued as interrupted. */
   leaseExpiresAt?: number;
+  /**
+   * While `in-progress`: the token of the current attempt, new at every claim. A write of an
+   * attempt (its outcome, a renewal) carries it and is refused once another attempt began.
+   */
+  leaseToken?: string;
 }
 
 /** Options a producer may set per job; unset ones come from the job type. */

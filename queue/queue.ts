@@ -145,7 +145,7 @@ export class Queue {
       scheduler,
       rescuer: new Rescuer({
         store,
-        finish: (reports) => attempts.finish(reports),
+        finish: (reports, options) => attempts.finish(reports, options),
         leaseMs: this.leaseMs,
         now,
       }),
@@ -205,23 +205,26 @@ export class Queue {
     return this.#attempts.claim(limit, workerId);
   }
 
-  /** Extends the leases of jobs this process still runs; resolves with how many. */
-  renewLeases(ids: string[]): Promise<number> {
-    return this.#attempts.renewLeases(ids);
+  /** Extends the leases of the attempts this process runs; resolves with the ids renewed. */
+  renewLeases(jobs: Pick<Job, "id" | "leaseToken">[]): Promise<string[]> {
+    return this.#attempts.renewLeases(jobs);
   }
 
-  /** Records progress reported by a running job. */
-  progress(jobId: string, value: number): void {
-    this.#attempts.progress(jobId, value);
+  /** Records progress reported by a running attempt. */
+  progress(jobId: string, value: number, leaseToken?: string): void {
+    this.#attempts.progress(jobId, value, leaseToken);
   }
 
-  /** Records a log line written by a running job. */
-  log(jobId: string, attempt: number, message: string): void {
-    this.#attempts.log(jobId, attempt, message);
+  /** Records a log line written by a running attempt. */
+  log(jobId: string, attempt: number, message: string, leaseToken?: string): void {
+    this.#attempts.log(jobId, attempt, message, leaseToken);
   }
 
-  /** Ends attempts with the retry policy; reports for jobs no longer running are ignored. */
-  finish(reports: AttemptReport[]): Promise<void> {
+  /**
+   * Ends attempts with the retry policy; a report whose attempt is no longer current is
+   * refused. Resolves with how many were ended.
+   */
+  finish(reports: AttemptReport[]): Promise<number> {
     return this.#attempts.finish(reports);
   }
 

@@ -112,9 +112,10 @@ Deno.test("Queue.finish() schedules a retry after backoff, then fails when attem
     assert.equal(retrying.runAt - retrying.updatedAt, 1000);
     assert.equal(retrying.attempts[0].error, "first");
     assert.ok(seen.some((e) => e.type === "retrying"));
-    const again = { ...retrying, status: "in-progress" as const };
-    again.attempts = [...again.attempts, { number: 2, startedAt: Date.now(), workerId: "w1" }];
-    await queue.store.update({ updates: [{ from: "scheduled", job: again }] });
+    // Its backoff over: due, then claimed again for attempt 2.
+    await queue.store.promote({ now: retrying.runAt, limit: 10 });
+    const [again] = await queue.claim(1, "w1");
+    assert.equal(again.attempts.length, 2);
     await queue.finish([{ job: again, outcome: "failed", error: "second" }]);
     const failed = (await queue.get(job.id))!;
     assert.equal(failed.status, "failed");

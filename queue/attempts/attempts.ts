@@ -65,42 +65,49 @@ export class Attempts {
   }
 
   /**
-   * Extends the leases of jobs this process still runs. A job left out (its outcome could not
-   * be stored) lets its lease run out, and the rescuer retries it.
+   * Extends the leases of the attempts this process still runs; resolves with the ids renewed.
+   * A job left out lost its lease (rescued, cancelled or removed): its attempt is stale, and
+   * nothing it reports will be stored.
    */
-  async renewLeases(ids: string[]): Promise<number> {
-    if (ids.length === 0) return 0;
+  async renewLeases(jobs: Pick<Job, "id" | "leaseToken">[]): Promise<string[]> {
+    if (jobs.length === 0) return [];
     return await this.#deps.store.renewLeases({
       owner: this.#deps.owner,
       until: this.#deps.now() + this.#deps.leaseMs,
-      ids,
+      leases: jobs.map((job) => ({ id: job.id, leaseToken: job.leaseToken ?? "" })),
     });
   }
 
-  /** Records progress reported by a running job. */
-  progress(jobId: string, value: number): void {
-    const progress = this.#deps.live.progress(jobId, value);
+  /** Records progress reported by a running attempt (`leaseToken` names the attempt). */
+  progress(jobId: string, value: number, leaseToken?: string): void {
+    const progress = this.#deps.live.progress(jobId, value, leaseToken);
     const { events } = this.#deps;
     if (events.active) events.emit({ type: "progress", jobId, progress });
   }
 
-  /** Records a log line written by a running job. */
-  log(jobId: string, attempt: number, message: string): void {
-    this.#deps.live.log(jobId, attempt, message);
+  /** Records a log line written by a running attempt (`leaseToken` names the attempt). */
+  log(jobId: string, attempt: number, message: string, leaseToken?: string): void {
+    this.#deps.live.log(jobId, attempt, message, leaseToken);
     const { events } = this.#deps;
     if (events.active) events.emit({ type: "log", jobId, message });
   }
 
   /**
-   * Ends attempts: completed, or failed then retried after backoff or failed for good.
-   * Reports for jobs that are no longer running (cancelled, deleted) are ignored.
+   * Ends attempts: completed, or failed then retried after backoff or failed for good. Each
+   * applies only while its attempt is the job's current one: a report for a job cancelled,
+   * removed or rescued meanwhile is refused (and counted). With `expiredBefore`, only attempts
+   * whose lease ran out before then are ended (a rescue). Resolves with how many were ended.
    */
-  async finish(reports: AttemptReport[]): Promise<void> {
+  async finish(
+    reports: AttemptReport[],
+    options: { expiredBefore?: number } = {},
+  ): Promise<number> {
     const { store, events, live, statistics, random } = this.#deps;
     const now = this.#deps.now();
     const updates = reports.map((report) => ({
       from: "in-progress" as const,
       job: settleAttempt({ ...report, job: live.withLive(report.job) }, now, random),
+      fence: { leaseToken: report.job.leaseToken, expiredBefore: options.expiredBefore },
     }));
     for (const report of reports) {
       live.forget(report.job.id);
@@ -124,7 +131,9 @@ export class Attempts {
       }
     }
     statistics.finished(completed, failed);
+    if (applied.length < reports.length) statistics.staleOutcomes(reports.length - applied.length);
     this.#deps.capacity.release(released);
+    return applied.length;
   }
 
   /** Puts running jobs back in the queue without losing an attempt (their worker was replaced). */
@@ -146,6 +155,7 @@ export class Attempts {
           runAt: now,
           updatedAt: now,
         },
+        fence: { leaseToken: job.leaseToken },
       };
     });
     const applied = await store.update({ updates });

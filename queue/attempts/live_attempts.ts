@@ -8,6 +8,8 @@ import { type Job, MAX_LOGS_PER_JOB } from "../job.ts";
 
 /** Progress and log lines a running attempt reported so far. */
 export interface LiveReport {
+  /** The attempt's lease token: what it reported belongs to that attempt alone. */
+  leaseToken?: string;
   progress: number;
   logs: Job["logs"];
 }
@@ -29,16 +31,16 @@ export class LiveAttempts {
     this.#now = now;
   }
 
-  /** Records progress (clamped to 0–100); returns the value kept. */
-  progress(jobId: string, value: number): number {
-    const report = this.#reportOf(jobId);
+  /** Records progress (clamped to 0–100) of the attempt `leaseToken`; returns the value kept. */
+  progress(jobId: string, value: number, leaseToken?: string): number {
+    const report = this.#reportOf(jobId, leaseToken);
     report.progress = Math.max(0, Math.min(100, value));
     return report.progress;
   }
 
   /** Records a log line of `attempt`, keeping the last `MAX_LOGS_PER_JOB`. */
-  log(jobId: string, attempt: number, message: string): void {
-    const report = this.#reportOf(jobId);
+  log(jobId: string, attempt: number, message: string, leaseToken?: string): void {
+    const report = this.#reportOf(jobId, leaseToken);
     report.logs.push({ at: this.#now(), attempt, message: String(message).slice(0, 2000) });
     if (report.logs.length > MAX_LOGS_PER_JOB) report.logs.shift();
   }
@@ -53,20 +55,30 @@ export class LiveAttempts {
     this.#reports.delete(jobId);
   }
 
-  /** The job with the progress and log lines its running attempt reported so far. */
+  /**
+   * The job with the progress and log lines its running attempt reported so far (what another
+   * attempt of it reported is left out).
+   */
   withLive(job: Job): Job {
     const report = this.#reports.get(job.id);
-    if (report === undefined) return job;
+    if (report === undefined || !sameAttempt(report, job.leaseToken)) return job;
     const logs = report.logs.length === 0 ? job.logs : [...job.logs, ...report.logs];
     return { ...job, progress: report.progress, logs: logs.slice(-MAX_LOGS_PER_JOB) };
   }
 
-  #reportOf(jobId: string): LiveReport {
+  /** The report of the attempt `leaseToken`; one of an earlier attempt is dropped. */
+  #reportOf(jobId: string, leaseToken: string | undefined): LiveReport {
     let report = this.#reports.get(jobId);
-    if (report === undefined) {
-      report = { progress: 0, logs: [] };
+    if (report === undefined || !sameAttempt(report, leaseToken)) {
+      report = { leaseToken, progress: 0, logs: [] };
       this.#reports.set(jobId, report);
     }
     return report;
   }
+}
+
+/** Whether a report belongs to the attempt `leaseToken` (either side unknown: assume so). */
+function sameAttempt(report: LiveReport, leaseToken: string | undefined): boolean {
+  return report.leaseToken === undefined || leaseToken === undefined ||
+    report.leaseToken === leaseToken;
 }

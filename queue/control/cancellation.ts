@@ -27,7 +27,7 @@ export interface CancellationDeps {
 
 /**
  * The update that ends an unfinished job `cancelled` (closing its running attempt), guarded
- * by the status it was seen in.
+ * by the status it was seen in and, for a running job, by the attempt it was on.
  *
  * @example
  * ```ts ignore
@@ -37,7 +37,11 @@ export interface CancellationDeps {
 export function cancelUpdate(job: Job, reason: string, now: number): JobUpdate {
   const next = endAttempt(job, "cancelled", now, { outcome: "cancelled", error: reason });
   next.error = reason;
-  return { from: job.status, job: next };
+  // A running job is cancelled on the attempt that was seen: one begun since is left alone.
+  const fence = job.status === "in-progress" ? { leaseToken: job.leaseToken } : undefined;
+  return fence === undefined
+    ? { from: job.status, job: next }
+    : { from: job.status, job: next, fence };
 }
 
 /**

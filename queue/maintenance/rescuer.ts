@@ -15,8 +15,11 @@ export const INTERRUPTED = "Process died while running";
 /** What the {@linkcode Rescuer} works with. */
 export interface RescuerDeps {
   store: JobStore;
-  /** Settles the rescued attempts (the queue's retry policy). */
-  finish: (reports: AttemptReport[]) => Promise<void>;
+  /**
+   * Settles the rescued attempts with the queue's retry policy, each only while its attempt is
+   * current and (with `expiredBefore`) its lease still expired; resolves with how many.
+   */
+  finish: (reports: AttemptReport[], options: { expiredBefore?: number }) => Promise<number>;
   /** Milliseconds a lease lasts: the rescuer looks twice per lease. */
   leaseMs: number;
   now: () => number;
@@ -50,9 +53,12 @@ export class Rescuer implements MaintenanceService {
     return this.#ticker.stop();
   }
 
-  /** Rescues the jobs whose lease has run out; resolves with how many. */
+  /**
+   * Rescues the jobs whose lease has run out; resolves with how many. A lease renewed between
+   * the look and the write keeps its attempt running: the write is fenced by the expiry.
+   */
   runOnce(): Promise<number> {
-    return this.#rescue(() => this.#deps.now());
+    return this.#rescue(() => this.#deps.now(), true);
   }
 
   /**
@@ -60,17 +66,20 @@ export class Rescuer implements MaintenanceService {
    * uses its storage, they all belong to a process that died.
    */
   rescueAll(): Promise<number> {
-    return this.#rescue(() => Infinity);
+    return this.#rescue(() => Infinity, false);
   }
 
-  async #rescue(cutOff: () => number): Promise<number> {
+  async #rescue(cutOff: () => number, onlyExpired: boolean): Promise<number> {
     const { store, finish } = this.#deps;
     let rescued = 0;
     for (;;) {
-      const jobs = await store.expiredLeases({ now: cutOff(), limit: RESCUE_BATCH });
+      const now = cutOff();
+      const jobs = await store.expiredLeases({ now, limit: RESCUE_BATCH });
       if (jobs.length === 0) return rescued;
-      await finish(jobs.map((job) => ({ job, outcome: "interrupted", error: INTERRUPTED })));
-      rescued += jobs.length;
+      rescued += await finish(
+        jobs.map((job) => ({ job, outcome: "interrupted", error: INTERRUPTED })),
+        onlyExpired ? { expiredBefore: now } : {},
+      );
       if (jobs.length < RESCUE_BATCH) return rescued;
     }
   }

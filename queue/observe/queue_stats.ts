@@ -22,6 +22,11 @@ export interface QueueStats extends JobCounts {
   };
   /** Mean and p95 duration and failure rate of each type's recent attempts. */
   types: Record<string, TypeMetric>;
+  /**
+   * Outcomes refused since start because their attempt was no longer the job's current one
+   * (cancelled, removed or rescued while it ran).
+   */
+  staleOutcomes: number;
 }
 
 /** Seconds of per-second history kept for the throughput chart. */
@@ -43,6 +48,7 @@ export class QueueStatistics {
   #completed: ThroughputMeter;
   #failed: ThroughputMeter;
   #types = new TypeMetrics();
+  #staleOutcomes = 0;
 
   constructor(now: () => number = Date.now) {
     this.#completed = new ThroughputMeter(SERIES_SECONDS, now);
@@ -58,6 +64,11 @@ export class QueueStatistics {
   finished(completed: number, failed: number): void {
     if (completed > 0) this.#completed.record(completed);
     if (failed > 0) this.#failed.record(failed);
+  }
+
+  /** Records `count` outcomes refused because their attempt was no longer current. */
+  staleOutcomes(count: number): void {
+    this.#staleOutcomes += count;
   }
 
   /** Jobs finished (completed or failed) per second over the last minute. */
@@ -77,6 +88,7 @@ export class QueueStatistics {
         series: { completed: this.#completed.series(), failed: this.#failed.series() },
       },
       types: this.#types.snapshot(),
+      staleOutcomes: this.#staleOutcomes,
     };
   }
 }

@@ -91,9 +91,11 @@ export class WorkerPool {
       onKill: (handle) => this.#replace(handle, undefined),
     });
     this.#leases = new Ticker("Lease renewal", this.#queue.leaseMs / 3, () => {
-      const ids: string[] = [];
-      for (const handle of this.#handles) ids.push(...handle.running.keys());
-      return this.#queue.renewLeases(ids);
+      const jobs: Job[] = [];
+      for (const handle of this.#handles) {
+        for (const entry of handle.running.values()) jobs.push(entry.job);
+      }
+      return this.#queue.renewLeases(jobs);
     });
     this.#init = {
       url: options.workerUrl ?? defaultWorkerUrl(),
@@ -256,12 +258,14 @@ export class WorkerPool {
   #onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void {
     for (const { jobId, value } of message.progress) {
       const entry = handle.running.get(jobId);
-      if (entry !== undefined && !entry.cancelled) this.#queue.progress(jobId, value);
+      if (entry !== undefined && !entry.cancelled) {
+        this.#queue.progress(jobId, value, entry.job.leaseToken);
+      }
     }
     for (const { jobId, message: line } of message.logs) {
       const entry = handle.running.get(jobId);
       if (entry !== undefined && !entry.cancelled) {
-        this.#queue.log(jobId, entry.job.attempts.length, line);
+        this.#queue.log(jobId, entry.job.attempts.length, line, entry.job.leaseToken);
       }
     }
     const reports = outcomeReports(handle, message.outcomes);

@@ -28,6 +28,16 @@ export interface JobCounts {
 export interface JobUpdate {
   from: JobStatus;
   job: Job;
+  /** Applies only while the stored job is still on this attempt (a running attempt's write). */
+  fence?: AttemptFence;
+}
+
+/** Which attempt a write belongs to; refused when another attempt is current in the store. */
+export interface AttemptFence {
+  /** The attempt's lease token, as its claim returned it (absent: claimed before tokens). */
+  leaseToken: string | undefined;
+  /** Also refused unless the lease ran out before this time (a rescue of an expired lease). */
+  expiredBefore?: number;
 }
 
 /** What a claim takes: how many, for which worker, and the lease it holds them under. */
@@ -45,7 +55,8 @@ export interface ClaimParams {
 export interface RenewParams {
   owner: string;
   until: number;
-  ids: string[];
+  /** The attempts to renew: each job's id and the lease token of the attempt it runs. */
+  leases: { id: string; leaseToken: string }[];
 }
 
 /** Which jobs to remove: by id, by status, or (neither) all. */
@@ -87,6 +98,11 @@ export interface PromoteResult {
  * - A change applies only to a job still in the state the caller saw (`from`, `queued` for a
  *   claim, `scheduled` for a promotion, `in-progress` and the lease owner for a renewal); a job
  *   that moved meanwhile is left alone and left out of the answer.
+ * - A write of a running attempt (outcome, renewal, rescue) carries its lease token and applies
+ *   only while that attempt is the job's current one: a late result never overwrites a newer
+ *   attempt.
+ * - Every change of status follows the lifecycle table (`canTransition`); a final job never
+ *   changes status again, whoever asks.
  * - `seq` grows with every insert, across processes; it orders lists and claims, nothing more.
  */
 export interface JobStore {
@@ -94,10 +110,15 @@ export interface JobStore {
   insert(params: { jobs: Job[] }): Promise<Job[]>;
   /**
    * Moves up to `limit` queued jobs, oldest first, to `in-progress`, appending a new attempt
-   * run by `workerId` and starting at `now`, under the lease given. Returns them.
+   * run by `workerId` and starting at `now`, under the lease given and a new `leaseToken`.
+   * Returns them.
    */
   claim(params: ClaimParams): Promise<Job[]>;
-  /** Applies each update whose job is still in its `from` status; returns the applied jobs. */
+  /**
+   * Applies each update whose job is still in its `from` status (and, with a `fence`, on that
+   * attempt); returns the applied jobs. Throws `IllegalTransitionError`, writing nothing, when
+   * an update asks for a move the lifecycle table does not allow.
+   */
   update(params: { updates: JobUpdate[] }): Promise<Job[]>;
   /** Moves scheduled jobs whose `runAt` is at or before `now` to queued. */
   promote(params: { now: number; limit: number }): Promise<PromoteResult>;
@@ -105,8 +126,11 @@ export interface JobStore {
   list(params: ListQuery): Promise<Job[]>;
   /** Removes the given jobs, or every job with `status`, or every job. */
   delete(params: DeleteParams): Promise<DeleteResult>;
-  /** Extends the leases of the given in-progress jobs held by `owner`; returns how many. */
-  renewLeases(params: RenewParams): Promise<number>;
+  /**
+   * Extends the leases of the given attempts, still current and held by `owner`; returns the
+   * ids renewed (a job left out lost its lease: it was rescued, cancelled or removed).
+   */
+  renewLeases(params: RenewParams): Promise<string[]>;
   /**
    * In-progress jobs whose lease ran out before `now` (all of them, whatever their lease, when
    * `now` is `Infinity`): their process died while running them.

@@ -84,9 +84,9 @@ Deno.test("Attempts.renewLeases() extends only this process's leases", async () 
     leaseOwner: "other",
     leaseUntil: clock.now + LEASE,
   });
-  assert.equal(await attempts.renewLeases([]), 0);
+  assert.deepEqual(await attempts.renewLeases([]), []);
   clock.now += 400;
-  assert.equal(await attempts.renewLeases([mine.id, theirs.id]), 1);
+  assert.deepEqual(await attempts.renewLeases([mine, theirs]), [mine.id]);
   assert.equal((await store.get({ id: mine.id }))?.leaseExpiresAt, clock.now + LEASE);
   assert.equal((await store.get({ id: theirs.id }))?.leaseExpiresAt, theirs.leaseExpiresAt);
 });

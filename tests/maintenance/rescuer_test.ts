@@ -36,8 +36,9 @@ function setup(leaseMs = 1_000) {
         from: "in-progress" as const,
         job: settleAttempt(r, T),
       }));
-      await store.update({ updates });
+      const applied = await store.update({ updates });
       finished.resolve();
+      return applied.length;
     },
   });
   /** Stores `count` jobs, claimed under a lease that runs out at `leaseUntil`. */
@@ -75,7 +76,7 @@ Deno.test("Rescuer.runOnce() takes only expired leases; renewLeases() keeps runn
       leaseUntil: now + 1000,
     });
     now += 800;
-    assert.equal(await queue.renewLeases([mine.id, theirs.id]), 1, "only this process's lease");
+    assert.deepEqual(await queue.renewLeases([mine, theirs]), [mine.id], "only this process's");
     now += 800; // theirs expired 600 ms ago; mine was renewed until now + 200
     assert.equal(await queue.maintenance.rescuer.runOnce(), 1);
     const rescued = (await queue.get(theirs.id)) as Job;

@@ -9,7 +9,9 @@ import type { Job } from "../../job.ts";
 import { isUnfinished } from "../../lifecycle.ts";
 import { MinHeap } from "../../primitives/min_heap.ts";
 import { StatusCounts } from "../status_counts.ts";
+import { assertUpdatesFollowLifecycle } from "../transition_guard.ts";
 import type {
+  AttemptFence,
   ClaimParams,
   DeleteParams,
   DeleteResult,
@@ -62,6 +64,7 @@ export class MemoryStore implements Store {
 
   claim({ limit, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {
     const claimed: Job[] = [];
+    const leaseToken = crypto.randomUUID();
     while (claimed.length < limit && this.#readyHead < this.#ready.length) {
       const id = this.#ready[this.#readyHead++];
       const job = this.#jobs.get(id);
@@ -72,6 +75,7 @@ export class MemoryStore implements Store {
         updatedAt: now,
         leaseOwner,
         leaseExpiresAt: leaseUntil,
+        leaseToken,
         attempts: [...job.attempts, { number: job.attempts.length + 1, startedAt: now, workerId }],
       });
       this.#replace(job, next);
@@ -85,11 +89,17 @@ export class MemoryStore implements Store {
   }
 
   update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
+    try {
+      assertUpdatesFollowLifecycle(updates);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const applied: Job[] = [];
-    for (const { from, job } of updates) {
+    for (const { from, job, fence } of updates) {
       const current = this.#jobs.get(job.id);
       if (current === undefined || current.status !== from) continue;
-      const { leaseOwner: _owner, leaseExpiresAt: _expires, ...rest } = job;
+      if (fence !== undefined && !onAttempt(current, fence)) continue;
+      const { leaseOwner: _owner, leaseExpiresAt: _expires, leaseToken: _token, ...rest } = job;
       const next = owned(
         job.status === "in-progress" ? { ...job, seq: current.seq } : { ...rest, seq: current.seq },
       );
@@ -147,13 +157,14 @@ export class MemoryStore implements Store {
     return Promise.resolve({ removed, unfinished });
   }
 
-  renewLeases({ owner, until, ids }: RenewParams): Promise<number> {
-    let renewed = 0;
-    for (const id of ids) {
+  renewLeases({ owner, until, leases }: RenewParams): Promise<string[]> {
+    const renewed: string[] = [];
+    for (const { id, leaseToken } of leases) {
       const job = this.#jobs.get(id);
       if (job === undefined || job.status !== "in-progress" || job.leaseOwner !== owner) continue;
+      if (job.leaseToken !== leaseToken) continue;
       this.#jobs.set(job.id, owned({ ...job, leaseExpiresAt: until }));
-      renewed++;
+      renewed.push(id);
     }
     return Promise.resolve(renewed);
   }
@@ -233,6 +244,12 @@ export class MemoryStore implements Store {
       this.#scheduled.pop();
     }
   }
+}
+
+/** Whether the stored job is still on the fenced attempt (and, if asked, its lease ran out). */
+function onAttempt(job: Job, fence: AttemptFence): boolean {
+  if (job.leaseToken !== fence.leaseToken) return false;
+  return fence.expiredBefore === undefined || (job.leaseExpiresAt ?? 0) < fence.expiredBefore;
 }
 
 /**

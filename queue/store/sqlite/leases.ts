@@ -11,17 +11,23 @@ import type { StatementCache } from "./statement_cache.ts";
 
 const NEVER = Number.MAX_SAFE_INTEGER;
 
-/** Extends the leases of the given in-progress jobs held by `owner`; returns how many. */
+/**
+ * Extends the leases of the given attempts (id and lease token), still running and held by
+ * `owner`; returns the ids renewed.
+ */
 export function renewLeaseRows(
   statements: StatementCache,
-  { owner, until, ids }: RenewParams,
-): number {
-  return Number(
-    statements.prepare(
-      `UPDATE jobs SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?))
-             AND status = 'in-progress' AND lease_owner = ?`,
-    ).run(until, JSON.stringify(ids), owner).changes,
-  );
+  { owner, until, leases }: RenewParams,
+): string[] {
+  const rows = statements.prepare(
+    `UPDATE jobs SET lease_expires_at = ?
+       WHERE (id, lease_token) IN (SELECT value ->> 0, value ->> 1 FROM json_each(?))
+         AND status = 'in-progress' AND lease_owner = ?
+       RETURNING id`,
+  ).all(until, JSON.stringify(leases.map((lease) => [lease.id, lease.leaseToken])), owner) as {
+    id: string;
+  }[];
+  return rows.map((row) => row.id);
 }
 
 /**

@@ -17,6 +17,7 @@ export interface JobRow {
   finished_at: number | null;
   lease_owner: string | null;
   lease_expires_at: number | null;
+  lease_token: string | null;
   attempt_started_at: number | null;
   attempt_worker: string | null;
   data: string;
@@ -71,8 +72,8 @@ function openAttempt(job: Job) {
 }
 
 /**
- * Values for `status, run_at, finished_at, lease_owner, lease_expires_at, attempt_started_at,
- * attempt_worker, data`, in that order.
+ * Values for `status, run_at, finished_at, lease_owner, lease_expires_at, lease_token,
+ * attempt_started_at, attempt_worker, data`, in that order.
  */
 export function updateValues(job: Job): SqlValue[] {
   const open = openAttempt(job);
@@ -83,6 +84,7 @@ export function updateValues(job: Job): SqlValue[] {
     job.finishedAt ?? null,
     leased ? job.leaseOwner ?? null : null,
     leased ? job.leaseExpiresAt ?? null : null,
+    leased ? job.leaseToken ?? null : null,
     open?.startedAt ?? null,
     open?.workerId ?? null,
     jobData(job),
@@ -114,6 +116,7 @@ export function rowToJob(row: JobRow): Job {
   if (data.retryOf !== undefined) job.retryOf = data.retryOf;
   if (row.lease_owner !== null) job.leaseOwner = row.lease_owner;
   if (row.lease_expires_at !== null) job.leaseExpiresAt = row.lease_expires_at;
+  if (row.lease_token !== null) job.leaseToken = row.lease_token;
   if (row.attempt_started_at !== null) {
     job.updatedAt = Math.max(job.updatedAt, row.attempt_started_at);
     job.attempts.push({

@@ -31,6 +31,8 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN lease_expires_at INTEGER;
    ALTER TABLE jobs ADD COLUMN attempt_started_at INTEGER;
    ALTER TABLE jobs ADD COLUMN attempt_worker TEXT;`,
+  // 3: the running attempt's lease token, which fences every write of that attempt.
+  `ALTER TABLE jobs ADD COLUMN lease_token TEXT;`,
 ];
 
 /** The schema version this code writes. */

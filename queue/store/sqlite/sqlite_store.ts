@@ -21,6 +21,7 @@ import { StatementCache } from "./statement_cache.ts";
 import { WalCheckpointer } from "./wal_checkpointer.ts";
 import { type JobRow, rowToJob, updateValues } from "./rows.ts";
 import { StatusCounts } from "../status_counts.ts";
+import { assertUpdatesFollowLifecycle } from "../transition_guard.ts";
 import type {
   ClaimParams,
   DeleteParams,
@@ -161,15 +162,23 @@ export class SqliteStore implements Store {
         if (picked.length >= limit) break;
         picked.push(job);
       }
+      const leaseToken = crypto.randomUUID();
       const set = `UPDATE jobs SET status = 'in-progress', lease_owner = ?, lease_expires_at = ?,
-           attempt_started_at = ?, attempt_worker = ?`;
+           lease_token = ?, attempt_started_at = ?, attempt_worker = ?`;
       // One job (every claim at concurrency 1) by its key: json_each costs 9 µs more per call.
       if (picked.length === 1) {
         this.#sql(`${set} WHERE seq = ? AND status = 'queued'`)
-          .run(leaseOwner, leaseUntil, now, workerId, picked[0].seq);
+          .run(leaseOwner, leaseUntil, leaseToken, now, workerId, picked[0].seq);
       } else {
         this.#sql(`${set} WHERE seq IN (SELECT value FROM json_each(?)) AND status = 'queued'`)
-          .run(leaseOwner, leaseUntil, now, workerId, JSON.stringify(picked.map((job) => job.seq)));
+          .run(
+            leaseOwner,
+            leaseUntil,
+            leaseToken,
+            now,
+            workerId,
+            JSON.stringify(picked.map((job) => job.seq)),
+          );
       }
       // The ready list holds copies nobody else was given (see readyCopy), so a claim moves
       // them on in place and hands them out: no second copy per running job. A failed commit
@@ -180,6 +189,7 @@ export class SqliteStore implements Store {
         job.updatedAt = now;
         job.leaseOwner = leaseOwner;
         job.leaseExpiresAt = leaseUntil;
+        job.leaseToken = leaseToken;
         job.attempts = [...job.attempts, {
           number: job.attempts.length + 1,
           startedAt: now,
@@ -195,24 +205,33 @@ export class SqliteStore implements Store {
 
   update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
     return this.#writes.run((onCommit) => {
+      assertUpdatesFollowLifecycle(updates);
       const set = `UPDATE jobs SET status = ?, run_at = ?, finished_at = ?, lease_owner = ?,
-           lease_expires_at = ?, attempt_started_at = ?, attempt_worker = ?, data = ?`;
+           lease_expires_at = ?, lease_token = ?, attempt_started_at = ?, attempt_worker = ?,
+           data = ?`;
+      // A fenced write applies only while its attempt is current (and, for a rescue, expired).
+      const fenced =
+        `AND (? = 0 OR lease_token IS ?) AND (? IS NULL OR lease_expires_at IS NULL OR lease_expires_at < ?)`;
       // By seq, the table's own key, when the caller's job came from this store (it always
       // does in the queue); by id otherwise.
-      const bySeq = this.#sql(`${set} WHERE seq = ? AND id = ? AND status = ?`);
-      const byId = this.#sql(`${set} WHERE id = ? AND status = ? RETURNING seq`);
+      const bySeq = this.#sql(`${set} WHERE seq = ? AND id = ? AND status = ? ${fenced}`);
+      const byId = this.#sql(`${set} WHERE id = ? AND status = ? ${fenced} RETURNING seq`);
       const applied: Job[] = [];
-      for (const { from, job } of updates) {
+      for (const { from, job, fence } of updates) {
         const values = updateValues(job);
+        const expired = fence?.expiredBefore ?? null;
+        const guard = [fence ? 1 : 0, fence?.leaseToken ?? null, expired, expired];
         let seq: number | undefined = job.seq;
-        if (Number(bySeq.run(...values, job.seq, job.id, from).changes) === 0) {
-          seq = (byId.get(...values, job.id, from) as { seq: number } | undefined)?.seq;
+        if (Number(bySeq.run(...values, job.seq, job.id, from, ...guard).changes) === 0) {
+          seq = (byId.get(...values, job.id, from, ...guard) as { seq: number } | undefined)
+            ?.seq;
         }
         if (seq === undefined) continue;
         const next = { ...job, seq };
         if (next.status !== "in-progress") {
           delete next.leaseOwner;
           delete next.leaseExpiresAt;
+          delete next.leaseToken;
         }
         if (from === "queued") this.#ready.delete(next.seq);
         if (next.status === "queued") this.#ready.set(next.seq, readyCopy(next));
@@ -265,7 +284,7 @@ export class SqliteStore implements Store {
     });
   }
 
-  renewLeases(params: RenewParams): Promise<number> {
+  renewLeases(params: RenewParams): Promise<string[]> {
     return this.#writes.run(() => renewLeaseRows(this.#statements, params));
   }
 
