@@ -48,6 +48,7 @@ export function jobSummary(job: Job) {
     result: job.result,
     error: job.error,
     retryOf: job.retryOf,
+    retriedBy: job.retriedBy,
     createdAt: iso(job.createdAt),
     updatedAt: iso(job.updatedAt),
     runAt: iso(job.runAt),

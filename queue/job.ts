@@ -60,6 +60,8 @@ export interface Job {
   error?: string;
   /** For a manual retry: the id of the job it retries. */
   retryOf?: string;
+  /** For a failed or cancelled job retried by hand: the id of its copy (once only). */
+  retriedBy?: string;
   /** While `in-progress`: the process that runs it, renewed until `leaseExpiresAt`. */
   leaseOwner?: string;
   /** While `in-progress`: past this (epoch ms) the job is rescued as interrupted. */

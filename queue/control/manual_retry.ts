@@ -7,6 +7,7 @@
 import type { Capacity } from "../enqueue/capacity.ts";
 import type { EnqueueOptions, Enqueuer } from "../enqueue/enqueuer.ts";
 import { JobNotFoundError, JobStateError, QueueFullError } from "../errors.ts";
+import { assertRetryable } from "../store/retry_claim.ts";
 import type { Job } from "../job.ts";
 import type { JobStore } from "../store/job_store.ts";
 
@@ -31,24 +32,24 @@ export class ManualRetry {
     this.#deps = deps;
   }
 
-  /** Creates a new job from a failed or cancelled one, pointing back with `retryOf`. */
+  /**
+   * Creates a new job from a failed or cancelled one, pointing back with `retryOf`; the
+   * original records it (`retriedBy`). A job is retried once: again, or by two callers at
+   * once, it is `JobStateError` naming the copy.
+   */
   async retry(id: string, options: Pick<EnqueueOptions, "signal"> = {}): Promise<Job> {
     const original = await this.#deps.store.get({ id });
-    if (original === undefined) throw new JobNotFoundError(id);
-    if (original.status !== "failed" && original.status !== "cancelled") {
-      throw new JobStateError(
-        `Only failed or cancelled jobs can be retried; job ${id} is ${original.status}`,
-      );
-    }
+    // Checked here to answer without waiting for room; the store checks again as it writes.
+    assertRetryable(id, original, "");
     const [job] = await this.#deps.enqueuer.enqueue([{
-      type: original.type,
-      payload: original.payload,
+      type: original!.type,
+      payload: original!.payload,
       options: {
-        maxAttempts: original.maxAttempts,
-        timeout: original.timeout,
-        backoff: original.backoff,
+        maxAttempts: original!.maxAttempts,
+        timeout: original!.timeout,
+        backoff: original!.backoff,
       },
-      retryOf: original.id,
+      retryOf: id,
     }], options);
     return job;
   }
@@ -65,8 +66,9 @@ export class ManualRetry {
       const page = await this.#deps.store.list({ limit: 1000, beforeSeq });
       if (page.length === 0) break;
       for (const job of page) {
+        // Jobs retried before originals recorded their copy are known by the copy's retryOf.
         if (job.retryOf !== undefined) retriedAlready.add(job.retryOf);
-        if (job.status === status) candidates.push(job.id);
+        if (job.status === status && job.retriedBy === undefined) candidates.push(job.id);
       }
       beforeSeq = page[page.length - 1].seq;
     }

@@ -106,7 +106,12 @@ export interface PromoteResult {
  * - `seq` grows with every insert, across processes; it orders lists and claims, nothing more.
  */
 export interface JobStore {
-  /** Adds jobs, all or none. Each job's `seq` is assigned here. */
+  /**
+   * Adds jobs, all or none. Each job's `seq` is assigned here. A job with `retryOf` is a
+   * manual retry: its original (failed or cancelled, not retried yet) records it as
+   * `retriedBy` in the same write; otherwise nothing is inserted and the call rejects with
+   * `JobStateError` (naming the copy made before) or `JobNotFoundError`.
+   */
   insert(params: { jobs: Job[] }): Promise<Job[]>;
   /**
    * Moves up to `limit` queued jobs, oldest first, to `in-progress`, appending a new attempt

@@ -65,7 +65,12 @@ Deno.test("ManualRetry.retry() enqueues a copy pointing back, with the original'
     [copy.maxAttempts, copy.timeout, copy.backoff],
     [original.maxAttempts, original.timeout, original.backoff],
   );
-  assert.deepEqual(await store.get({ id: original.id }), original, "the original untouched");
+  assert.deepEqual(
+    await store.get({ id: original.id }),
+    { ...original, retriedBy: copy.id },
+    "the original keeps its history and records its copy",
+  );
+  await assert.rejects(() => retries.retry(original.id), /already retried as job/);
   assert.equal(capacity.usage().used, 1);
 });
 

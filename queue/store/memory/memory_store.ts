@@ -9,6 +9,7 @@ import type { Job } from "../../job.ts";
 import { isUnfinished } from "../../lifecycle.ts";
 import { MinHeap } from "../../primitives/min_heap.ts";
 import { StatusCounts } from "../status_counts.ts";
+import { assertRetryable } from "../retry_claim.ts";
 import { assertUpdatesFollowLifecycle } from "../transition_guard.ts";
 import type {
   AttemptFence,
@@ -46,12 +47,22 @@ export class MemoryStore implements Store {
 
   insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
     const seen = new Set<string>();
+    const retried = new Map<string, Job>();
     for (const job of jobs) {
       if (this.#jobs.has(job.id) || seen.has(job.id)) {
         return Promise.reject(new Error(`A job with id ${job.id} already exists`));
       }
       seen.add(job.id);
+      if (job.retryOf === undefined) continue;
+      const original = retried.get(job.retryOf) ?? this.#jobs.get(job.retryOf);
+      try {
+        assertRetryable(job.retryOf, original, job.id);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      retried.set(job.retryOf, { ...original!, retriedBy: job.id });
     }
+    for (const original of retried.values()) this.#jobs.set(original.id, owned(original));
     const inserted = jobs.map((job) => owned({ ...job, seq: ++this.#seq }));
     for (const job of inserted) {
       this.#jobs.set(job.id, job);

@@ -6,6 +6,8 @@
 
 import type { StatementSync } from "node:sqlite";
 import type { Job } from "../../job.ts";
+import { assertRetryable } from "../retry_claim.ts";
+import { findJob } from "./job_queries.ts";
 import { INSERT_COLUMNS, pushInsertValues, type SqlValue } from "./rows.ts";
 import type { StatementCache } from "./statement_cache.ts";
 
@@ -43,4 +45,22 @@ function insertStatement(statements: StatementCache, rows: number): StatementSyn
   return statements.prepare(
     `INSERT INTO jobs (${INSERT_COLUMNS.join(", ")}) VALUES ${Array(rows).fill(row).join(", ")}`,
   );
+}
+
+/**
+ * Records each manual retry among `jobs` on its original (`retriedBy`), which must be failed
+ * or cancelled and not retried yet; throws why not, for the caller's transaction to undo.
+ */
+export function recordRetries(statements: StatementCache, jobs: Job[]): void {
+  for (const job of jobs) {
+    if (job.retryOf === undefined) continue;
+    const changes = statements.prepare(
+      `UPDATE jobs SET data = json_set(data, '$.retriedBy', ?)
+         WHERE id = ? AND status IN ('failed', 'cancelled') AND data ->> '$.retriedBy' IS NULL`,
+    ).run(job.id, job.retryOf).changes;
+    if (Number(changes) === 0) {
+      assertRetryable(job.retryOf, findJob(statements, job.retryOf), job.id);
+      throw new Error(`Job ${job.retryOf} could not record its retry ${job.id}`);
+    }
+  }
 }

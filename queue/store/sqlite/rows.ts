@@ -47,6 +47,7 @@ export function jobData(job: Job): string {
     result: job.result,
     error: job.error,
     retryOf: job.retryOf,
+    retriedBy: job.retriedBy,
   });
 }
 
@@ -114,6 +115,7 @@ export function rowToJob(row: JobRow): Job {
   if ("result" in data) job.result = data.result;
   if (data.error !== undefined) job.error = data.error;
   if (data.retryOf !== undefined) job.retryOf = data.retryOf;
+  if (data.retriedBy !== undefined) job.retriedBy = data.retriedBy;
   if (row.lease_owner !== null) job.leaseOwner = row.lease_owner;
   if (row.lease_expires_at !== null) job.leaseExpiresAt = row.lease_expires_at;
   if (row.lease_token !== null) job.leaseToken = row.lease_token;

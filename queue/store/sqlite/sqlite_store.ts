@@ -11,7 +11,7 @@ import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Job } from "../../job.ts";
 import { isUnfinished, type JobStatus } from "../../lifecycle.ts";
 import { GroupCommit, type OnCommit } from "./group_commit.ts";
-import { insertJobRows } from "./insert_rows.ts";
+import { insertJobRows, recordRetries } from "./insert_rows.ts";
 import { findJob, listJobs } from "./job_queries.ts";
 import { findExpiredLeases, renewLeaseRows } from "./leases.ts";
 import { openDatabase } from "./open_database.ts";
@@ -141,6 +141,7 @@ export class SqliteStore implements Store {
     for (const jobs of batches) for (const job of jobs) job.seq = seq++;
     const inserted = batches.length === 1 ? batches[0] : batches.flat();
     insertJobRows(this.#statements, inserted);
+    recordRetries(this.#statements, inserted);
     this.#lastSeq += inserted.length;
     // Counted as written: a claim in the same commit moves the ready copies on before it ends.
     const written: [string, JobStatus][] = [];
