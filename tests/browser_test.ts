@@ -157,6 +157,9 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         await bulk.getByTestId("retry-failed").click();
         await bulk.getByTestId("bulk-confirm-yes").click();
         await waitForText(bulk.getByTestId("bulk-result"), "Retried 2 jobs.");
+        // The copies fail too: four failed jobs, of which retry-all would retry the two new.
+        await waitForText(testid(page, "count-failed"), /^4/);
+        await waitForText(bulk.getByTestId("retry-failed"), "2");
 
         await bulk.getByTestId("clear-completed").click();
         await waitForText(bulk.getByTestId("bulk-confirm"), /Delete \d+ completed jobs?\?/);

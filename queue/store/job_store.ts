@@ -22,7 +22,12 @@ export interface ListQuery {
 export interface JobCounts {
   byStatus: Record<JobStatus, number>;
   byType: Record<string, Record<JobStatus, number>>;
+  /** Failed and cancelled jobs retried by hand already (`retriedBy`): retry-all skips them. */
+  retried: Record<RetriableStatus, number>;
 }
+
+/** The states a job can be retried by hand from. */
+export type RetriableStatus = "failed" | "cancelled";
 
 /** A new snapshot of a job, applied only if the stored job is still in `from`. */
 export interface JobUpdate {

@@ -5,7 +5,7 @@
  */
 
 import type { JobStatus } from "../lifecycle.ts";
-import type { JobCounts } from "./job_store.ts";
+import type { JobCounts, RetriableStatus } from "./job_store.ts";
 
 /**
  * @example
@@ -19,6 +19,7 @@ import type { JobCounts } from "./job_store.ts";
 export class StatusCounts {
   #byStatus = emptyStatusCounts();
   #byType = new Map<string, Record<JobStatus, number>>();
+  #retried: Record<RetriableStatus, number> = { failed: 0, cancelled: 0 };
 
   /** Adds `delta` jobs of `type` in `status` (negative to remove). */
   add(type: string, status: JobStatus, delta: number): void {
@@ -29,6 +30,11 @@ export class StatusCounts {
       this.#byType.set(type, byType);
     }
     byType[status] += delta;
+  }
+
+  /** Adds `delta` jobs in `status` whose manual retry is recorded (others are not counted). */
+  addRetried(status: JobStatus, delta: number): void {
+    if (status === "failed" || status === "cancelled") this.#retried[status] += delta;
   }
 
   /** Moves one job of `type` from one status to another. */
@@ -47,7 +53,7 @@ export class StatusCounts {
   snapshot(): JobCounts {
     const byType: JobCounts["byType"] = {};
     for (const [type, counts] of this.#byType) byType[type] = { ...counts };
-    return { byStatus: { ...this.#byStatus }, byType };
+    return { byStatus: { ...this.#byStatus }, byType, retried: { ...this.#retried } };
   }
 }
 

@@ -44,6 +44,7 @@ Deno.test("QueueStatistics.snapshot() carries counts, capacity, throughput and p
   const counts: JobCounts = {
     byStatus: { ...emptyStatusCounts(), queued: 4, completed: 2 },
     byType: { email: { ...emptyStatusCounts(), queued: 4 } },
+    retried: { failed: 0, cancelled: 0 },
   };
   const capacity = new Capacity({ limit: 8 });
   capacity.occupy(4);
@@ -73,7 +74,7 @@ Deno.test("QueueStatistics.snapshot() throughput series keeps per-second history
   now = T0 + 3_000;
   statistics.finished(1, 2);
   const { series } = statistics.snapshot(
-    { byStatus: emptyStatusCounts(), byType: {} },
+    { byStatus: emptyStatusCounts(), byType: {}, retried: { failed: 0, cancelled: 0 } },
     new Capacity().usage(),
   ).throughput;
   assert.deepEqual(series.completed.slice(-4), [5, 0, 0, 1]);

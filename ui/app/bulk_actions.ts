@@ -8,7 +8,10 @@
 
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "./api_client.ts";
-import type { StatusCounts } from "./api_types.ts";
+import type { Stats } from "./api_types.ts";
+
+/** The live counts the buttons read. */
+type JobCounts = Pick<Stats, "byStatus" | "retried">;
 import { formatCount } from "./format.ts";
 import { html } from "./html.ts";
 
@@ -18,7 +21,7 @@ interface BulkAction {
   question: (count: number) => string;
   confirm: string;
   run: () => Promise<string>;
-  count: (byStatus: StatusCounts) => number;
+  count: (counts: JobCounts) => number;
 }
 
 const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 ? "" : "s"}`;
@@ -29,7 +32,8 @@ const ACTIONS: BulkAction[] = [
     label: "Retry all failed",
     question: (n) => `Retry ${plural(n, "failed job")}? Each becomes a new queued job.`,
     confirm: "Yes, retry all",
-    count: (byStatus) => byStatus.failed,
+    // What retry-all will do: failed jobs not retried already.
+    count: ({ byStatus, retried }) => byStatus.failed - retried.failed,
     run: async () => {
       const { retried, remaining } = await api.retryAll("failed");
       return `Retried ${plural(retried, "job")}` +
@@ -41,7 +45,7 @@ const ACTIONS: BulkAction[] = [
     label: "Clear completed",
     question: (n) => `Delete ${plural(n, "completed job")}? This cannot be undone.`,
     confirm: "Yes, clear",
-    count: (byStatus) => byStatus.completed,
+    count: ({ byStatus }) => byStatus.completed,
     run: async () => {
       const { removed } = await api.clear("completed");
       return `Removed ${plural(removed, "completed job")}.`;
@@ -51,8 +55,8 @@ const ACTIONS: BulkAction[] = [
 
 type Outcome = { ok: boolean; text: string };
 
-/** The bulk buttons; `byStatus` (live counts) says how many jobs each would touch. */
-export function BulkActions({ byStatus }: { byStatus?: StatusCounts }) {
+/** The bulk buttons; `counts` (live) says how many jobs each would touch. */
+export function BulkActions({ counts }: { counts?: JobCounts }) {
   const [asking, setAsking] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>();
@@ -85,9 +89,9 @@ export function BulkActions({ byStatus }: { byStatus?: StatusCounts }) {
                 setOutcome(undefined);
                 setAsking(action.id);
               }}
-            >${action.label}${byStatus
+            >${action.label}${counts
               ? html`
-                <span class="count">${formatCount(action.count(byStatus))}</span>
+                <span class="count">${formatCount(action.count(counts))}</span>
               `
               : null}</button>
           `
@@ -96,7 +100,7 @@ export function BulkActions({ byStatus }: { byStatus?: StatusCounts }) {
       ${current &&
         html`
           <div class="confirm" role="group" aria-label="Confirm" data-testid="bulk-confirm">
-            <p>${current.question(byStatus ? current.count(byStatus) : 0)}</p>
+            <p>${current.question(counts ? current.count(counts) : 0)}</p>
             <div class="button-row">
               <button
                 type="button"

@@ -107,7 +107,7 @@ export function Overview() {
       </section>
       <section class="card" aria-labelledby="bulk-title">
         <h2 id="bulk-title">Bulk actions</h2>
-        <${BulkActions} byStatus=${stats.byStatus} />
+        <${BulkActions} counts=${stats} />
       </section>
     </div>
   `;

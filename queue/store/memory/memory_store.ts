@@ -62,7 +62,10 @@ export class MemoryStore implements Store {
       }
       retried.set(job.retryOf, { ...original!, retriedBy: job.id });
     }
-    for (const original of retried.values()) this.#jobs.set(original.id, owned(original));
+    for (const original of retried.values()) {
+      this.#jobs.set(original.id, owned(original));
+      this.#counts.addRetried(original.status, 1);
+    }
     const inserted = jobs.map((job) => owned({ ...job, seq: ++this.#seq }));
     for (const job of inserted) {
       this.#jobs.set(job.id, job);
@@ -229,6 +232,7 @@ export class MemoryStore implements Store {
   #remove(job: Job): void {
     this.#jobs.delete(job.id);
     this.#counts.add(job.type, job.status, -1);
+    if (job.retriedBy !== undefined) this.#counts.addRetried(job.status, -1);
     this.#holes++;
   }
 

@@ -6,6 +6,7 @@
 
 import type { StatementSync } from "node:sqlite";
 import type { Job } from "../../job.ts";
+import type { JobStatus } from "../../lifecycle.ts";
 import { assertRetryable } from "../retry_claim.ts";
 import { findJob } from "./job_queries.ts";
 import { INSERT_COLUMNS, pushInsertValues, type SqlValue } from "./rows.ts";
@@ -50,17 +51,22 @@ function insertStatement(statements: StatementCache, rows: number): StatementSyn
 /**
  * Records each manual retry among `jobs` on its original (`retriedBy`), which must be failed
  * or cancelled and not retried yet; throws why not, for the caller's transaction to undo.
+ * Returns the statuses of the originals it marked.
  */
-export function recordRetries(statements: StatementCache, jobs: Job[]): void {
+export function recordRetries(statements: StatementCache, jobs: Job[]): JobStatus[] {
+  const marked: JobStatus[] = [];
   for (const job of jobs) {
     if (job.retryOf === undefined) continue;
-    const changes = statements.prepare(
+    const row = statements.prepare(
       `UPDATE jobs SET data = json_set(data, '$.retriedBy', ?)
-         WHERE id = ? AND status IN ('failed', 'cancelled') AND data ->> '$.retriedBy' IS NULL`,
-    ).run(job.id, job.retryOf).changes;
-    if (Number(changes) === 0) {
+         WHERE id = ? AND status IN ('failed', 'cancelled') AND data ->> '$.retriedBy' IS NULL
+         RETURNING status`,
+    ).get(job.id, job.retryOf) as { status: JobStatus } | undefined;
+    if (row === undefined) {
       assertRetryable(job.retryOf, findJob(statements, job.retryOf), job.id);
       throw new Error(`Job ${job.retryOf} could not record its retry ${job.id}`);
     }
+    marked.push(row.status);
   }
+  return marked;
 }

@@ -11,12 +11,21 @@ import type { OnCommit } from "./group_commit.ts";
 import type { StatementCache } from "./statement_cache.ts";
 
 const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
+/** Whether a removed row's manual retry was recorded on it, as a 0/1 column. */
+const RETRIED = "data ->> '$.retriedBy' IS NOT NULL AS retried";
+
+interface PrunedRow {
+  type: string;
+  retried: number;
+}
 
 /** A removed row: enough to drop it from the ready list and the counts. */
 export interface RemovedRow {
   seq: number;
   type: string;
   status: JobStatus;
+  /** 1 when the job's manual retry was recorded on it. */
+  retried: number;
 }
 
 /** Deletes the given jobs, or every job with `status`, or every job; returns their rows. */
@@ -33,7 +42,7 @@ export function deleteRows(
   if (status !== undefined) where.push("status = ?"), values.push(status);
   return statements.prepare(
     `DELETE FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
-         RETURNING seq, type, status`,
+         RETURNING seq, type, status, ${RETRIED}`,
   ).all(...values) as unknown as RemovedRow[];
 }
 
@@ -52,21 +61,26 @@ export function pruneFinished(
   const byStatus = counts.snapshot().byStatus;
   const byAge = statements.prepare(
     `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE status = ?
-           AND finished_at < ? ORDER BY seq LIMIT ?) RETURNING type`,
+           AND finished_at < ? ORDER BY seq LIMIT ?) RETURNING type, ${RETRIED}`,
   );
   const oldest = statements.prepare(
     `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE status = ?
-           ORDER BY seq LIMIT ?) RETURNING type`,
+           ORDER BY seq LIMIT ?) RETURNING type, ${RETRIED}`,
   );
   for (const status of FINAL) {
-    const aged = byAge.all(status, finishedBefore[status], limit - removed) as {
-      type: string;
-    }[];
+    const aged = byAge.all(
+      status,
+      finishedBefore[status],
+      limit - removed,
+    ) as unknown as PrunedRow[];
     const excess = Math.min(limit - removed - aged.length, byStatus[status] - aged.length - keep);
-    const extra = excess > 0 ? oldest.all(status, excess) as { type: string }[] : [];
+    const extra = excess > 0 ? oldest.all(status, excess) as unknown as PrunedRow[] : [];
     removed += aged.length + extra.length;
     onCommit(() => {
-      for (const { type } of [...aged, ...extra]) counts.add(type, status, -1);
+      for (const { type, retried } of [...aged, ...extra]) {
+        counts.add(type, status, -1);
+        if (retried) counts.addRetried(status, -1);
+      }
     });
     if (removed >= limit) break;
   }

@@ -113,6 +113,11 @@ export class SqliteStore implements Store {
     const rows = this.#sql("SELECT type, status, count(*) AS n FROM jobs GROUP BY type, status")
       .all() as { type: string; status: JobStatus; n: number }[];
     for (const { type, status, n } of rows) this.#counts.add(type, status, n);
+    const retried = this.#sql(
+      `SELECT status, count(*) AS n FROM jobs WHERE status IN ('failed', 'cancelled')
+         AND data ->> '$.retriedBy' IS NOT NULL GROUP BY status`,
+    ).all() as { status: JobStatus; n: number }[];
+    for (const { status, n } of retried) this.#counts.addRetried(status, n);
     this.#loadReady();
     // One process owns the file, so sequence numbers are handed out here, without a round trip.
     this.#lastSeq = (this.#sql("SELECT max(seq) AS seq FROM jobs").get() as { seq: number | null })
@@ -141,7 +146,7 @@ export class SqliteStore implements Store {
     for (const jobs of batches) for (const job of jobs) job.seq = seq++;
     const inserted = batches.length === 1 ? batches[0] : batches.flat();
     insertJobRows(this.#statements, inserted);
-    recordRetries(this.#statements, inserted);
+    const retried = recordRetries(this.#statements, inserted);
     this.#lastSeq += inserted.length;
     // Counted as written: a claim in the same commit moves the ready copies on before it ends.
     const written: [string, JobStatus][] = [];
@@ -151,6 +156,7 @@ export class SqliteStore implements Store {
     }
     onCommit(() => {
       for (const [type, status] of written) this.#counts.add(type, status, 1);
+      for (const status of retried) this.#counts.addRetried(status, 1);
     });
     return batches;
   }
@@ -278,7 +284,10 @@ export class SqliteStore implements Store {
       const rows = deleteRows(this.#statements, params);
       for (const row of rows) this.#ready.delete(row.seq);
       onCommit(() => {
-        for (const row of rows) this.#counts.add(row.type, row.status, -1);
+        for (const row of rows) {
+          this.#counts.add(row.type, row.status, -1);
+          if (row.retried) this.#counts.addRetried(row.status, -1);
+        }
       });
       const unfinished = rows.filter((row) => isUnfinished(row.status)).length;
       return { removed: rows.length, unfinished };

@@ -82,6 +82,16 @@ export async function assertCountsMatchRows(store: Store): Promise<void> {
     }
     beforeSeq = page[page.length - 1].seq;
   }
+  const retried: Record<string, number> = {};
+  beforeSeq = undefined;
+  for (;;) {
+    const page = await store.list({ limit: 500, beforeSeq });
+    if (page.length === 0) break;
+    for (const job of page) {
+      if (job.retriedBy !== undefined) retried[job.status] = (retried[job.status] ?? 0) + 1;
+    }
+    beforeSeq = page[page.length - 1].seq;
+  }
   const counts = await store.counts();
   const nonZero = (record: Record<string, number>) =>
     Object.fromEntries(Object.entries(record).filter(([, n]) => n !== 0));
@@ -92,4 +102,5 @@ export async function assertCountsMatchRows(store: Store): Promise<void> {
     ),
   );
   assert.deepEqual(countedTypes, byType, "counts().byType vs the rows");
+  assert.deepEqual(nonZero(counts.retried), retried, "counts().retried vs the rows");
 }

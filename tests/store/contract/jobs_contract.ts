@@ -120,6 +120,10 @@ export function jobsContract(name: string, open: () => Promise<Store>): void {
     await assert.rejects(store.insert({ jobs: [copy("c4", "missing")] }), JobNotFoundError);
     assert.equal((await store.get({ id: "failed" }))?.retriedBy, "c1");
     await assertCountsMatchRows(store);
+    assert.deepEqual((await store.counts()).retried, { failed: 1, cancelled: 0 });
+    await store.delete({ ids: ["failed"] });
+    assert.deepEqual((await store.counts()).retried, { failed: 0, cancelled: 0 });
+    await assertCountsMatchRows(store);
   });
 
   test("insert() of two retries of one job at once keeps one", async () => {
