@@ -19,7 +19,9 @@ import { deleteRows, pruneFinished } from "./remove_jobs.ts";
 import { SharedWrite } from "./shared_write.ts";
 import { StatementCache } from "./statement_cache.ts";
 import { WalCheckpointer } from "./wal_checkpointer.ts";
-import { type JobRow, rowToJob, updateValues } from "./rows.ts";
+import { type JobRow, rowToJob } from "./rows.ts";
+import { promoteRows, startAttempts, updateRows } from "./attempt_rows.ts";
+import { ReadyList } from "./ready_list.ts";
 import { StatusCounts } from "../status_counts.ts";
 import { assertUpdatesFollowLifecycle } from "../transition_guard.ts";
 import type {
@@ -74,8 +76,8 @@ export class SqliteStore implements Store {
   #statements: StatementCache;
   #counts = new StatusCounts();
   #lastSeq: number;
-  /** Queued jobs by seq, in the order they became ready: what the next claim takes. */
-  #ready = new Map<number, Job>();
+  /** Queued jobs in the order they became ready: what the next claim takes. */
+  #ready = new ReadyList();
   #lock: Deno.FsFile | undefined;
   #checkpointer: WalCheckpointer | undefined;
 
@@ -152,7 +154,7 @@ export class SqliteStore implements Store {
     const written: [string, JobStatus][] = [];
     for (const job of inserted) {
       written.push([job.type, job.status]);
-      if (job.status === "queued") this.#ready.set(job.seq, readyCopy(job));
+      if (job.status === "queued") this.#ready.add(job);
     }
     onCommit(() => {
       for (const [type, status] of written) this.#counts.add(type, status, 1);
@@ -161,50 +163,16 @@ export class SqliteStore implements Store {
     return batches;
   }
 
-  claim({ limit, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {
+  claim({ limit, ...lease }: ClaimParams): Promise<Job[]> {
     if (this.#ready.size === 0) return Promise.resolve([]);
     return this.#writes.run((onCommit) => {
-      const picked: Job[] = [];
-      for (const job of this.#ready.values()) {
-        if (picked.length >= limit) break;
-        picked.push(job);
-      }
-      const leaseToken = crypto.randomUUID();
-      const set = `UPDATE jobs SET status = 'in-progress', lease_owner = ?, lease_expires_at = ?,
-           lease_token = ?, attempt_started_at = ?, attempt_worker = ?`;
-      // One job (every claim at concurrency 1) by its key: json_each costs 9 µs more per call.
-      if (picked.length === 1) {
-        this.#sql(`${set} WHERE seq = ? AND status = 'queued'`)
-          .run(leaseOwner, leaseUntil, leaseToken, now, workerId, picked[0].seq);
-      } else {
-        this.#sql(`${set} WHERE seq IN (SELECT value FROM json_each(?)) AND status = 'queued'`)
-          .run(
-            leaseOwner,
-            leaseUntil,
-            leaseToken,
-            now,
-            workerId,
-            JSON.stringify(picked.map((job) => job.seq)),
-          );
-      }
-      // The ready list holds copies nobody else was given (see readyCopy), so a claim moves
-      // them on in place and hands them out: no second copy per running job. A failed commit
-      // rereads the list.
-      for (const job of picked) {
-        this.#ready.delete(job.seq);
-        job.status = "in-progress";
-        job.updatedAt = now;
-        job.leaseOwner = leaseOwner;
-        job.leaseExpiresAt = leaseUntil;
-        job.leaseToken = leaseToken;
-        job.attempts = [...job.attempts, {
-          number: job.attempts.length + 1,
-          startedAt: now,
-          workerId,
-        }];
-      }
+      // Out of the ready list, the jobs are moved on in place and handed out: no second copy
+      // per running job. A failed commit rereads the list.
+      const picked = this.#ready.take(limit);
+      startAttempts(this.#statements, picked, lease);
+      const types = picked.map((job) => job.type);
       onCommit(() => {
-        for (const job of picked) this.#counts.move(job.type, "queued", "in-progress");
+        for (const type of types) this.#counts.move(type, "queued", "in-progress");
       });
       return picked;
     });
@@ -213,61 +181,29 @@ export class SqliteStore implements Store {
   update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
     return this.#writes.run((onCommit) => {
       assertUpdatesFollowLifecycle(updates);
-      const set = `UPDATE jobs SET status = ?, run_at = ?, finished_at = ?, lease_owner = ?,
-           lease_expires_at = ?, lease_token = ?, attempt_started_at = ?, attempt_worker = ?,
-           data = ?`;
-      // A fenced write applies only while its attempt is current (and, for a rescue, expired).
-      const fenced =
-        `AND (? = 0 OR lease_token IS ?) AND (? IS NULL OR lease_expires_at IS NULL OR lease_expires_at < ?)`;
-      // By seq, the table's own key, when the caller's job came from this store (it always
-      // does in the queue); by id otherwise.
-      const bySeq = this.#sql(`${set} WHERE seq = ? AND id = ? AND status = ? ${fenced}`);
-      const byId = this.#sql(`${set} WHERE id = ? AND status = ? ${fenced} RETURNING seq`);
-      const applied: Job[] = [];
-      for (const { from, job, fence } of updates) {
-        const values = updateValues(job);
-        const expired = fence?.expiredBefore ?? null;
-        const guard = [fence ? 1 : 0, fence?.leaseToken ?? null, expired, expired];
-        let seq: number | undefined = job.seq;
-        if (Number(bySeq.run(...values, job.seq, job.id, from, ...guard).changes) === 0) {
-          seq = (byId.get(...values, job.id, from, ...guard) as { seq: number } | undefined)
-            ?.seq;
-        }
-        if (seq === undefined) continue;
-        const next = { ...job, seq };
-        if (next.status !== "in-progress") {
-          delete next.leaseOwner;
-          delete next.leaseExpiresAt;
-          delete next.leaseToken;
-        }
-        if (from === "queued") this.#ready.delete(next.seq);
-        if (next.status === "queued") this.#ready.set(next.seq, readyCopy(next));
-        applied.push(next);
-        const { type, status } = next;
-        onCommit(() => this.#counts.move(type, from, status));
+      const applied = updateRows(this.#statements, updates);
+      const moves: [string, JobStatus, JobStatus][] = [];
+      for (const { from, job } of applied) {
+        if (from === "queued") this.#ready.remove(job.seq);
+        if (job.status === "queued") this.#ready.add(job);
+        moves.push([job.type, from, job.status]);
       }
-      return applied;
+      onCommit(() => {
+        for (const [type, from, to] of moves) this.#counts.move(type, from, to);
+      });
+      return applied.map(({ job }) => job);
     });
   }
 
   promote({ now, limit }: { now: number; limit: number }): Promise<PromoteResult> {
     return this.#writes.run((onCommit) => {
-      const rows = this.#sql(
-        `UPDATE jobs SET status = 'queued', data = json_set(data, '$.updatedAt', ?)
-         WHERE seq IN (SELECT seq FROM jobs WHERE status = 'scheduled' AND run_at <= ?
-                       ORDER BY run_at, seq LIMIT ?)
-         RETURNING *`,
-      ).all(now, now, limit) as unknown as JobRow[];
-      const promoted = rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.seq - b.seq);
-      for (const job of promoted) this.#ready.set(job.seq, readyCopy(job));
-      const next = this.#sql(
-        "SELECT min(run_at) AS at FROM jobs WHERE status = 'scheduled'",
-      ).get() as { at: number | null };
-      const types = promoted.map((job) => job.type);
+      const result = promoteRows(this.#statements, now, limit);
+      for (const job of result.promoted) this.#ready.add(job);
+      const types = result.promoted.map((job) => job.type);
       onCommit(() => {
         for (const type of types) this.#counts.move(type, "scheduled", "queued");
       });
-      return { promoted, nextRunAt: next.at ?? undefined };
+      return result;
     });
   }
 
@@ -282,7 +218,7 @@ export class SqliteStore implements Store {
   delete(params: DeleteParams): Promise<DeleteResult> {
     return this.#writes.run((onCommit) => {
       const rows = deleteRows(this.#statements, params);
-      for (const row of rows) this.#ready.delete(row.seq);
+      for (const row of rows) this.#ready.remove(row.seq);
       onCommit(() => {
         for (const row of rows) {
           this.#counts.add(row.type, row.status, -1);
@@ -333,21 +269,12 @@ export class SqliteStore implements Store {
 
   /** Reads the queued jobs into the ready list, oldest first. */
   #loadReady(): void {
-    this.#ready.clear();
     const rows = this.#sql("SELECT * FROM jobs WHERE status = 'queued' ORDER BY seq")
       .all() as unknown as JobRow[];
-    for (const row of rows) this.#ready.set(row.seq, rowToJob(row));
+    this.#ready.load(rows.map(rowToJob));
   }
 
   #sql(sql: string): StatementSync {
     return this.#statements.prepare(sql);
   }
-}
-
-/**
- * The ready list's own copy of a job: a claim changes it in place, so it must never be an
- * object someone else was handed (an insert's or an update's answer, an event's job).
- */
-function readyCopy(job: Job): Job {
-  return { ...job, attempts: [...job.attempts], logs: [...job.logs] };
 }
