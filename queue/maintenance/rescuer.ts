@@ -39,13 +39,18 @@ export class Rescuer implements MaintenanceService {
 
   constructor(deps: RescuerDeps) {
     this.#deps = deps;
-    this.#ticker = new Ticker("Rescuer", deps.leaseMs / 2, () => this.runOnce());
+    this.#ticker = new Ticker(
+      "Rescuer",
+      deps.leaseMs / 2,
+      (signal) => this.#rescue(() => this.#deps.now(), signal),
+    );
   }
 
   start(): void {
     this.#ticker.start();
   }
 
+  /** Stops the schedule; a run in progress ends once the batch it holds is settled. */
   stop(): Promise<void> {
     return this.#ticker.stop();
   }
@@ -63,7 +68,8 @@ export class Rescuer implements MaintenanceService {
     return this.#rescue(() => Infinity);
   }
 
-  async #rescue(cutOff: () => number): Promise<number> {
+  /** Rescues batch by batch; once `signal` aborts (the rescuer stops), no further batch starts. */
+  async #rescue(cutOff: () => number, signal?: AbortSignal): Promise<number> {
     const { store, finish } = this.#deps;
     let rescued = 0;
     for (;;) {
@@ -71,7 +77,7 @@ export class Rescuer implements MaintenanceService {
       if (jobs.length === 0) return rescued;
       await finish(jobs.map((job) => ({ job, outcome: "interrupted", error: INTERRUPTED })));
       rescued += jobs.length;
-      if (jobs.length < RESCUE_BATCH) return rescued;
+      if (jobs.length < RESCUE_BATCH || signal?.aborted) return rescued;
     }
   }
 }
