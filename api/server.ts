@@ -40,7 +40,8 @@ export interface DenoQueueServer {
   listen(): Promise<{ hostname: string; port: number }>;
   /**
    * Stops taking work (new requests get 503), gives running jobs `shutdownGrace` to finish,
-   * puts the rest back (durable store) or cancels them (memory store), and closes everything.
+   * puts the rest back (durable store) or cancels them (memory store), and closes everything:
+   * the store last, once the maintenance services and lease renewal have stopped.
    */
   shutdown(): Promise<void>;
 }
@@ -120,12 +121,14 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     shutdown() {
       shutdown ??= (async () => {
         draining = true;
-        queue.close();
+        // Enqueues are refused from here on; the maintenance services stop meanwhile.
+        const queueClosed = queue.close();
         // Producers get the answers they wait for, then their sockets close.
         await producers.close();
         const grace = options.shutdownGrace ?? 10_000;
         log(`Shutting down: ${pool.running} running job(s) get up to ${grace} ms to finish`);
         const left = await pool.drain(grace);
+        await pool.close();
         if (left.length > 0 && store.durable) {
           await queue.requeue(left);
           log(`Put ${left.length} unfinished job(s) back in the queue`);
@@ -135,9 +138,9 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
           }
           log(`Cancelled ${left.length} unfinished job(s): the memory store keeps nothing`);
         }
-        pool.close();
         feed.close();
         if (http !== undefined) await http.shutdown();
+        await queueClosed;
         await store.close();
         log("Stopped");
       })();

@@ -182,12 +182,14 @@ export class WorkerPool {
     return left;
   }
 
-  /** Terminates every worker at once. Jobs still running are forgotten: drain first. */
-  close(): void {
+  /**
+   * Terminates every worker at once (jobs still running are forgotten: drain first), then
+   * resolves once a lease renewal in progress has ended, so the store can close.
+   */
+  async close(): Promise<void> {
     this.#closed = true;
     this.#draining = true;
     for (const off of this.#unsubscribe) off();
-    this.#leases.stop();
     this.#deadlines.close();
     for (const handle of this.#handles) {
       handle.running.clear();
@@ -195,6 +197,7 @@ export class WorkerPool {
     }
     this.#handles = [];
     for (const resolve of this.#idle.splice(0)) resolve();
+    await this.#leases.stop();
   }
 
   #spawn(): WorkerHandle {
