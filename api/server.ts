@@ -39,9 +39,11 @@ export interface DenoQueueServer {
   /** Starts listening; resolves with the bound address once it does. */
   listen(): Promise<{ hostname: string; port: number }>;
   /**
-   * Stops taking work (new requests get 503), gives running jobs `shutdownGrace` to finish,
-   * puts the rest back (durable store) or cancels them (memory store), and closes everything:
-   * the store last, once the maintenance services and lease renewal have stopped.
+   * Stops taking work (new requests get 503) and gives running jobs `shutdownGrace` to finish.
+   * Then aborts the signals of those still running and gives them `killGrace` to return (what
+   * they return is recorded); the workers of the rest are terminated, and those jobs are put
+   * back (durable store) or cancelled (memory store). Closes everything: the store last, once
+   * the maintenance services and lease renewal have stopped.
    */
   shutdown(): Promise<void>;
 }
@@ -126,7 +128,10 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
         // Producers get the answers they wait for, then their sockets close.
         await producers.close();
         const grace = options.shutdownGrace ?? 10_000;
-        log(`Shutting down: ${pool.running} running job(s) get up to ${grace} ms to finish`);
+        log(
+          `Shutting down: ${pool.running} running job(s) get up to ${grace} ms to finish, ` +
+            `then ${pool.killGrace} ms once their signals abort`,
+        );
         const left = await pool.drain(grace);
         await pool.close();
         if (left.length > 0 && store.durable) {

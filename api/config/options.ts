@@ -177,7 +177,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
     min: 0,
     max: 3_600_000,
     description:
-      "After a job's timeout or cancel aborts its signal, how long before its worker is killed",
+      "After a job's timeout, cancel or shutdown aborts its signal, how long before its worker is killed",
     fallback: () => "5s",
   },
 };

@@ -1,5 +1,7 @@
 /**
- * `DenoQueueServer.shutdown()` closes the store only after every store call in progress.
+ * `DenoQueueServer.shutdown()` never waits without a bound: jobs get kill-grace once their
+ * signals abort and then lose their workers, and the store closes only after every store call
+ * in progress.
  * @module
  */
 
@@ -7,6 +9,7 @@ import assert from "node:assert/strict";
 import { createServer, type ServerOptions } from "../../api/server.ts";
 import type { Job } from "../../queue/job.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import type { Store } from "../../queue/store/store.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { recordStore } from "../support/recording_store.ts";
@@ -34,6 +37,40 @@ async function start(store: Store, options: ServerOptions = {}) {
   };
   return { server, lines, running };
 }
+
+Deno.test("DenoQueueServer.shutdown() gives aborted jobs kill-grace, then puts back those that ignore it (SQLite)", async () => {
+  const path = `${Deno.makeTempDirSync({ prefix: "denoqueue-shutdown-" })}/jobs.db`;
+  const { server, lines, running } = await start(SqliteStore.open(path));
+  const ignores = await running("t-ignores");
+  const windsDown = await running("t-winds-down");
+  await within(server.shutdown(), "shutdown");
+  const store = SqliteStore.open(path);
+  try {
+    const finished = await store.get({ id: windsDown.id });
+    assert.equal(finished?.status, "completed", "its outcome within kill-grace is recorded");
+    assert.deepEqual(finished?.result, { stoppedBy: "The service is shutting down" });
+    const putBack = await store.get({ id: ignores.id });
+    assert.equal(putBack?.status, "queued", "its worker was ended and the job put back");
+    assert.equal(putBack?.attempts.length, 0, "without losing an attempt");
+    assert.ok(lines.includes("Put 1 unfinished job(s) back in the queue"), lines.join("\n"));
+  } finally {
+    await store.close();
+  }
+});
+
+Deno.test("DenoQueueServer.shutdown() gives aborted jobs kill-grace, then cancels those that ignore it (memory)", async () => {
+  const store = new MemoryStore();
+  const { server, lines, running } = await start(store);
+  const ignores = await running("t-ignores");
+  const windsDown = await running("t-winds-down");
+  await within(server.shutdown(), "shutdown");
+  const finished = await store.get({ id: windsDown.id });
+  assert.equal(finished?.status, "completed", "its outcome within kill-grace is recorded");
+  const cancelled = await store.get({ id: ignores.id });
+  assert.equal(cancelled?.status, "cancelled");
+  assert.match(cancelled?.error ?? "", /shutdown/);
+  assert.ok(lines.some((line) => /Cancelled 1 unfinished job/.test(line)), lines.join("\n"));
+});
 
 Deno.test("DenoQueueServer.shutdown() closes the store only once a lease renewal in progress ends", async () => {
   const recorded = recordStore(new MemoryStore());
