@@ -1,7 +1,7 @@
 /**
  * `DenoQueueServer.shutdown()` never waits without a bound: jobs get kill-grace once their
- * signals abort and then lose their workers, and the store closes only after every store call
- * in progress.
+ * signals abort and then lose their workers, the store closes only after every store call in
+ * progress, and a client that never finishes its request does not hold the shutdown up.
  * @module
  */
 
@@ -91,4 +91,25 @@ Deno.test("DenoQueueServer.shutdown() closes the store only once a lease renewal
   const renewed = recorded.calls.indexOf("renewLeases:end");
   assert.ok(renewed >= 0 && renewed < recorded.calls.indexOf("close"), recorded.calls.join(" "));
   assert.deepEqual(recorded.callsAfterClose, []);
+});
+
+Deno.test("DenoQueueServer.shutdown() stops waiting after close-grace for a request whose body never ends", async () => {
+  const { server, lines } = await start(new MemoryStore(), { port: 0, closeGrace: 100 });
+  const { port } = await server.listen();
+  const connection = await Deno.connect({ port });
+  try {
+    // 100 bytes announced, 3 sent: the server answers at once, then waits for the rest.
+    await connection.write(new TextEncoder().encode(
+      `POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: text/plain\r\n` +
+        `Content-Length: 100\r\n\r\nabc`,
+    ));
+    const answer = new Uint8Array(4096);
+    const read = await within(connection.read(answer), "the answer");
+    assert.match(new TextDecoder().decode(answer.subarray(0, read ?? 0)), /^HTTP\/1\.1 415/);
+    await within(server.shutdown(), "shutdown");
+    assert.ok(lines.some((line) => /HTTP connections still open after 100 ms/.test(line)));
+    assert.equal(lines.at(-1), "Stopped");
+  } finally {
+    connection.close();
+  }
 });
