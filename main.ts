@@ -44,8 +44,9 @@ async function main(): Promise<number> {
   }
   const signal = await stopped;
   console.log(`Received ${signal}`);
-  // Whatever happens, never hang: past the grace periods plus a margin, leave anyway.
-  const limit = config.shutdownGrace + config.killGrace + 5_000;
+  // Every step of the shutdown is bounded; should one still hang (a store that never answers),
+  // leave anyway once the grace periods and a margin have passed.
+  const limit = config.shutdownGrace + config.killGrace + 2 * config.closeGrace + 5_000;
   const timer = setTimeout(() => {
     console.error(`Shutdown took longer than ${limit} ms; exiting`);
     Deno.exit(1);

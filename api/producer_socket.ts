@@ -13,6 +13,7 @@
 
 import { clearImmediate, setImmediate } from "node:timers";
 import type { NewJob } from "../queue/job.ts";
+import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import type { Queue } from "../queue/queue.ts";
 import { HttpError, toHttpError } from "./errors.ts";
 import { parseJobInput, parseJobsInput } from "./job_input.ts";
@@ -21,6 +22,9 @@ import { MAX_IN_FLIGHT, type ProducerErrorAnswer } from "./producer_protocol.ts"
 
 /** The longest `ref` string a request may carry. */
 const MAX_REF_LENGTH = 200;
+
+/** Milliseconds a peer gets at shutdown to answer the close of its socket. */
+export const DEFAULT_CLOSE_GRACE = 2_000;
 
 type Ref = string | number | null;
 
@@ -227,8 +231,12 @@ class ProducerSession {
     return this.#inFlight;
   }
 
-  /** Answers what is in flight, then closes with 1001 (going away). */
-  async close(): Promise<void> {
+  /**
+   * Answers what is in flight, then closes with 1001 (going away) and gives the peer
+   * `graceMs` to answer the close. Resolves `false` if it did not: the socket is given up on
+   * (the HTTP server's shutdown drops the connection).
+   */
+  async close(graceMs: number): Promise<boolean> {
     if (this.#inFlight > 0) {
       const { promise, resolve } = Promise.withResolvers<void>();
       this.#settled = resolve;
@@ -238,11 +246,11 @@ class ProducerSession {
       clearImmediate(this.#flushing);
       this.#flush();
     }
-    if (this.socket.readyState === WebSocket.OPEN) {
-      const closed = new Promise((resolve) => this.socket.addEventListener("close", resolve));
-      this.socket.close(1001, "The service is shutting down");
-      await closed;
-    }
+    const { readyState } = this.socket;
+    if (readyState !== WebSocket.OPEN && readyState !== WebSocket.CLOSING) return true;
+    const closed = new Promise((resolve) => this.socket.addEventListener("close", resolve));
+    if (readyState === WebSocket.OPEN) this.socket.close(1001, "The service is shutting down");
+    return await settlesWithin(closed, graceMs);
   }
 }
 
@@ -273,8 +281,15 @@ export class ProducerSockets {
     return response;
   }
 
-  /** At shutdown (the queue already closed): answers what is in flight and closes them all. */
-  async close(): Promise<void> {
-    await Promise.all([...this.#sessions].map((session) => session.close()));
+  /**
+   * At shutdown (the queue already closed): answers what is in flight and closes every socket,
+   * giving each peer `graceMs` (default 2,000) to answer the close. Resolves with how many did
+   * not; those are forgotten here, and the HTTP server's shutdown drops their connections.
+   */
+  async close(graceMs: number = DEFAULT_CLOSE_GRACE): Promise<number> {
+    const sessions = [...this.#sessions];
+    const answered = await Promise.all(sessions.map((session) => session.close(graceMs)));
+    for (const session of sessions) this.#sessions.delete(session);
+    return answered.filter((ok) => !ok).length;
   }
 }

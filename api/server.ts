@@ -11,11 +11,12 @@ import { JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import { WorkerPool } from "../queue/pool/pool.ts";
 import { Queue } from "../queue/queue.ts";
+import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import { openStore } from "../queue/store/open.ts";
 import type { Store } from "../queue/store/store.ts";
 import { createApp } from "./app.ts";
 import { LiveFeed } from "./live_feed.ts";
-import { ProducerSockets } from "./producer_socket.ts";
+import { DEFAULT_CLOSE_GRACE, ProducerSockets } from "./producer_socket.ts";
 
 /** Options for {@linkcode createServer}: any `Config` field, plus what only code can pass. */
 export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store">> {
@@ -39,8 +40,12 @@ export interface DenoQueueServer {
   /** Starts listening; resolves with the bound address once it does. */
   listen(): Promise<{ hostname: string; port: number }>;
   /**
-   * Stops taking work (new requests get 503), gives running jobs `shutdownGrace` to finish,
-   * puts the rest back (durable store) or cancels them (memory store), and closes everything.
+   * Stops taking work (new requests get 503) and gives running jobs `shutdownGrace` to finish.
+   * Then aborts the signals of those still running and gives them `killGrace` to return (what
+   * they return is recorded); the workers of the rest are terminated, and those jobs are put
+   * back (durable store) or cancelled (memory store). Producer sockets and HTTP connections
+   * get `closeGrace` to close. Resolves once the maintenance services, lease renewal and
+   * store are closed: every wait is bounded.
    */
   shutdown(): Promise<void>;
 }
@@ -100,6 +105,8 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   });
   let http: Deno.HttpServer | undefined;
   let shutdown: Promise<void> | undefined;
+  const grace = options.shutdownGrace ?? 10_000;
+  const closeGrace = options.closeGrace ?? DEFAULT_CLOSE_GRACE;
 
   return {
     app,
@@ -120,12 +127,16 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     shutdown() {
       shutdown ??= (async () => {
         draining = true;
-        queue.close();
+        // Enqueues are refused from here on; the maintenance services stop meanwhile.
+        const queueClosed = queue.close();
         // Producers get the answers they wait for, then their sockets close.
-        await producers.close();
-        const grace = options.shutdownGrace ?? 10_000;
-        log(`Shutting down: ${pool.running} running job(s) get up to ${grace} ms to finish`);
+        const producersClosed = producers.close(closeGrace);
+        log(
+          `Shutting down: ${pool.running} running job(s) get up to ${grace} ms to finish, ` +
+            `then ${pool.killGrace} ms once their signals abort`,
+        );
         const left = await pool.drain(grace);
+        await pool.close();
         if (left.length > 0 && store.durable) {
           await queue.requeue(left);
           log(`Put ${left.length} unfinished job(s) back in the queue`);
@@ -135,9 +146,18 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
           }
           log(`Cancelled ${left.length} unfinished job(s): the memory store keeps nothing`);
         }
-        pool.close();
+        const unanswered = await producersClosed;
+        if (unanswered > 0) {
+          log(`${unanswered} producer socket(s) did not answer the close in ${closeGrace} ms`);
+        }
         feed.close();
-        if (http !== undefined) await http.shutdown();
+        if (http !== undefined && !await settlesWithin(http.shutdown(), closeGrace)) {
+          log(
+            `HTTP connections still open after ${closeGrace} ms (a client not reading, or a ` +
+              `request body never finished); not waiting for them`,
+          );
+        }
+        await queueClosed;
         await store.close();
         log("Stopped");
       })();

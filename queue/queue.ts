@@ -59,6 +59,7 @@ export interface QueueMaintenance {
  * const queue = new Queue({ store, registry, events });
  * await queue.open();
  * const [job] = await queue.enqueue([{ type: "noop", payload: {} }]);
+ * await queue.close(); // then store.close()
  * ```
  */
 export class Queue {
@@ -171,12 +172,15 @@ export class Queue {
     cleaner.start();
   }
 
-  /** Refuses new enqueues, ends waits for final states, and stops the maintenance services. */
-  close(): void {
+  /**
+   * Refuses new enqueues and ends waits for final states at once; resolves once the
+   * maintenance services have stopped, a run in progress included, so the store can close.
+   */
+  async close(): Promise<void> {
     this.#closed = true;
     this.#capacity.close();
     this.#finalWaiters.close();
-    for (const service of Object.values(this.maintenance)) void service.stop();
+    await Promise.all(Object.values(this.maintenance).map((service) => service.stop()));
   }
 
   get closed(): boolean {

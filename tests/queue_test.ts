@@ -10,6 +10,8 @@ import { HandlerRegistry } from "../queue/handlers/registry.ts";
 import { Queue } from "../queue/queue.ts";
 import { MemoryStore } from "../queue/store/memory/memory_store.ts";
 import { FIXTURES } from "./fixtures/handlers.ts";
+import { recordStore } from "./support/recording_store.ts";
+import { afterQueuedCallbacks, within } from "./support/wait.ts";
 
 async function newQueue(
   options: { capacity?: number; enqueueWait?: number; random?: () => number } = {},
@@ -39,7 +41,7 @@ Deno.test("Queue.enqueue() waits when the queue is full and goes on when room fr
     assert.equal(third.status, "queued");
     assert.equal((await queue.stats()).capacity.used, 2);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -60,7 +62,7 @@ Deno.test("Queue.enqueue() serves waiters first come, first served", async () =>
     await small;
     assert.deepEqual(order, ["big", "small"]);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -74,7 +76,7 @@ Deno.test("Queue.enqueue() refuses with QueueFullError after enqueueWait and sto
     assert.equal((await queue.stats()).byStatus.queued, 1);
     assert.equal((await queue.stats()).capacity.waiting, 0);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -93,7 +95,7 @@ Deno.test("Queue.enqueue() leaves nothing behind when the caller gives up while 
     assert.deepEqual(all.map((job) => job.id), [held.id]);
     assert.equal((await queue.stats()).capacity.used, 0);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -122,7 +124,7 @@ Deno.test("Queue.finish() schedules a retry after backoff, then fails when attem
     assert.deepEqual(failed.attempts.map((a) => a.error), ["first", "second"]);
     assert.equal((await queue.stats()).capacity.used, 0);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -137,7 +139,7 @@ Deno.test("Queue.finish() ignores a report for a job cancelled meanwhile", async
     assert.equal(job.status, "cancelled");
     assert.equal(job.result, undefined);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -182,7 +184,7 @@ Deno.test("Queue.clear() removes waiting jobs a hundred at a time, and cancels o
     assert.equal((await queue.stats()).capacity.used, 0);
     assert.deepEqual(await queue.list({ limit: 10 }), []);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -199,7 +201,7 @@ Deno.test("Queue.retry() creates a new job pointing back, only from failed or ca
     assert.equal((await queue.get(copy.id))?.retryOf, job.id);
     assert.equal((await queue.get(job.id))?.status, "cancelled");
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -212,7 +214,7 @@ Deno.test("Queue emits enqueued, started and completed for a job's life", async 
     await queue.finish([{ job: claimed, outcome: "completed", result: "ok" }]);
     assert.deepEqual(seen.map((e) => e.type), ["enqueued", "started", "progress", "completed"]);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -227,7 +229,7 @@ Deno.test("Queue scheduler moves a delayed job to queued when its time comes", a
     assert.equal((await queue.get(job.id))?.status, "queued");
     assert.ok(seen.some((e) => e.type === "requeued"));
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -237,7 +239,7 @@ Deno.test("Queue.clear() gives back room for jobs found past capacity at start-u
   const before = new Queue({ store, registry, events: new JobEvents(), capacity: 3 });
   await before.open();
   await before.enqueue([noop, noop, noop]);
-  before.close();
+  await before.close();
   // Restarted with a smaller capacity: the three jobs count, past the limit of two.
   const queue = new Queue({ store, registry, events: new JobEvents(), capacity: 2 });
   await queue.open();
@@ -247,6 +249,40 @@ Deno.test("Queue.clear() gives back room for jobs found past capacity at start-u
     assert.equal((await queue.stats()).capacity.used, 0);
     assert.equal((await queue.enqueue([noop, noop])).length, 2);
   } finally {
-    queue.close();
+    await queue.close();
   }
+});
+
+Deno.test("Queue.close() waits for a rescuer run in progress; the store is not called after it closes", async () => {
+  const registry = await HandlerRegistry.load([FIXTURES]);
+  const inner = new MemoryStore();
+  const recorded = recordStore(inner);
+  let now = 1_000_000;
+  // A lease of 20 ms: the rescuer looks every 10 ms.
+  const queue = new Queue({
+    store: recorded.store,
+    registry,
+    events: new JobEvents(),
+    now: () => now,
+    leaseMs: 20,
+  });
+  await queue.open();
+  const [job] = await queue.enqueue([noop]);
+  await queue.claim(1, "w1");
+  now += 1_000; // its lease has run out
+  const held = recorded.hold("expiredLeases");
+  await within(held.reached, "the rescuer to look for expired leases");
+  let closed = false;
+  const closing = queue.close().then(() => closed = true);
+  await afterQueuedCallbacks();
+  assert.equal(closed, false, "close() resolved while the rescuer was still reading the store");
+  held.release();
+  await closing;
+  await recorded.store.close();
+  // The rescuer settled the batch it held before close() resolved, and nothing came after.
+  assert.deepEqual(recorded.callsAfterClose, []);
+  const rescued = await inner.get({ id: job.id });
+  assert.equal(rescued?.attempts[0].outcome, "interrupted");
+  const settled = recorded.calls.indexOf("update:end");
+  assert.ok(settled >= 0 && settled < recorded.calls.indexOf("close"), recorded.calls.join(" "));
 });

@@ -27,7 +27,7 @@ async function diedWhileRunning(maxAttempts: number[]): Promise<string> {
     await queue.enqueue([{ type: "noop", payload: {}, options: { maxAttempts: attempts } }]);
   }
   await queue.claim(maxAttempts.length, "w1");
-  queue.close();
+  await queue.close();
   await store.close();
   return path;
 }
@@ -47,7 +47,7 @@ Deno.test("Queue.open() rescues jobs left in progress: interrupted, then retried
     assert.equal(job.leaseOwner, undefined);
     assert.equal((await queue.stats()).byStatus["in-progress"], 0);
   } finally {
-    queue.close();
+    await queue.close();
     await store.close();
   }
 });
@@ -63,7 +63,7 @@ Deno.test("Queue.open() fails a job that killed the process on its last attempt"
     assert.equal(job.error, INTERRUPTED);
     assert.equal((await queue.stats()).capacity.used, 0);
   } finally {
-    queue.close();
+    await queue.close();
     await store.close();
   }
 });

@@ -18,6 +18,7 @@ export interface Config {
   handlers: string[];
   shutdownGrace: number;
   killGrace: number;
+  closeGrace: number;
   /** `memory`, or `sqlite:PATH`. */
   store: string;
   durability: "normal" | "full";
@@ -177,8 +178,17 @@ export const OPTIONS: Record<string, OptionSpec> = {
     min: 0,
     max: 3_600_000,
     description:
-      "After a job's timeout or cancel aborts its signal, how long before its worker is killed",
+      "After a job's timeout, cancel or shutdown aborts its signal, how long before its worker is killed",
     fallback: () => "5s",
+  },
+  "close-grace": {
+    key: "closeGrace",
+    kind: "duration",
+    min: 0,
+    max: 60_000,
+    description:
+      "At shutdown, how long producer sockets and HTTP connections (event streams) get to close",
+    fallback: () => "2s",
   },
 };
 

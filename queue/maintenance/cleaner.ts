@@ -51,19 +51,25 @@ export class Cleaner implements MaintenanceService {
 
   constructor(deps: CleanerDeps) {
     this.#deps = deps;
-    this.#ticker = new Ticker("Cleaner", deps.interval ?? 60_000, () => this.runOnce());
+    this.#ticker = new Ticker("Cleaner", deps.interval ?? 60_000, (signal) => this.#prune(signal));
   }
 
   start(): void {
     this.#ticker.start();
   }
 
+  /** Stops the schedule; a pass in progress ends after its current step. */
   stop(): Promise<void> {
     return this.#ticker.stop();
   }
 
   /** Removes finished jobs past retention; resolves with how many. */
-  async runOnce(): Promise<number> {
+  runOnce(): Promise<number> {
+    return this.#prune();
+  }
+
+  /** Prunes step by step; once `signal` aborts (the cleaner stops), no further step starts. */
+  async #prune(signal?: AbortSignal): Promise<number> {
     const { store, now } = this.#deps;
     const cutOffAt = now();
     const { completed, failed, count } = this.#deps.retention;
@@ -79,7 +85,7 @@ export class Cleaner implements MaintenanceService {
         limit: PRUNE_STEP,
       });
       removed += step;
-      if (step < PRUNE_STEP) return removed;
+      if (step < PRUNE_STEP || signal?.aborted) return removed;
     }
   }
 }

@@ -42,13 +42,18 @@ export class Rescuer implements MaintenanceService {
 
   constructor(deps: RescuerDeps) {
     this.#deps = deps;
-    this.#ticker = new Ticker("Rescuer", deps.leaseMs / 2, () => this.runOnce());
+    this.#ticker = new Ticker(
+      "Rescuer",
+      deps.leaseMs / 2,
+      (signal) => this.#rescue(() => this.#deps.now(), true, signal),
+    );
   }
 
   start(): void {
     this.#ticker.start();
   }
 
+  /** Stops the schedule; a run in progress ends once the batch it holds is settled. */
   stop(): Promise<void> {
     return this.#ticker.stop();
   }
@@ -69,7 +74,12 @@ export class Rescuer implements MaintenanceService {
     return this.#rescue(() => Infinity, false);
   }
 
-  async #rescue(cutOff: () => number, onlyExpired: boolean): Promise<number> {
+  /** Rescues batch by batch; once `signal` aborts (the rescuer stops), no further batch starts. */
+  async #rescue(
+    cutOff: () => number,
+    onlyExpired: boolean,
+    signal?: AbortSignal,
+  ): Promise<number> {
     const { store, finish } = this.#deps;
     let rescued = 0;
     for (;;) {
@@ -80,7 +90,7 @@ export class Rescuer implements MaintenanceService {
         jobs.map((job) => ({ job, outcome: "interrupted", error: INTERRUPTED })),
         onlyExpired ? { expiredBefore: now } : {},
       );
-      if (jobs.length < RESCUE_BATCH) return rescued;
+      if (jobs.length < RESCUE_BATCH || signal?.aborted) return rescued;
     }
   }
 }

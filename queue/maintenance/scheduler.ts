@@ -33,11 +33,21 @@ export class Scheduler implements MaintenanceService {
   readonly name = "scheduler";
   #deps: SchedulerDeps;
   #timer: WakeTimer;
+  /** The timer's run in progress, which `stop()` waits for. */
+  #running: Promise<unknown> | undefined;
+  #stopped = false;
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
     this.#timer = new WakeTimer(
-      async (now) => (await this.#promoteDue(now)).nextRunAt,
+      async (now) => {
+        const run = this.#running = this.#promoteDue(now, () => this.#stopped);
+        try {
+          return (await run).nextRunAt;
+        } finally {
+          this.#running = undefined;
+        }
+      },
       deps.now,
       (error) => console.error("Scheduler failed to promote jobs:", error),
     );
@@ -53,9 +63,12 @@ export class Scheduler implements MaintenanceService {
     this.#timer.wakeAt(at);
   }
 
-  stop(): Promise<void> {
+  /** Stops the timer and waits for a run in progress, which ends after its current batch. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
     this.#timer.stop();
-    return Promise.resolve();
+    // Its errors are the timer's to report; here only its end matters.
+    await this.#running?.catch(() => {});
   }
 
   /** Promotes every job due now; resolves with how many. */
@@ -63,7 +76,11 @@ export class Scheduler implements MaintenanceService {
     return (await this.#promoteDue(this.#deps.now())).promoted;
   }
 
-  async #promoteDue(now: number): Promise<{ promoted: number; nextRunAt?: number }> {
+  /** Promotes batch by batch; once `stopped()` says so, no further batch starts. */
+  async #promoteDue(
+    now: number,
+    stopped = () => false,
+  ): Promise<{ promoted: number; nextRunAt?: number }> {
     const { store, events } = this.#deps;
     let count = 0;
     for (;;) {
@@ -73,7 +90,7 @@ export class Scheduler implements MaintenanceService {
         for (const job of promoted) events.emit({ type: "requeued", job });
       }
       if (promoted.length > 0) this.#deps.notifyReady();
-      if (promoted.length < PROMOTE_BATCH) return { promoted: count, nextRunAt };
+      if (promoted.length < PROMOTE_BATCH || stopped()) return { promoted: count, nextRunAt };
     }
   }
 }

@@ -162,34 +162,41 @@ export class WorkerPool {
   }
 
   /**
-   * Stops handing out jobs and waits up to `graceMs` for the running ones to finish.
-   * Aborts the signals of the jobs still running when the time runs out, and returns them.
+   * Stops handing out jobs and waits up to `graceMs` for the running ones to finish. Then
+   * aborts the signals of those still running and waits up to `killGraceMs` (default: the
+   * pool's `killGrace`) for them to return; what they return is recorded as any outcome.
+   * Resolves with the jobs still running after that: `close()` ends their workers.
    */
-  async drain(graceMs: number): Promise<Job[]> {
+  async drain(graceMs: number, killGraceMs: number = this.killGrace): Promise<Job[]> {
     this.#draining = true;
-    if (this.running > 0) {
+    const settled = async (ms: number) => {
+      if (this.running === 0) return;
       const idle = new Promise<void>((resolve) => this.#idle.push(resolve));
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, graceMs));
+      const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
       await Promise.race([idle, timeout]);
       clearTimeout(timer);
+    };
+    await settled(graceMs);
+    for (const handle of this.#handles) {
+      for (const jobId of handle.running.keys()) handle.abort(jobId, "shutdown");
     }
+    await settled(killGraceMs);
     const left: Job[] = [];
     for (const handle of this.#handles) {
-      for (const [jobId, entry] of handle.running) {
-        left.push(entry.job);
-        handle.abort(jobId, "shutdown");
-      }
+      for (const entry of handle.running.values()) left.push(entry.job);
     }
     return left;
   }
 
-  /** Terminates every worker at once. Jobs still running are forgotten: drain first. */
-  close(): void {
+  /**
+   * Terminates every worker at once (jobs still running are forgotten: drain first), then
+   * resolves once a lease renewal in progress has ended, so the store can close.
+   */
+  async close(): Promise<void> {
     this.#closed = true;
     this.#draining = true;
     for (const off of this.#unsubscribe) off();
-    this.#leases.stop();
     this.#deadlines.close();
     for (const handle of this.#handles) {
       handle.running.clear();
@@ -197,6 +204,7 @@ export class WorkerPool {
     }
     this.#handles = [];
     for (const resolve of this.#idle.splice(0)) resolve();
+    await this.#leases.stop();
   }
 
   #spawn(): WorkerHandle {

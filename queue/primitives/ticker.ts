@@ -5,22 +5,29 @@
  */
 
 /**
+ * The task gets a signal that aborts when the ticker stops, so a run of many steps can end
+ * between two of them instead of holding `stop()` (and whatever closes after it) up.
+ *
  * @example
  * ```ts
  * import { Ticker } from "./ticker.ts";
- * const ticker = new Ticker("cleaner", 60_000, async () => {});
+ * const ticker = new Ticker("cleaner", 60_000, async (signal) => {
+ *   for (let step = 0; step < 3 && !signal.aborted; step++) await Promise.resolve(step);
+ * });
  * ticker.start();
- * ticker.stop();
+ * await ticker.runNow();
+ * await ticker.stop();
  * ```
  */
 export class Ticker {
   #timer: ReturnType<typeof setInterval> | undefined;
   #running: Promise<void> | undefined;
+  #stopping = new AbortController();
 
   constructor(
     readonly name: string,
     readonly interval: number,
-    readonly task: () => Promise<unknown>,
+    readonly task: (signal: AbortSignal) => Promise<unknown>,
     readonly onError: (error: unknown) => void = (error) => console.error(`${name} failed:`, error),
   ) {
     if (!Number.isFinite(interval) || interval < 1) {
@@ -30,6 +37,7 @@ export class Ticker {
 
   start(): void {
     if (this.#timer !== undefined) return;
+    if (this.#stopping.signal.aborted) this.#stopping = new AbortController();
     this.#timer = setInterval(() => this.runNow(), this.interval);
   }
 
@@ -37,7 +45,7 @@ export class Ticker {
   runNow(): Promise<void> {
     this.#running ??= (async () => {
       try {
-        await this.task();
+        await this.task(this.#stopping.signal);
       } catch (error) {
         this.onError(error);
       } finally {
@@ -47,10 +55,11 @@ export class Ticker {
     return this.#running;
   }
 
-  /** Stops the timer and waits for a run in progress. */
+  /** Stops the timer, aborts the task's signal, and waits for a run in progress to end. */
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#stopping.abort();
     await this.#running;
   }
 }

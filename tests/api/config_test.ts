@@ -36,6 +36,7 @@ Deno.test("parseConfig() fills every option from its default", () => {
     handlers: [],
     shutdownGrace: 10_000,
     killGrace: 5_000,
+    closeGrace: 2_000,
     store: "sqlite:./data/denoqueue.db",
     durability: "normal",
     lease: 30_000,

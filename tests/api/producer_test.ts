@@ -12,7 +12,7 @@ import type { ProducerAnswer, ProducerErrorAnswer } from "../../api/producer_pro
 import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import { ApiClient, TEST_SERVER_OPTIONS } from "../support/api_server.ts";
-import { waitFor } from "../support/wait.ts";
+import { waitFor, within } from "../support/wait.ts";
 
 /** A listening server on a free port, shut down after `test`. */
 async function withListening(
@@ -335,4 +335,58 @@ Deno.test("Producer hears a shutdown: waiting enqueues get 503, later ones conne
     assert.equal(late.code, "connection_closed");
     assert.equal(late.status, 0);
   });
+});
+
+/**
+ * Opens `GET /api/producer` on a raw TCP connection that speaks the upgrade and nothing more:
+ * it never answers a close frame, as a peer that hangs or stops reading.
+ */
+async function silentPeer(port: number): Promise<Deno.TcpConn> {
+  const connection = await Deno.connect({ port });
+  await connection.write(new TextEncoder().encode(
+    `GET /api/producer HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\n` +
+      `Connection: Upgrade\r\nSec-WebSocket-Key: ${btoa("0123456789abcdef")}\r\n` +
+      `Sec-WebSocket-Version: 13\r\n\r\n`,
+  ));
+  const answer = new Uint8Array(1024);
+  const read = await within(connection.read(answer), "the upgrade");
+  assert.match(new TextDecoder().decode(answer.subarray(0, read ?? 0)), /^HTTP\/1\.1 101/);
+  return connection;
+}
+
+/** Everything the server sends until it ends the connection. */
+async function readToEnd(connection: Deno.TcpConn): Promise<Uint8Array> {
+  const chunks: number[] = [];
+  const buffer = new Uint8Array(1024);
+  for (;;) {
+    const read = await connection.read(buffer);
+    if (read === null) return new Uint8Array(chunks);
+    chunks.push(...buffer.subarray(0, read));
+  }
+}
+
+Deno.test("ProducerSockets.close() gives a peer that never answers the close close-grace, then shutdown drops it", async () => {
+  const lines: string[] = [];
+  const server = await createServer({
+    ...TEST_SERVER_OPTIONS,
+    port: 0,
+    closeGrace: 100,
+    log: (line) => lines.push(line),
+  });
+  const { port } = await server.listen();
+  const peer = await silentPeer(port);
+  try {
+    await waitFor(() => server.producers.size === 1, { message: "the socket to be served" });
+    await within(server.shutdown(), "shutdown");
+    assert.ok(
+      lines.includes("1 producer socket(s) did not answer the close in 100 ms"),
+      lines.join("\n"),
+    );
+    // The server sent its close frame (1001, going away) and then ended the connection.
+    const sent = await within(readToEnd(peer), "the connection to end");
+    assert.equal(sent[0], 0x88, "a close frame");
+    assert.equal((sent[2] << 8) | sent[3], 1001);
+  } finally {
+    peer.close();
+  }
 });

@@ -55,14 +55,14 @@ async function open(retention: Partial<Retention>): Promise<[Queue, SqliteStore]
 
 let [queue, store] = await open({ completed: 60_000 });
 await runJobs(queue, N);
-queue.close();
+await queue.close();
 await store.close(); // checkpoints the WAL into the file
 const afterJobs = pages();
 
 [queue, store] = await open({ completed: 60_000 });
 now += 120_000; // past retention
 const pruned = await queue.maintenance.cleaner.runOnce();
-queue.close();
+await queue.close();
 await store.close();
 const afterPrune = pages();
 
@@ -71,7 +71,7 @@ for (let round = 0; round < N / 10_000; round++) {
   await runJobs(queue, 10_000);
   await queue.maintenance.cleaner.runOnce();
 }
-queue.close();
+await queue.close();
 await store.close();
 const steady = pages();
 

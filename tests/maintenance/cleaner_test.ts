@@ -12,6 +12,8 @@ import { Cleaner, type Retention } from "../../queue/maintenance/cleaner.ts";
 import { Queue } from "../../queue/queue.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import type { PruneParams } from "../../queue/store/job_store.ts";
+import { recordStore } from "../support/recording_store.ts";
+import { afterQueuedCallbacks, within } from "../support/wait.ts";
 
 const registry = await HandlerRegistry.load([]);
 const T = 1_700_000_000_000;
@@ -60,7 +62,7 @@ Deno.test("Cleaner.runOnce() removes finished jobs past their age and beyond the
     assert.equal(await queue.maintenance.cleaner.runOnce(), 3, "older than a second");
     assert.deepEqual(await queue.list({ limit: 10 }), []);
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -132,4 +134,32 @@ Deno.test("Cleaner.start() prunes on its own until stopped", async () => {
   } finally {
     await cleaner.stop();
   }
+});
+
+Deno.test("Cleaner.stop() waits for a pass in progress, which starts no further step", async () => {
+  const store = new MemoryStore();
+  const recorded = recordStore(store);
+  const cleaner = new Cleaner({
+    store: recorded.store,
+    retention: { completed: 1000, failed: 1000, count: 1e9 },
+    now: () => T,
+    interval: 1,
+  });
+  const old = Array.from({ length: 10_001 }, () => ({
+    ...buildJob(registry, { type: "noop", payload: {} }, "", T - 10_000),
+    status: "completed" as const,
+    finishedAt: T - 5000,
+  }));
+  await store.insert({ jobs: old }); // two steps' worth
+  const held = recorded.hold("prune");
+  cleaner.start();
+  await within(held.reached, "the cleaner's first step");
+  let stopped = false;
+  const stopping = cleaner.stop().then(() => stopped = true);
+  await afterQueuedCallbacks();
+  assert.equal(stopped, false, "stop() resolved while a step was still pruning");
+  held.release();
+  await within(stopping, "stop()");
+  assert.deepEqual(recorded.calls, ["prune", "prune:end"]);
+  assert.equal((await store.counts()).byStatus.completed, 1, "left for the next pass");
 });

@@ -13,6 +13,8 @@ import { INTERRUPTED, Rescuer } from "../../queue/maintenance/rescuer.ts";
 import { Queue } from "../../queue/queue.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import type { Store } from "../../queue/store/store.ts";
+import { recordStore } from "../support/recording_store.ts";
+import { afterQueuedCallbacks, within } from "../support/wait.ts";
 
 const registry = await HandlerRegistry.load([]);
 const T = 1_700_000_000_000;
@@ -21,13 +23,16 @@ function queueOn(store: Store, options: { now?: () => number; leaseMs?: number }
   return new Queue({ store, registry, events: new JobEvents(), random: () => 1, ...options });
 }
 
-/** A rescuer whose finish records each call and settles the reports in the store. */
-function setup(leaseMs = 1_000) {
+/**
+ * A rescuer whose finish records each call and settles the reports in the store; `wrap` puts
+ * something between the rescuer and the store.
+ */
+function setup(leaseMs = 1_000, wrap: (store: Store) => Store = (store) => store) {
   const store = new MemoryStore();
   const calls: AttemptReport[][] = [];
   let finished = Promise.withResolvers<void>();
   const rescuer = new Rescuer({
-    store,
+    store: wrap(store),
     leaseMs,
     now: () => T,
     finish: async (reports) => {
@@ -84,7 +89,7 @@ Deno.test("Rescuer.runOnce() takes only expired leases; renewLeases() keeps runn
     assert.equal(rescued.status, "scheduled");
     assert.equal((await queue.get(mine.id))?.status, "in-progress");
   } finally {
-    queue.close();
+    await queue.close();
   }
 });
 
@@ -148,4 +153,25 @@ Deno.test("Rescuer.start() rescues on its own until stopped", async () => {
   } finally {
     await rescuer.stop();
   }
+});
+
+Deno.test("Rescuer.stop() waits for a run in progress, which settles its batch and takes no other", async () => {
+  let recorded: ReturnType<typeof recordStore> | undefined;
+  const { store, rescuer, running, calls } = setup(
+    2,
+    (store) => (recorded = recordStore(store)).store,
+  );
+  const expired = await running(1_001, T - 1); // two batches' worth
+  const held = recorded!.hold("expiredLeases");
+  rescuer.start();
+  await within(held.reached, "the rescuer's first batch");
+  let stopped = false;
+  const stopping = rescuer.stop().then(() => stopped = true);
+  await afterQueuedCallbacks();
+  assert.equal(stopped, false, "stop() resolved while a batch was still being read");
+  held.release();
+  await within(stopping, "stop()");
+  assert.deepEqual(recorded!.calls, ["expiredLeases", "expiredLeases:end"]);
+  assert.equal(calls.flat().length, 1_000, "the batch it held is settled");
+  assert.equal((await store.counts()).byStatus["in-progress"], expired.length - 1_000);
 });

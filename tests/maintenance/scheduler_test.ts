@@ -8,6 +8,8 @@ import { type JobEvent, JobEvents } from "../../queue/events.ts";
 import { HandlerRegistry } from "../../queue/handlers/registry.ts";
 import { Scheduler } from "../../queue/maintenance/scheduler.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { recordStore } from "../support/recording_store.ts";
+import { afterQueuedCallbacks } from "../support/wait.ts";
 
 const registry = await HandlerRegistry.load([]);
 const T = 1_700_000_000_000;
@@ -109,4 +111,30 @@ Deno.test("Scheduler.wakeAt() runs a pass when the time comes", async () => {
   } finally {
     await scheduler.stop();
   }
+});
+
+Deno.test("Scheduler.stop() waits for a pass in progress, which starts no further batch", async () => {
+  const { store, schedule } = setup();
+  await schedule(1_001, T - 1000); // two batches' worth
+  const recorded = recordStore(store);
+  const events = new JobEvents();
+  const scheduler = new Scheduler({
+    store: recorded.store,
+    events,
+    now: () => T,
+    notifyReady() {},
+  });
+  const held = recorded.hold("promote");
+  scheduler.start();
+  await within(held.reached, "the scheduler's first batch");
+  let stopped = false;
+  const stopping = scheduler.stop().then(() => stopped = true);
+  await afterQueuedCallbacks();
+  assert.equal(stopped, false, "stop() resolved while a batch was still being promoted");
+  held.release();
+  await within(stopping, "stop()");
+  assert.deepEqual(recorded.calls, ["promote", "promote:end"]);
+  const { byStatus } = await store.counts();
+  assert.equal(byStatus.queued, 1_000);
+  assert.equal(byStatus.scheduled, 1, "left for the next start");
 });

@@ -211,7 +211,8 @@ Deno.test("WorkerPool at shutdown cancels jobs still running in memory mode", as
     killGrace: 50,
     log: (line) => lines.push(line),
   });
-  const job = await enqueue(server, "t-waits");
+  // Still running once kill-grace is over too (one that honours its signal ends as it decides).
+  const job = await enqueue(server, "t-ignores");
   await waitFor(async () => (await server.queue.get(job.id))?.status === "in-progress");
   await server.shutdown();
   const after = await server.queue.store.get({ id: job.id });

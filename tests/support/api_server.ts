@@ -34,7 +34,7 @@ export const TEST_SERVER_OPTIONS: ServerOptions = {
   demoSpeed: 0.001,
   handlers: [FIXTURES],
   killGrace: 200,
-  // Jobs that wait for their signal (t-waits) are still running at shutdown: cancel them soon.
+  // Jobs that wait for their signal (t-waits) are still running at shutdown: abort them soon.
   shutdownGrace: 200,
   log: () => {},
 };

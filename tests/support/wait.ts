@@ -18,3 +18,24 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
+
+/**
+ * Resolves once every callback already queued (promise jobs, 0 ms timers) has run: for showing
+ * that something has not happened yet, e.g. a close that must wait for a held store call.
+ */
+export function afterQueuedCallbacks(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** Rejects if `promise` has not settled within `ms`: a hang fails the test instead of stalling it. */
+export async function within<V>(promise: Promise<V>, what: string, ms = 30_000): Promise<V> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
