@@ -197,8 +197,8 @@ Deno.test("POST /api/jobs/:id/cancel answers 409 for a completed, failed or canc
   });
 });
 
-// Known bug, kept as its reproduction: Queue.enqueue prefixes fields with the index only when
-// a batch has more than one job (queue/queue.ts, `const batch = items.length > 1`).
+// Regression: fields were prefixed with the index only when a batch held more than one job;
+// an array body is a batch whatever its length (the route passes `batch` to the Enqueuer).
 Deno.test({
   name: "POST /api/jobs names the field with its index in a batch of one",
   fn: () =>
