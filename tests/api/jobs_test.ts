@@ -347,7 +347,11 @@ Deno.test("POST /api/jobs?wait= answers once the job is final", async () => {
       { type: "t-throws", payload: {}, options: { maxAttempts: 1 } },
     ]);
     assert.deepEqual(batch.body.map((j) => j.status), ["completed", "failed"]);
-    const notYet = await api.post<JobView>("/api/jobs?wait=50", { type: "t-waits", payload: {} });
+    // Long enough for the job to be claimed on a loaded machine; it never ends by itself.
+    const notYet = await api.post<JobView>("/api/jobs?wait=1000", {
+      type: "t-waits",
+      payload: {},
+    });
     assert.equal(notYet.body.status, "in-progress", "the wait ran out first: the current state");
     const bad = await api.post("/api/jobs?wait=soon", { type: "noop", payload: {} });
     assert.equal(bad.status, 400);
