@@ -4,6 +4,7 @@
  */
 
 import { z } from "zod";
+import { failingField } from "../queue/issue_field.ts";
 import type { NewJob } from "../queue/job.ts";
 import { HttpError } from "./errors.ts";
 
@@ -37,11 +38,9 @@ const jobInput = z.strictObject({
 export function parseJobInput(body: unknown, prefix = ""): NewJob {
   const parsed = jobInput.safeParse(body);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const keys = issue.code === "unrecognized_keys" ? issue.keys : [];
-    const path = [...issue.path.map(String), ...keys.slice(0, 1)];
-    const field = path.length === 0 ? prefix.replace(/\.$/, "") || "body" : prefix + path.join(".");
-    throw new HttpError(400, "invalid_request", `${field}: ${issue.message}`, { field });
+    const failing = failingField(parsed.error, prefix.replace(/\.$/, ""));
+    const field = failing.field || "body";
+    throw new HttpError(400, "invalid_request", `${field}: ${failing.message}`, { field });
   }
   const { type, payload, options } = parsed.data;
   if (depthOf(payload) > MAX_DEPTH) {

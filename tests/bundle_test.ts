@@ -1,7 +1,8 @@
 /**
  * The single-executable property, proven without `deno compile` (which must download its base
- * binary): `deno task bundle`, the two files copied alone into an empty folder, run with an
- * empty module cache and no config; then the API, a job through a worker, and the dashboard.
+ * binary): `deno task bundle`, its three files (server, worker, WAL checkpointer) copied alone
+ * into an empty folder, run with an empty module cache and no config; then the API, a job
+ * through a worker, and the dashboard.
  */
 
 import assert from "node:assert/strict";

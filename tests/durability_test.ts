@@ -83,7 +83,9 @@ Deno.test("main.ts after kill -9 loses no acknowledged job and reruns only those
   const args = ["--store", `sqlite:${dir}/jobs.db`, "--handlers", FIXTURES, "--capacity", "10000"];
   const first = await startService(args);
   const acknowledged = new Set<string>();
-  const job = { type: "t-records", payload: { file: sideFile, ms: 10 } };
+  // 20 ms a job: the 3,500 left when the kill is due take seconds to run, not one, so a test
+  // process slowed by a loaded machine still kills mid-run.
+  const job = { type: "t-records", payload: { file: sideFile, ms: 20 } };
   // 5,000 jobs over HTTP: 40 batches of 100 and 1,000 single enqueues, 20 requests in flight.
   const requests = [
     ...Array.from({ length: 40 }, () => Array.from({ length: 100 }, () => job)),

@@ -1,5 +1,5 @@
 /**
- * The house's directions, read from the imports (ARCHITECTURE.md): the domain knows no HTTP,
+ * The house's directions, read from the imports (the README's Code map): the domain knows no HTTP,
  * drivers know only the domain's types, the API never reaches into a driver, and no module
  * imports itself round a cycle.
  */

@@ -3,6 +3,7 @@
  */
 
 import assert from "node:assert/strict";
+import { HoldServer } from "./support/hold.ts";
 import { runService, startService } from "./support/process.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -51,17 +52,23 @@ Deno.test("main.ts serves jobs over HTTP and exits 0 on SIGTERM", async () => {
 });
 
 Deno.test("main.ts on SIGTERM lets a running job finish within the grace period", async () => {
+  await using hold = HoldServer.start();
   const service = await startService(["--workers", "1", "--shutdown-grace", "10s"]);
   try {
     const created = await fetch(service.url + "/api/jobs", {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ type: "sleep", payload: { ms: 300 } }),
+      body: JSON.stringify({ type: "http", payload: hold.payload("running") }),
     }).then(json);
     await waitFor(async () =>
       (await fetch(`${service.url}/api/jobs/${created.id}`).then(json)).status === "in-progress"
     );
     service.child.kill("SIGTERM");
+    // The job runs until the shutdown has begun, then finishes within the grace period.
+    await waitFor(() => service.lines.some((line) => /running job\(s\) get up to/.test(line)), {
+      message: "the shutdown to give the running job its grace period",
+    });
+    hold.release("running");
     const status = await service.exited;
     assert.equal(status.code, 0);
     assert.ok(

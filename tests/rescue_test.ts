@@ -10,6 +10,8 @@ import { INTERRUPTED } from "../queue/maintenance/rescuer.ts";
 import { Queue } from "../queue/queue.ts";
 import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
 import type { Store } from "../queue/store/store.ts";
+import { HoldServer } from "./support/hold.ts";
+import { waitFor } from "./support/wait.ts";
 
 const registry = await HandlerRegistry.load([]);
 
@@ -70,15 +72,22 @@ Deno.test("Queue.open() fails a job that killed the process on its last attempt"
 
 Deno.test("WorkerPool renews the lease of a job that runs longer than the lease", async () => {
   const { createServer } = await import("../api/server.ts");
-  const { FIXTURES } = await import("./fixtures/handlers.ts");
-  const server = await createServer({
-    workers: 1,
-    lease: 300, // renewed every 100 ms; the rescuer looks every 150 ms
-    handlers: [FIXTURES],
-    log: () => {},
-  });
+  await using hold = HoldServer.start();
+  // Renewed every 1.3 s and looked at by the rescuer every 2 s: a loaded machine has seconds
+  // of slack, and the job runs until released, past the lease it was claimed with.
+  const lease = 4_000;
+  const server = await createServer({ workers: 1, lease, log: () => {} });
   try {
-    const [job] = await server.queue.enqueue([{ type: "t-slow", payload: { ms: 1200 } }]);
+    const [job] = await server.queue.enqueue([{ type: "http", payload: hold.payload("long") }]);
+    await waitFor(() => hold.arrivals("long") === 1, { message: "the job to start" });
+    const claimed = await server.queue.get(job.id);
+    const claimedUntil = claimed!.leaseExpiresAt!;
+    await waitFor(() => Date.now() > claimedUntil, {
+      timeout: 10 * lease,
+      message: "the lease the job was claimed with to run out",
+    });
+    await server.queue.maintenance.rescuer.runOnce();
+    hold.release("long");
     const done = await server.queue.waitForFinal(job.id, { timeout: 10_000 });
     assert.equal(done?.status, "completed");
     assert.equal(done?.attempts.length, 1, "never rescued while it ran");

@@ -6,6 +6,7 @@
 
 import { ValidationError } from "../errors.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
+import { failingField } from "../issue_field.ts";
 import type { Job, JobOptions, NewJob } from "../job.ts";
 import { newJobId } from "../job_id.ts";
 import { jobOptionsSchema } from "../job_options.ts";
@@ -57,8 +58,6 @@ function parseOptions(options: unknown, prefix: string): JobOptions {
   if (options === undefined) return {};
   const parsed = jobOptionsSchema.safeParse(options);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const keys = issue.code === "unrecognized_keys" ? issue.keys.slice(0, 1) : [];
-  const field = [`${prefix}options`, ...issue.path.map(String), ...keys].join(".");
-  throw new ValidationError(`${field}: ${issue.message}`, field, undefined, "invalid_options");
+  const { field, message } = failingField(parsed.error, `${prefix}options`);
+  throw new ValidationError(`${field}: ${message}`, field, undefined, "invalid_options");
 }

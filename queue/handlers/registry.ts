@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { type BackoffPolicy, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS } from "../backoff.ts";
 import { type ValidationCode, ValidationError } from "../errors.ts";
+import { failingField, issueField } from "../issue_field.ts";
 import { builtinHandlers } from "./builtin.ts";
 import { DEFAULT_TIMEOUT, type Handler, isHandler } from "./define.ts";
 
@@ -111,15 +112,15 @@ export class HandlerRegistry {
     const handler = this.#require(type, fieldPrefix);
     const parsed = handler.payload.safeParse(payload);
     if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    const field = [`${fieldPrefix}payload`, ...issue.path.map(String)].join(".");
+    const base = `${fieldPrefix}payload`;
+    const { field, message } = failingField(parsed.error, base);
     return this.#fail(
       "invalid_payload",
-      `Invalid payload for ${type}: ${field}: ${issue.message}`,
+      `Invalid payload for ${type}: ${field}: ${message}`,
       field,
       {
         issues: parsed.error.issues.map((i) => ({
-          field: [`${fieldPrefix}payload`, ...i.path.map(String)].join("."),
+          field: issueField(i, base),
           message: i.message,
         })),
       },

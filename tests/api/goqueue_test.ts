@@ -260,9 +260,9 @@ Deno.test("POST /api/clear?status=completed removes only completed jobs", async 
   });
 });
 
-// Known bug, kept as its reproduction: Queue.retry inserts the copy, an idle worker claims it
-// at once, and the link to the original is then written by an update guarded by "queued",
-// which no longer applies: the answer says retryOf, the stored job does not.
+// Regression: the copy's link to the original was once written after the insert, by an update
+// guarded by "queued", which an idle worker claiming the copy at once made miss: the answer
+// said retryOf, the stored job did not.
 Deno.test({
   name: "POST /api/jobs/:id/retry keeps retryOf on a copy that an idle worker starts at once",
   fn: () =>
@@ -275,8 +275,8 @@ Deno.test({
     }),
 });
 
-// Known bug, kept as its reproduction: Queue.clear cancels the unfinished jobs of the status,
-// then deletes the jobs still in that status, which are none by then.
+// Regression: a clear once cancelled the unfinished jobs of the status first, then deleted the
+// jobs still in that status, which were none by then.
 Deno.test({
   name: "POST /api/clear?status=scheduled removes only the scheduled jobs",
   fn: () =>

@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
 import type { Job } from "../../queue/job.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
+import { HoldServer } from "../support/hold.ts";
 import { waitFor } from "../support/wait.ts";
 
 async function withServer(
@@ -82,14 +83,24 @@ Deno.test("WorkerPool fails an UnrecoverableError at once, whatever attempts rem
 });
 
 Deno.test("WorkerPool kills a hung handler at its timeout and puts the worker's other jobs back", async () => {
+  await using hold = HoldServer.start();
   await withServer({}, async (server) => {
+    // The others run on the first worker until released, however long the kill takes.
+    const keys = ["other-1", "other-2"];
+    const others = await Promise.all(keys.map((key) => enqueue(server, "http", hold.payload(key))));
+    await waitFor(() => keys.every((key) => hold.arrivals(key) === 1), {
+      message: "the other jobs to run on the first worker",
+    });
     const hung = await enqueue(server, "t-hangs");
-    const others = await Promise.all([1, 2].map(() => enqueue(server, "t-slow", { ms: 400 })));
     const done = await settled(server, hung.id);
     assert.equal(done.status, "failed");
     assert.equal(done.attempts.length, 1);
     assert.equal(done.attempts[0].outcome, "timeout");
     assert.match(done.error ?? "", /Timed out after 100 ms/);
+    await waitFor(() => keys.every((key) => hold.arrivals(key) === 2), {
+      message: "the other jobs to run again on the replacement worker",
+    });
+    for (const key of keys) hold.release(key);
     for (const other of others) {
       const finished = await settled(server, other.id);
       assert.equal(finished.status, "completed");
@@ -154,15 +165,21 @@ Deno.test("WorkerPool aborts a cancelled job's signal and the worker carries on"
 });
 
 Deno.test("WorkerPool kills a cancelled job that ignores its signal after the grace period", async () => {
+  await using hold = HoldServer.start();
   await withServer({}, async (server) => {
     const [hung] = await server.queue.enqueue([{
       type: "t-hangs",
       payload: {},
       options: { timeout: 60_000 },
     }]);
-    const other = await enqueue(server, "t-slow", { ms: 300 });
+    const other = await enqueue(server, "http", hold.payload("other"));
     await waitFor(async () => (await server.queue.get(hung.id))?.status === "in-progress");
+    await waitFor(() => hold.arrivals("other") === 1, { message: "the other job to start" });
     await server.queue.cancel(hung.id);
+    await waitFor(() => hold.arrivals("other") === 2, {
+      message: "the other job to run again on the replacement worker",
+    });
+    hold.release("other");
     const done = await settled(server, other.id);
     assert.equal(done.status, "completed");
     assert.equal(done.attempts.length, 1);

@@ -6,7 +6,7 @@ const fixedClock = () => T;
 const HOUR = 3_600_000;
 
 /** Rejects if `promise` has not settled within `ms`, so a missing wake-up fails instead of hanging. */
-async function within<V>(promise: Promise<V>, what: string, ms = 2_000): Promise<V> {
+async function within<V>(promise: Promise<V>, what: string, ms = 10_000): Promise<V> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);

@@ -1,25 +1,39 @@
 /**
- * How the dashboard writes numbers, durations, rates and times.
+ * How the dashboard writes numbers, durations, rates and times. Pure functions, no DOM and no
+ * Preact, so they are tested in Deno as they run in the browser.
  * @module
  */
 
-/// <reference lib="dom" />
+/** `5 min`, or `5 min 3 s` when the smaller unit is not zero. */
+function twoUnits(large: number, largeUnit: string, small: number, smallUnit: string): string {
+  return small === 0 ? `${large} ${largeUnit}` : `${large} ${largeUnit} ${small} ${smallUnit}`;
+}
 
-import { useEffect, useState } from "preact/hooks";
-
-/** `850 ms`, `2.4 s`, `3 min 5 s`, `2 h 4 min`. */
+/**
+ * `850 ms`, `2.4 s`, `3 min 5 s`, `2 h 4 min`. The duration is rounded to the smallest unit shown
+ * before it is split, so 119.7 s is `2 min` (not `1 min 60 s`), and a value that rounds up to the
+ * next unit is written in it (999.7 ms is `1.0 s`, 59.6 s is `1 min`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatDuration } from "./format.ts";
+ *
+ * assert.equal(formatDuration(185_000), "3 min 5 s");
+ * assert.equal(formatDuration(7_199_000), "2 h");
+ * ```
+ */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return "—";
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 1 : 0)} s`;
-  if (ms < 3_600_000) {
-    const minutes = Math.floor(ms / 60_000);
-    const seconds = Math.round((ms % 60_000) / 1000);
-    return seconds === 0 ? `${minutes} min` : `${minutes} min ${seconds} s`;
-  }
-  const hours = Math.floor(ms / 3_600_000);
-  const minutes = Math.round((ms % 3_600_000) / 60_000);
-  return minutes === 0 ? `${hours} h` : `${hours} h ${minutes} min`;
+  const millis = Math.round(ms);
+  if (millis < 1000) return `${millis} ms`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 100) return `${(tenths / 10).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  if (seconds < 3600) return twoUnits(Math.floor(seconds / 60), "min", seconds % 60, "s");
+  const minutes = Math.round(ms / 60_000);
+  return twoUnits(Math.floor(minutes / 60), "h", minutes % 60, "min");
 }
 
 /** A count with thousands separators. */
@@ -27,11 +41,14 @@ export function formatCount(n: number): string {
   return n.toLocaleString("en-US");
 }
 
-/** Jobs per second: `0`, `0.35`, `12.5`, `1,204`. */
+/**
+ * Jobs per second: `0`, `0.35`, `12.5`, `1,204`. Rounded before the precision is chosen, so
+ * 99.96 is `100`, not `100.0`.
+ */
 export function formatRate(perSecond: number): string {
   if (perSecond === 0) return "0";
-  if (perSecond < 1) return perSecond.toFixed(2);
-  if (perSecond < 100) return perSecond.toFixed(1);
+  if (Math.round(perSecond * 100) < 100) return perSecond.toFixed(2);
+  if (Math.round(perSecond * 10) < 1000) return perSecond.toFixed(1);
   return formatCount(Math.round(perSecond));
 }
 
@@ -91,14 +108,4 @@ export function formatJson(value: unknown): string {
  */
 export function shortId(id: string): string {
   return id.length > 8 ? id.slice(-8) : id;
-}
-
-/** The current time, updated every `interval` ms: keeps relative times fresh. */
-export function useNow(interval = 5000): number {
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), interval);
-    return () => clearInterval(timer);
-  }, [interval]);
-  return now;
 }

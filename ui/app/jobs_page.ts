@@ -11,7 +11,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { api, errorMessage, type JobPage } from "./api_client.ts";
 import { type FeedEvent, JOB_STATUSES, type JobStatus } from "./api_types.ts";
 import { applyFeedEvent } from "./feed_patch.ts";
-import { useNow } from "./format.ts";
+import { useNow } from "./use_now.ts";
 import { html } from "./html.ts";
 import { JobSearch, StatusTabs } from "./jobs_filters.ts";
 import { JobsTable } from "./jobs_table.ts";

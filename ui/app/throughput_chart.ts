@@ -9,30 +9,11 @@
 
 import { useState } from "preact/hooks";
 import type { Stats } from "./api_types.ts";
+import { axisLabels, niceMax, PLOT, seriesPath, seriesSpan } from "./chart_scale.ts";
 import { formatCount, formatRate } from "./format.ts";
 import { html } from "./html.ts";
 
-const WIDTH = 600;
-const HEIGHT = 160;
-
-/** A rounded ceiling for the y axis: 1, 2, 5, 10, 20, 50, … */
-export function niceMax(value: number): number {
-  if (value <= 1) return 1;
-  const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 5, 10]) if (value <= step * power) return step * power;
-  return 10 * power;
-}
-
-/** SVG path data of a series scaled to the plot; `area` closes it down to the baseline. */
-export function seriesPath(values: number[], max: number, area: boolean): string {
-  if (values.length === 0) return "";
-  const step = values.length > 1 ? WIDTH / (values.length - 1) : 0;
-  const points = values.map((value, i) =>
-    `${(i * step).toFixed(1)},${(HEIGHT - (value / max) * HEIGHT).toFixed(1)}`
-  );
-  const line = `M${points.join("L")}`;
-  return area ? `${line}L${((values.length - 1) * step).toFixed(1)},${HEIGHT}L0,${HEIGHT}Z` : line;
-}
+const { width: WIDTH, height: HEIGHT } = PLOT;
 
 const RANGES = [
   { seconds: 60, label: "1 min" },
@@ -45,9 +26,8 @@ export function ThroughputChart({ throughput }: { throughput: Stats["throughput"
   const completed = throughput.series.completed.slice(-range);
   const failed = throughput.series.failed.slice(-range);
   const max = niceMax(Math.max(0, ...completed, ...failed));
-  const span = completed.length >= 120
-    ? `${Math.round(completed.length / 60)} min`
-    : `${completed.length} s`;
+  const span = seriesSpan(completed.length);
+  const [top, middle, bottom] = axisLabels(max);
   const totalCompleted = completed.reduce((sum, n) => sum + n, 0);
   const totalFailed = failed.reduce((sum, n) => sum + n, 0);
   const summary = `Jobs per second over the last ${span}: ${
@@ -80,7 +60,7 @@ export function ThroughputChart({ throughput }: { throughput: Stats["throughput"
       </div>
       <div class="chart-body">
         <div class="chart-y" aria-hidden="true">
-          <span>${max}/s</span><span>${max / 2}/s</span><span>0</span>
+          <span>${top}</span><span>${middle}</span><span>${bottom}</span>
         </div>
         <svg
           class="chart-plot"
