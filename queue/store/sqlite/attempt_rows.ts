@@ -22,7 +22,7 @@ export function startAttempts(
   const set = `UPDATE jobs SET status = 'in-progress', lease_owner = ?, lease_expires_at = ?,
        lease_token = ?, attempt_started_at = ?, attempt_worker = ?`;
   const lease = [leaseOwner, leaseUntil, leaseToken, now, workerId];
-  // One job (every claim at concurrency 1) by its key: json_each costs 9 µs more per call.
+  // One job (every claim at concurrency 1) by its key: cheaper than going through json_each.
   if (picked.length === 1) {
     statements.prepare(`${set} WHERE seq = ? AND status = 'queued'`).run(...lease, picked[0].seq);
   } else {

@@ -5,8 +5,8 @@
  * checkpoint, one at a time. Under steady writes the worker never catches up with the log's
  * end (frames arrive while it copies), so the log would never start over and would grow without
  * bound: once it passes `behindPages`, `onBehind` lets the store finish the job between two of
- * its own transactions, when only the frames written since the worker's pass are left to copy. If the worker cannot run, the store
- * goes back to automatic checkpoints.
+ * its own transactions, when only the frames written since the worker's pass are left to copy.
+ * If the worker cannot run, the store goes back to automatic checkpoints.
  * @module
  */
 
