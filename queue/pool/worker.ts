@@ -1,6 +1,6 @@
 /**
- * The worker entry: loads the handler modules, runs the jobs it is handed (up to the pool's
- * concurrency at once), and sends outcomes, progress and logs back in batches.
+ * The worker entry: holds its lifeline, loads the handler modules, runs the jobs it is handed
+ * (up to the pool's concurrency at once), and sends outcomes, progress and logs back in batches.
  * @module
  */
 
@@ -10,6 +10,8 @@ import { UnrecoverableError } from "../errors.ts";
 import { demoSettings } from "../handlers/demo.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { trimStack } from "../job.ts";
+import { hookExits } from "./exit_hooks.ts";
+import { holdLifeline } from "./lifeline.ts";
 import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
 
 let registry: HandlerRegistry | undefined;
@@ -23,14 +25,12 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
-// A handler that calls close() ends this worker without any event reaching the pool; say so
-// first, so the pool replaces the worker at once.
-const closeWorker = self.close.bind(self);
-self.close = () => {
+// Before any handler module loads: a handler that ends this worker on purpose sends what is
+// finished and says why first (the pool notices the end through the lifeline in any case).
+hookExits((reason) => {
   flush();
-  post({ kind: "closing" });
-  closeWorker();
-};
+  post({ kind: "ending", reason });
+});
 
 function flush(): void {
   flushScheduled = false;
@@ -124,6 +124,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   switch (message.kind) {
     case "init":
       try {
+        await holdLifeline(message.lifeline);
+        post({ kind: "lifeline" });
         demoSettings.speed = message.demoSpeed;
         registry = await HandlerRegistry.load(message.modules);
         post({ kind: "ready", types: registry.types() });

@@ -18,3 +18,22 @@ export async function waitFor<T>(
     await new Promise((resolve) => setTimeout(resolve, interval));
   }
 }
+
+/** Resolves as `promise` does, or rejects once `timeout` ms pass first: a wait that cannot hang. */
+export async function deadline<T>(
+  promise: Promise<T>,
+  { timeout = 10_000, message = "a promise" } = {},
+): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Timed out after ${timeout} ms waiting for ${message}`)),
+      timeout,
+    );
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

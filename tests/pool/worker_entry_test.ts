@@ -1,0 +1,81 @@
+/**
+ * The worker entry alone, driven through its messages with no pool: its lifeline comes first,
+ * and handler code that ends the worker gets a last word in.
+ */
+
+import assert from "node:assert/strict";
+import type { FromWorker, ToWorker, WorkerJob } from "../../queue/pool/protocol.ts";
+import { FIXTURES } from "../fixtures/handlers.ts";
+import { deadline } from "../support/wait.ts";
+
+const ENTRY = new URL("../../queue/pool/worker.ts", import.meta.url);
+const EXITS_ON_LOAD = new URL("../fixtures/exits_on_load.ts", import.meta.url).href;
+
+/** A worker running the real entry; `until` waits until its messages so far pass `enough`. */
+function startWorker(modules: string[]) {
+  const worker = new Worker(ENTRY, { type: "module" });
+  const messages: FromWorker[] = [];
+  const waiters: (() => void)[] = [];
+  worker.onmessage = (event: MessageEvent<FromWorker>) => {
+    messages.push(event.data);
+    for (const wake of waiters.splice(0)) wake();
+  };
+  worker.onerror = (event) => event.preventDefault();
+  const send = (message: ToWorker) => worker.postMessage(message);
+  send({
+    kind: "init",
+    modules,
+    demoSpeed: 1,
+    lifeline: `test-lifeline-${crypto.randomUUID()}`,
+  });
+  const until = (enough: (messages: FromWorker[]) => boolean, what: string) =>
+    deadline(
+      (async () => {
+        while (!enough(messages)) await new Promise<void>((wake) => waiters.push(wake));
+        return messages;
+      })(),
+      { message: what },
+    );
+  return { worker, send, until };
+}
+
+/** Whether some message is of `kind`. */
+function has(kind: FromWorker["kind"]) {
+  return (messages: FromWorker[]) => messages.some((message) => message.kind === kind);
+}
+
+function job(type: string, payload: unknown = {}): WorkerJob {
+  return { id: crypto.randomUUID(), type, payload, attempt: 1 };
+}
+
+for (
+  const [type, payload, reason] of [
+    ["t-exits", { code: 3 }, "a handler exited with code 3 (Deno.exit or process.exit)"],
+    ["t-closes", {}, "a handler called close()"],
+  ] as const
+) {
+  Deno.test(`worker entry says why before a handler ends its worker (${type})`, async () => {
+    const { worker, send, until } = startWorker([FIXTURES]);
+    try {
+      await until(has("ready"), "ready");
+      send({ kind: "run", jobs: [job(type, payload)] });
+      const messages = await until(has("ending"), "its last word");
+      assert.deepEqual(messages.at(-1), { kind: "ending", reason });
+    } finally {
+      worker.terminate();
+    }
+  });
+}
+
+Deno.test("worker entry holds its lifeline before a handler module can end it while loading", async () => {
+  const { worker, until } = startWorker([EXITS_ON_LOAD]);
+  try {
+    const messages = await until(has("ending"), "its last word");
+    assert.deepEqual(messages, [
+      { kind: "lifeline" },
+      { kind: "ending", reason: "a handler exited with code 1 (Deno.exit or process.exit)" },
+    ]);
+  } finally {
+    worker.terminate();
+  }
+});
