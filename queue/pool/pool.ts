@@ -7,6 +7,7 @@
 import type { Job } from "../job.ts";
 import type { AttemptReport } from "../attempts/settle.ts";
 import type { Queue } from "../queue.ts";
+import { RetryTimer } from "../primitives/retry_timer.ts";
 import { Ticker } from "../primitives/ticker.ts";
 import { deadWorkerJobs, outcomeReports, unsentReports } from "./attempt_reports.ts";
 import { Deadlines } from "./deadlines.ts";
@@ -26,6 +27,8 @@ export interface PoolOptions {
   demoSpeed?: number;
   /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */
   killGrace?: number;
+  /** After a failed claim, the first wait before claiming again (doubling to 5 s). Default 100. */
+  claimRetry?: number;
   /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
   workerUrl?: URL;
   now?: () => number;
@@ -71,6 +74,7 @@ export class WorkerPool {
   #deadlines: Deadlines;
   #idle: (() => void)[] = [];
   #leases: Ticker;
+  #claimRetry: RetryTimer;
   #unsubscribe: (() => void)[] = [];
 
   constructor(options: PoolOptions) {
@@ -95,6 +99,7 @@ export class WorkerPool {
       for (const handle of this.#handles) ids.push(...handle.running.keys());
       return this.#queue.renewLeases(ids);
     });
+    this.#claimRetry = new RetryTimer(() => this.#pump(), { first: options.claimRetry ?? 100 });
     this.#init = {
       url: options.workerUrl ?? defaultWorkerUrl(),
       modules: options.modules ?? [],
@@ -188,6 +193,7 @@ export class WorkerPool {
     this.#draining = true;
     for (const off of this.#unsubscribe) off();
     this.#leases.stop();
+    this.#claimRetry.stop();
     this.#deadlines.close();
     for (const handle of this.#handles) {
       handle.running.clear();
@@ -206,7 +212,8 @@ export class WorkerPool {
 
   /**
    * Claims jobs for every worker with room, all at once (a durable store commits the claims
-   * together, with the outcomes waiting), until the queue or the room runs out.
+   * together, with the outcomes waiting), until the queue or the room runs out. After a failed
+   * claim it tries again by itself, waiting longer after each failure in a row.
    */
   async #pump(): Promise<void> {
     if (this.#pumping) {
@@ -223,19 +230,26 @@ export class WorkerPool {
             .filter((handle) => handle.available && handle.running.size < this.concurrency)
             .map((handle) => ({ handle, room: this.concurrency - handle.running.size }));
           if (rooms.length === 0) break;
-          const claims = await Promise.all(
+          const claims = await Promise.allSettled(
             rooms.map(({ handle, room }) => this.#queue.claim(room, handle.id)),
           );
           let full = true;
-          for (const [i, jobs] of claims.entries()) {
-            if (jobs.length < rooms[i].room) full = false;
-            if (jobs.length > 0) await this.#dispatch(rooms[i].handle, jobs);
+          // Jobs claimed for one worker are handed out even when another worker's claim failed.
+          for (const [i, claim] of claims.entries()) {
+            if (claim.status === "rejected") continue;
+            if (claim.value.length < rooms[i].room) full = false;
+            if (claim.value.length > 0) await this.#dispatch(rooms[i].handle, claim.value);
           }
+          const failed = claims.find((claim) => claim.status === "rejected");
+          if (failed !== undefined) throw failed.reason;
+          this.#claimRetry.succeeded();
           if (!full) break;
         }
       } while (this.#again);
     } catch (error) {
-      console.error("Worker pool failed to claim jobs:", error);
+      const wait = this.#claimRetry.schedule();
+      const next = wait > 0 ? `trying again in ${wait} ms` : "a retry is already due";
+      console.error(`Worker pool failed to claim jobs (${next}):`, error);
     } finally {
       this.#pumping = false;
     }
