@@ -12,6 +12,7 @@ import { Ticker } from "../primitives/ticker.ts";
 import { deadWorkerJobs, outcomeReports, unsentReports } from "./attempt_reports.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { FromWorker } from "./protocol.ts";
+import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
 import { WorkerHandle, type WorkerInit } from "./worker_handle.ts";
 
 /** Options for {@linkcode WorkerPool}. */
@@ -27,6 +28,8 @@ export interface PoolOptions {
   demoSpeed?: number;
   /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */
   killGrace?: number;
+  /** Largest job result, in bytes of JSON; a larger one fails for good. Default 1 MB. */
+  resultLimit?: number;
   /** After a failed claim, the first wait before claiming again (doubling to 5 s). Default 100. */
   claimRetry?: number;
   /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
@@ -104,6 +107,7 @@ export class WorkerPool {
       url: options.workerUrl ?? defaultWorkerUrl(),
       modules: options.modules ?? [],
       demoSpeed: options.demoSpeed ?? 1,
+      resultLimit: options.resultLimit ?? DEFAULT_RESULT_LIMIT,
     };
   }
 

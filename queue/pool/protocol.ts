@@ -20,6 +20,8 @@ export interface WorkerSettings {
   modules: string[];
   /** Time scale of the demo job types. */
   demoSpeed: number;
+  /** Largest result, in bytes of JSON; a larger one fails its attempt for good. */
+  resultLimit: number;
   /** The name of the lock the worker holds for its whole life (see `lifeline.ts`). */
   lifeline: string;
 }

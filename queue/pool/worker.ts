@@ -13,8 +13,10 @@ import { trimStack } from "../job.ts";
 import { hookExits } from "./exit_hooks.ts";
 import { holdLifeline } from "./lifeline.ts";
 import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
+import { DEFAULT_RESULT_LIMIT, resultProblem } from "./result_limit.ts";
 
 let registry: HandlerRegistry | undefined;
+let resultLimit = DEFAULT_RESULT_LIMIT;
 const controllers = new Map<string, AbortController>();
 let outcomes: JobOutcome[] = [];
 let progress: { jobId: string; value: number }[] = [];
@@ -94,7 +96,10 @@ async function run(job: WorkerJob): Promise<void> {
         scheduleFlush();
       },
     });
-    outcome = { jobId: job.id, ok: true, result: result === undefined ? null : result };
+    const problem = resultProblem(result, resultLimit);
+    outcome = problem === undefined
+      ? { jobId: job.id, ok: true, result: result === undefined ? null : result }
+      : { jobId: job.id, ok: false, error: problem, unrecoverable: true };
   } catch (error) {
     outcome = {
       jobId: job.id,
@@ -126,6 +131,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       try {
         await holdLifeline(message.lifeline);
         post({ kind: "lifeline" });
+        resultLimit = message.resultLimit;
         demoSettings.speed = message.demoSpeed;
         registry = await HandlerRegistry.load(message.modules);
         post({ kind: "ready", types: registry.types() });

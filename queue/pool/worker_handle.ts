@@ -87,6 +87,7 @@ export class WorkerHandle {
       kind: "init",
       modules: init.modules,
       demoSpeed: init.demoSpeed,
+      resultLimit: init.resultLimit,
       lifeline: this.#lifeline.name,
     });
   }

@@ -1,6 +1,7 @@
 /**
  * The worker entry alone, driven through its messages with no pool: its lifeline comes first,
- * and handler code that ends the worker gets a last word in.
+ * handler code that ends the worker gets a last word in, and a result over the limit fails in
+ * the worker without being sent.
  */
 
 import assert from "node:assert/strict";
@@ -12,7 +13,7 @@ const ENTRY = new URL("../../queue/pool/worker.ts", import.meta.url);
 const EXITS_ON_LOAD = new URL("../fixtures/exits_on_load.ts", import.meta.url).href;
 
 /** A worker running the real entry; `until` waits until its messages so far pass `enough`. */
-function startWorker(modules: string[]) {
+function startWorker(modules: string[], resultLimit = 1024 * 1024) {
   const worker = new Worker(ENTRY, { type: "module" });
   const messages: FromWorker[] = [];
   const waiters: (() => void)[] = [];
@@ -26,6 +27,7 @@ function startWorker(modules: string[]) {
     kind: "init",
     modules,
     demoSpeed: 1,
+    resultLimit,
     lifeline: `test-lifeline-${crypto.randomUUID()}`,
   });
   const until = (enough: (messages: FromWorker[]) => boolean, what: string) =>
@@ -42,6 +44,10 @@ function startWorker(modules: string[]) {
 /** Whether some message is of `kind`. */
 function has(kind: FromWorker["kind"]) {
   return (messages: FromWorker[]) => messages.some((message) => message.kind === kind);
+}
+
+function outcomesIn(messages: FromWorker[]) {
+  return messages.flatMap((message) => message.kind === "batch" ? message.outcomes : []);
 }
 
 function job(type: string, payload: unknown = {}): WorkerJob {
@@ -75,6 +81,27 @@ Deno.test("worker entry holds its lifeline before a handler module can end it wh
       { kind: "lifeline" },
       { kind: "ending", reason: "a handler exited with code 1 (Deno.exit or process.exit)" },
     ]);
+  } finally {
+    worker.terminate();
+  }
+});
+
+Deno.test("worker entry fails a result over the limit without sending it", async () => {
+  const { worker, send, until } = startWorker([FIXTURES], 1024);
+  try {
+    await until(has("ready"), "ready");
+    const big = job("t-big-result", { bytes: 4096 });
+    const small = job("t-big-result", { bytes: 1000 });
+    send({ kind: "run", jobs: [big, small] });
+    const messages = await until((sent) => outcomesIn(sent).length === 2, "both outcomes");
+    const byJob = new Map(outcomesIn(messages).map((outcome) => [outcome.jobId, outcome]));
+    assert.deepEqual(byJob.get(big.id), {
+      jobId: big.id,
+      ok: false,
+      error: "Result is 4.0 KB, over the result limit of 1 KB (--result-limit)",
+      unrecoverable: true,
+    });
+    assert.deepEqual(byJob.get(small.id), { jobId: small.id, ok: true, result: "x".repeat(1000) });
   } finally {
     worker.terminate();
   }
