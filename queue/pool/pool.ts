@@ -76,6 +76,7 @@ export class WorkerPool {
   #closed = false;
   #deadlines: Deadlines;
   #idle: (() => void)[] = [];
+  #respawns = new Set<ReturnType<typeof setTimeout>>();
   #leases: Ticker;
   #claimRetry: RetryTimer;
   #unsubscribe: (() => void)[] = [];
@@ -199,6 +200,7 @@ export class WorkerPool {
     this.#leases.stop();
     this.#claimRetry.stop();
     this.#deadlines.close();
+    for (const timer of this.#respawns) clearTimeout(timer);
     for (const handle of this.#handles) {
       handle.running.clear();
       handle.terminate();
@@ -314,12 +316,27 @@ export class WorkerPool {
       this.#handles.splice(index, 1);
       return;
     }
-    const replacement = this.#spawn();
-    this.#handles[index] = replacement;
-    replacement.ready().then(() => this.#pump(), (error) => {
-      console.error(`${error instanceof Error ? error.message : error}; trying again`);
-      setTimeout(() => this.#replace(replacement, undefined), 1000);
-    });
+    this.#respawn(handle, 0);
+  }
+
+  /**
+   * Starts a worker in the place of `handle` (dead, still listed) after `delay` ms. Never at
+   * once: `new Worker()` holds the main thread for 10–20 ms, and the outcomes just reported
+   * should reach the store first.
+   */
+  #respawn(handle: WorkerHandle, delay: number): void {
+    const timer = setTimeout(() => {
+      this.#respawns.delete(timer);
+      const index = this.#handles.indexOf(handle);
+      if (this.#closed || index === -1) return;
+      const replacement = this.#spawn();
+      this.#handles[index] = replacement;
+      replacement.ready().then(() => this.#pump(), (error) => {
+        console.error(`${error instanceof Error ? error.message : error}; trying again`);
+        this.#respawn(replacement, 1000);
+      });
+    }, delay);
+    this.#respawns.add(timer);
   }
 
   #checkIdle(): void {
