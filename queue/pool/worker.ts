@@ -9,7 +9,7 @@
 import { UnrecoverableError } from "../errors.ts";
 import { demoSettings } from "../handlers/demo.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
-import { trimStack } from "../job.ts";
+import { MAX_LOG_LINE_LENGTH, trimStack } from "../job.ts";
 import { hookExits } from "./exit_hooks.ts";
 import { holdLifeline } from "./lifeline.ts";
 import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
@@ -92,7 +92,8 @@ async function run(job: WorkerJob): Promise<void> {
         scheduleFlush();
       },
       log: (message) => {
-        logs.push({ jobId: job.id, message: String(message) });
+        // Cut here, not only where it is kept, so a huge line is never copied to the pool.
+        logs.push({ jobId: job.id, message: String(message).slice(0, MAX_LOG_LINE_LENGTH) });
         scheduleFlush();
       },
     });

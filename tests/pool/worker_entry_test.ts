@@ -1,7 +1,7 @@
 /**
  * The worker entry alone, driven through its messages with no pool: its lifeline comes first,
- * handler code that ends the worker gets a last word in, and a result over the limit fails in
- * the worker without being sent.
+ * handler code that ends the worker gets a last word in, and a result over the limit or a log
+ * line over its length is dealt with in the worker, before anything is sent.
  */
 
 import assert from "node:assert/strict";
@@ -102,6 +102,20 @@ Deno.test("worker entry fails a result over the limit without sending it", async
       unrecoverable: true,
     });
     assert.deepEqual(byJob.get(small.id), { jobId: small.id, ok: true, result: "x".repeat(1000) });
+  } finally {
+    worker.terminate();
+  }
+});
+
+Deno.test("worker entry cuts a long log line before sending it", async () => {
+  const { worker, send, until } = startWorker([FIXTURES]);
+  try {
+    await until(has("ready"), "ready");
+    send({ kind: "run", jobs: [job("t-logs", { lines: 2, width: 5 * 1024 * 1024 })] });
+    const messages = await until((sent) => outcomesIn(sent).length === 1, "the outcome");
+    const lines = messages.flatMap((message) => message.kind === "batch" ? message.logs : []);
+    assert.deepEqual(lines.map((line) => line.message.length), [2_000, 2_000]);
+    assert.ok(lines[1].message.startsWith("line 2..."));
   } finally {
     worker.terminate();
   }
