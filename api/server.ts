@@ -89,6 +89,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     modules,
     demoSpeed: options.demoSpeed,
     killGrace: options.killGrace,
+    resultLimit: options.resultLimit,
   });
   await pool.start();
   let draining = false;

@@ -94,6 +94,9 @@ export interface NewJob {
 /** Keeps at most this many log lines per job; older ones are dropped. */
 export const MAX_LOGS_PER_JOB = 100;
 
+/** A log line is cut to this many characters. */
+export const MAX_LOG_LINE_LENGTH = 2_000;
+
 /** Trims a stack to its message line and the first few frames. */
 export function trimStack(stack: string | undefined, frames = 6): string | undefined {
   if (stack === undefined) return undefined;

@@ -13,6 +13,8 @@ export interface Config {
   capacity: number;
   enqueueWait: number;
   bodyLimit: number;
+  /** Largest job result, in bytes of JSON. */
+  resultLimit: number;
   demoSpeed: number;
   /** Handler modules as absolute URLs. */
   handlers: string[];
@@ -103,6 +105,14 @@ export const OPTIONS: Record<string, OptionSpec> = {
     min: 1024,
     max: 1024 ** 3,
     description: "Largest request body (e.g. 1mb, 512kb, 65536)",
+    fallback: () => "1mb",
+  },
+  "result-limit": {
+    key: "resultLimit",
+    kind: "size",
+    min: 1024,
+    max: 1024 ** 3,
+    description: "Largest job result, as JSON; a larger one fails the job without retries",
     fallback: () => "1mb",
   },
   "demo-speed": {

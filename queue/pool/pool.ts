@@ -7,10 +7,12 @@
 import type { Job } from "../job.ts";
 import type { AttemptReport } from "../attempts/settle.ts";
 import type { Queue } from "../queue.ts";
+import { RetryTimer } from "../primitives/retry_timer.ts";
 import { Ticker } from "../primitives/ticker.ts";
 import { deadWorkerJobs, outcomeReports, unsentReports } from "./attempt_reports.ts";
 import { Deadlines } from "./deadlines.ts";
 import type { FromWorker } from "./protocol.ts";
+import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
 import { WorkerHandle, type WorkerInit } from "./worker_handle.ts";
 
 /** Options for {@linkcode WorkerPool}. */
@@ -26,6 +28,10 @@ export interface PoolOptions {
   demoSpeed?: number;
   /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */
   killGrace?: number;
+  /** Largest job result, in bytes of JSON; a larger one fails for good. Default 1 MB. */
+  resultLimit?: number;
+  /** After a failed claim, the first wait before claiming again (doubling to 5 s). Default 100. */
+  claimRetry?: number;
   /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
   workerUrl?: URL;
   now?: () => number;
@@ -70,7 +76,9 @@ export class WorkerPool {
   #closed = false;
   #deadlines: Deadlines;
   #idle: (() => void)[] = [];
+  #respawns = new Set<ReturnType<typeof setTimeout>>();
   #leases: Ticker;
+  #claimRetry: RetryTimer;
   #unsubscribe: (() => void)[] = [];
 
   constructor(options: PoolOptions) {
@@ -97,10 +105,12 @@ export class WorkerPool {
       }
       return this.#queue.renewLeases(jobs);
     });
+    this.#claimRetry = new RetryTimer(() => this.#pump(), { first: options.claimRetry ?? 100 });
     this.#init = {
       url: options.workerUrl ?? defaultWorkerUrl(),
       modules: options.modules ?? [],
       demoSpeed: options.demoSpeed ?? 1,
+      resultLimit: options.resultLimit ?? DEFAULT_RESULT_LIMIT,
     };
   }
 
@@ -197,7 +207,9 @@ export class WorkerPool {
     this.#closed = true;
     this.#draining = true;
     for (const off of this.#unsubscribe) off();
+    this.#claimRetry.stop();
     this.#deadlines.close();
+    for (const timer of this.#respawns) clearTimeout(timer);
     for (const handle of this.#handles) {
       handle.running.clear();
       handle.terminate();
@@ -216,7 +228,8 @@ export class WorkerPool {
 
   /**
    * Claims jobs for every worker with room, all at once (a durable store commits the claims
-   * together, with the outcomes waiting), until the queue or the room runs out.
+   * together, with the outcomes waiting), until the queue or the room runs out. After a failed
+   * claim it tries again by itself, waiting longer after each failure in a row.
    */
   async #pump(): Promise<void> {
     if (this.#pumping) {
@@ -233,19 +246,26 @@ export class WorkerPool {
             .filter((handle) => handle.available && handle.running.size < this.concurrency)
             .map((handle) => ({ handle, room: this.concurrency - handle.running.size }));
           if (rooms.length === 0) break;
-          const claims = await Promise.all(
+          const claims = await Promise.allSettled(
             rooms.map(({ handle, room }) => this.#queue.claim(room, handle.id)),
           );
           let full = true;
-          for (const [i, jobs] of claims.entries()) {
-            if (jobs.length < rooms[i].room) full = false;
-            if (jobs.length > 0) await this.#dispatch(rooms[i].handle, jobs);
+          // Jobs claimed for one worker are handed out even when another worker's claim failed.
+          for (const [i, claim] of claims.entries()) {
+            if (claim.status === "rejected") continue;
+            if (claim.value.length < rooms[i].room) full = false;
+            if (claim.value.length > 0) await this.#dispatch(rooms[i].handle, claim.value);
           }
+          const failed = claims.find((claim) => claim.status === "rejected");
+          if (failed !== undefined) throw failed.reason;
+          this.#claimRetry.succeeded();
           if (!full) break;
         }
       } while (this.#again);
     } catch (error) {
-      console.error("Worker pool failed to claim jobs:", error);
+      const wait = this.#claimRetry.schedule();
+      const next = wait > 0 ? `trying again in ${wait} ms` : "a retry is already due";
+      console.error(`Worker pool failed to claim jobs (${next}):`, error);
     } finally {
       this.#pumping = false;
     }
@@ -308,12 +328,27 @@ export class WorkerPool {
       this.#handles.splice(index, 1);
       return;
     }
-    const replacement = this.#spawn();
-    this.#handles[index] = replacement;
-    replacement.ready().then(() => this.#pump(), (error) => {
-      console.error(`${error instanceof Error ? error.message : error}; trying again`);
-      setTimeout(() => this.#replace(replacement, undefined), 1000);
-    });
+    this.#respawn(handle, 0);
+  }
+
+  /**
+   * Starts a worker in the place of `handle` (dead, still listed) after `delay` ms. Never at
+   * once: `new Worker()` holds the main thread for 10–20 ms, and the outcomes just reported
+   * should reach the store first.
+   */
+  #respawn(handle: WorkerHandle, delay: number): void {
+    const timer = setTimeout(() => {
+      this.#respawns.delete(timer);
+      const index = this.#handles.indexOf(handle);
+      if (this.#closed || index === -1) return;
+      const replacement = this.#spawn();
+      this.#handles[index] = replacement;
+      replacement.ready().then(() => this.#pump(), (error) => {
+        console.error(`${error instanceof Error ? error.message : error}; trying again`);
+        this.#respawn(replacement, 1000);
+      });
+    }, delay);
+    this.#respawns.add(timer);
   }
 
   #checkIdle(): void {

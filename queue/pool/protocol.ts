@@ -14,9 +14,21 @@ export interface WorkerJob {
 /** Why the pool aborts a running job's signal. */
 export type AbortReason = "timeout" | "cancelled" | "shutdown";
 
+/** What a worker needs before it takes jobs. */
+export interface WorkerSettings {
+  /** Handler modules to load. */
+  modules: string[];
+  /** Time scale of the demo job types. */
+  demoSpeed: number;
+  /** Largest result, in bytes of JSON; a larger one fails its attempt for good. */
+  resultLimit: number;
+  /** The name of the lock the worker holds for its whole life (see `lifeline.ts`). */
+  lifeline: string;
+}
+
 /** Main thread → worker. */
 export type ToWorker =
-  | { kind: "init"; modules: string[]; demoSpeed: number }
+  | ({ kind: "init" } & WorkerSettings)
   | { kind: "run"; jobs: WorkerJob[] }
   | { kind: "abort"; jobId: string; reason: AbortReason };
 
@@ -31,8 +43,12 @@ export type JobOutcome =
     unrecoverable: boolean;
   };
 
-/** Worker → main thread. Outcomes, progress and log lines travel together in batches. */
+/**
+ * Worker → main thread. Outcomes, progress and log lines travel together in batches. `lifeline`:
+ * the worker holds its lifeline lock; `ending`: handler code is ending the worker, and why.
+ */
 export type FromWorker =
+  | { kind: "lifeline" }
   | { kind: "ready"; types: string[] }
   | { kind: "init-failed"; error: string }
   | {
@@ -41,4 +57,4 @@ export type FromWorker =
     progress: { jobId: string; value: number }[];
     logs: { jobId: string; message: string }[];
   }
-  | { kind: "closing" };
+  | { kind: "ending"; reason: string };

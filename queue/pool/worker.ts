@@ -1,6 +1,6 @@
 /**
- * The worker entry: loads the handler modules, runs the jobs it is handed (up to the pool's
- * concurrency at once), and sends outcomes, progress and logs back in batches.
+ * The worker entry: holds its lifeline, loads the handler modules, runs the jobs it is handed
+ * (up to the pool's concurrency at once), and sends outcomes, progress and logs back in batches.
  * @module
  */
 
@@ -9,10 +9,14 @@
 import { UnrecoverableError } from "../errors.ts";
 import { demoSettings } from "../handlers/demo.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
-import { trimStack } from "../job.ts";
+import { MAX_LOG_LINE_LENGTH, trimStack } from "../job.ts";
+import { hookExits } from "./exit_hooks.ts";
+import { holdLifeline } from "./lifeline.ts";
 import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
+import { DEFAULT_RESULT_LIMIT, resultProblem } from "./result_limit.ts";
 
 let registry: HandlerRegistry | undefined;
+let resultLimit = DEFAULT_RESULT_LIMIT;
 const controllers = new Map<string, AbortController>();
 let outcomes: JobOutcome[] = [];
 let progress: { jobId: string; value: number }[] = [];
@@ -23,14 +27,12 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
-// A handler that calls close() ends this worker without any event reaching the pool; say so
-// first, so the pool replaces the worker at once.
-const closeWorker = self.close.bind(self);
-self.close = () => {
+// Before any handler module loads: a handler that ends this worker on purpose sends what is
+// finished and says why first (the pool notices the end through the lifeline in any case).
+hookExits((reason) => {
   flush();
-  post({ kind: "closing" });
-  closeWorker();
-};
+  post({ kind: "ending", reason });
+});
 
 function flush(): void {
   flushScheduled = false;
@@ -90,11 +92,15 @@ async function run(job: WorkerJob): Promise<void> {
         scheduleFlush();
       },
       log: (message) => {
-        logs.push({ jobId: job.id, message: String(message) });
+        // Cut here, not only where it is kept, so a huge line is never copied to the pool.
+        logs.push({ jobId: job.id, message: String(message).slice(0, MAX_LOG_LINE_LENGTH) });
         scheduleFlush();
       },
     });
-    outcome = { jobId: job.id, ok: true, result: result === undefined ? null : result };
+    const problem = resultProblem(result, resultLimit);
+    outcome = problem === undefined
+      ? { jobId: job.id, ok: true, result: result === undefined ? null : result }
+      : { jobId: job.id, ok: false, error: problem, unrecoverable: true };
   } catch (error) {
     outcome = {
       jobId: job.id,
@@ -124,6 +130,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
   switch (message.kind) {
     case "init":
       try {
+        await holdLifeline(message.lifeline);
+        post({ kind: "lifeline" });
+        resultLimit = message.resultLimit;
         demoSettings.speed = message.demoSpeed;
         registry = await HandlerRegistry.load(message.modules);
         post({ kind: "ready", types: registry.types() });

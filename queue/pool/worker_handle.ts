@@ -1,11 +1,14 @@
 /**
  * The parent side of one Web Worker: starts it, hands it jobs, tracks what it runs, and turns
- * its messages and its death into calls on the pool.
+ * its messages and its end into calls on the pool. Its end is noticed at once however it comes:
+ * the lifeline lock (any end), an `error` event (an uncaught error, a module that fails to
+ * load), or the worker's last word (handler code calling `close()` or `Deno.exit()`).
  * @module
  */
 
 import type { Job } from "../job.ts";
-import type { AbortReason, FromWorker, ToWorker } from "./protocol.ts";
+import { Lifeline } from "./lifeline.ts";
+import type { AbortReason, FromWorker, ToWorker, WorkerSettings } from "./protocol.ts";
 
 /** A job a worker holds. */
 export interface RunningJob {
@@ -21,30 +24,38 @@ export interface RunningJob {
 /** What the handle reports to the pool. */
 export interface WorkerCallbacks {
   onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void;
-  /** The worker died on its own (uncaught error, `close()`); it is already terminated. */
+  /**
+   * A worker that had loaded its handlers ended on its own (an uncaught error, `close()`,
+   * `Deno.exit()`); it is already terminated. One that ends before that fails `ready()` instead.
+   */
   onCrash(handle: WorkerHandle, reason: string): void;
 }
 
-/** What every worker loads at start. */
-export interface WorkerInit {
+/** The worker entry and what every worker loads at start. */
+export interface WorkerInit extends Omit<WorkerSettings, "lifeline"> {
   url: URL;
-  modules: string[];
-  demoSpeed: number;
 }
 
 /** One worker, as the pool sees it. */
 export class WorkerHandle {
   readonly running = new Map<string, RunningJob>();
   #worker: Worker;
+  #lifeline: Lifeline;
   #dead = false;
   #loaded = false;
   #ready = Promise.withResolvers<void>();
 
   constructor(readonly id: string, init: WorkerInit, callbacks: WorkerCallbacks) {
+    this.#lifeline = new Lifeline(() => {
+      this.#die(callbacks, "the worker ended without saying why");
+    });
     this.#worker = new Worker(init.url, { type: "module", name: id });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       switch (message.kind) {
+        case "lifeline":
+          this.#lifeline.watch();
+          break;
         case "batch":
           callbacks.onBatch(this, message);
           break;
@@ -58,22 +69,27 @@ export class WorkerHandle {
           );
           this.terminate();
           break;
-        case "closing":
-          this.#die(callbacks, "the worker closed itself");
+        case "ending":
+          this.#die(callbacks, message.reason);
           break;
       }
     };
     this.#worker.onerror = (event) => {
       // Handled here: without preventDefault an error in a worker ends the whole process.
       event.preventDefault();
-      this.#ready.reject(new Error(`Worker ${id} failed to start: ${event.message}`));
       this.#die(callbacks, `uncaught error in worker: ${event.message}`);
     };
     this.#worker.onmessageerror = () => {
       this.#die(callbacks, "a message from the worker could not be read");
     };
     this.#ready.promise.catch(() => {}); // Observed by ready(); a crash later is not a start error.
-    this.post({ kind: "init", modules: init.modules, demoSpeed: init.demoSpeed });
+    this.post({
+      kind: "init",
+      modules: init.modules,
+      demoSpeed: init.demoSpeed,
+      resultLimit: init.resultLimit,
+      lifeline: this.#lifeline.name,
+    });
   }
 
   /** Resolves once the worker has loaded its handlers. */
@@ -137,12 +153,15 @@ export class WorkerHandle {
   terminate(): void {
     if (this.#dead) return;
     this.#dead = true;
+    this.#lifeline.cut();
     this.#worker.terminate();
   }
 
+  /** The worker ended on its own: before it loaded its handlers, `ready()` fails; after, a crash. */
   #die(callbacks: WorkerCallbacks, reason: string): void {
     if (this.#dead) return;
     this.terminate();
-    callbacks.onCrash(this, reason);
+    if (this.#loaded) callbacks.onCrash(this, reason);
+    else this.#ready.reject(new Error(`Worker ${this.id} ended while starting: ${reason}`));
   }
 }

@@ -32,6 +32,7 @@ Deno.test("parseConfig() fills every option from its default", () => {
     capacity: 10_000,
     enqueueWait: 5_000,
     bodyLimit: 1024 * 1024,
+    resultLimit: 1024 * 1024,
     demoSpeed: 1,
     handlers: [],
     shutdownGrace: 10_000,
@@ -72,11 +73,13 @@ Deno.test("parseConfig() reads DENOQUEUE_* variables", () => {
     DENOQUEUE_CAPACITY: "50",
     DENOQUEUE_HOST: "0.0.0.0",
     DENOQUEUE_DEMO_SPEED: "0.01",
+    DENOQUEUE_RESULT_LIMIT: "64kb",
   });
   assert.equal(parsed.enqueueWait, 2_000);
   assert.equal(parsed.capacity, 50);
   assert.equal(parsed.host, "0.0.0.0");
   assert.equal(parsed.demoSpeed, 0.01);
+  assert.equal(parsed.resultLimit, 64 * 1024);
 });
 
 Deno.test("parseConfig() lets flags beat the environment", () => {
@@ -117,6 +120,7 @@ Deno.test("parseConfig() reads sizes in b, kb, mb and plain bytes", () => {
   ];
   for (const [text, bytes] of cases) {
     assert.equal(config(["--body-limit", text]).bodyLimit, bytes, text);
+    assert.equal(config(["--result-limit", text]).resultLimit, bytes, text);
   }
 });
 
@@ -131,6 +135,8 @@ Deno.test("parseConfig() throws ConfigError naming the option for a bad value", 
   assertRefused(["--enqueue-wait", "10m"], {}, "enqueue-wait"); // past the 5-minute maximum
   assertRefused(["--body-limit", "1tb"], {}, "body-limit");
   assertRefused(["--body-limit", "10"], {}, "body-limit"); // under the 1 KiB minimum
+  assertRefused(["--result-limit", "2gb"], {}, "result-limit");
+  assertRefused([], { DENOQUEUE_RESULT_LIMIT: "lots" }, "result-limit");
   assertRefused(["--demo-speed", "fast"], {}, "demo-speed");
   assertRefused(["--host", "  "], {}, "host");
   assertRefused(["--kill-grace=-1s"], {}, "kill-grace");

@@ -28,13 +28,24 @@ export function afterQueuedCallbacks(): Promise<void> {
 }
 
 /** Rejects if `promise` has not settled within `ms`: a hang fails the test instead of stalling it. */
-export async function within<V>(promise: Promise<V>, what: string, ms = 30_000): Promise<V> {
+export function within<V>(promise: Promise<V>, what: string, ms = 30_000): Promise<V> {
+  return deadline(promise, { timeout: ms, message: what });
+}
+
+/** Resolves as `promise` does, or rejects once `timeout` ms pass first: a wait that cannot hang. */
+export async function deadline<T>(
+  promise: Promise<T>,
+  { timeout = 10_000, message = "a promise" } = {},
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms waiting for ${what}`)), ms);
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`Timed out after ${timeout} ms waiting for ${message}`)),
+      timeout,
+    );
   });
   try {
-    return await Promise.race([promise, deadline]);
+    return await Promise.race([promise, late]);
   } finally {
     clearTimeout(timer);
   }

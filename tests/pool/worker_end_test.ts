@@ -1,0 +1,135 @@
+/**
+ * A worker that ends, by any means, is noticed at once and replaced, and its jobs take the crash
+ * path (the attempt is interrupted, the retry policy applies); a worker merely busy in a loop is
+ * still ended by its job's timeout. Every job here has a 60 s timeout unless it tests one, and
+ * each wait is far shorter: an end noticed only by the timeout would fail the test.
+ */
+
+import assert from "node:assert/strict";
+import type { Job } from "../../queue/job.ts";
+import { UNHOOKED_WORKER } from "../fixtures/handlers.ts";
+import { type PoolHarness, poolHarness } from "../support/pool_harness.ts";
+import { deadline, waitFor } from "../support/wait.ts";
+
+const EXITS_ON_LOAD = new URL("../fixtures/exits_on_load.ts", import.meta.url).href;
+const LONG = { timeout: 60_000 };
+
+/** Runs `body` with a started pool, the crash logs it writes kept in `logged`. */
+async function withPool(
+  options: Parameters<typeof poolHarness>[0],
+  body: (harness: PoolHarness, logged: string[]) => Promise<void>,
+): Promise<void> {
+  const logged: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args.map(String).join(" "));
+  const harness = await poolHarness(options);
+  try {
+    await deadline(harness.pool.start(), { message: "the pool to start" });
+    await body(harness, logged);
+  } finally {
+    await harness.close();
+    console.error = original;
+  }
+}
+
+async function enqueue(harness: PoolHarness, type: string, payload: unknown, options = LONG) {
+  const [job] = await harness.queue.enqueue([{ type, payload, options }]);
+  return job;
+}
+
+function assertCrashed(job: Job, error: RegExp): void {
+  assert.equal(job.status, "failed");
+  assert.equal(job.attempts.length, 1);
+  assert.equal(job.attempts[0].outcome, "interrupted");
+  assert.match(job.error ?? "", error);
+}
+
+Deno.test("WorkerPool notices at once a handler's Deno.exit(); the worker's other jobs retry", async () => {
+  await withPool({}, async (harness, logged) => {
+    const sibling = await enqueue(
+      harness,
+      "t-slow",
+      { ms: 300 },
+      {
+        ...LONG,
+        maxAttempts: 2,
+        backoff: { base: 1, cap: 5 },
+      } as typeof LONG,
+    );
+    await waitFor(async () => (await harness.queue.get(sibling.id))?.status === "in-progress");
+    const exits = await enqueue(harness, "t-exits", { code: 3 });
+    assertCrashed(
+      await harness.final(exits.id),
+      /^Worker crashed: (a handler exited with code 3|the worker ended)/,
+    );
+    const done = await harness.final(sibling.id);
+    assert.equal(done.status, "completed");
+    assert.deepEqual(done.attempts.map((attempt) => [attempt.outcome, attempt.workerId]), [
+      ["interrupted", "w1"],
+      ["completed", "w2"],
+    ]);
+    assert.ok(logged.some((line) => /Worker w1: .*; replacing it/.test(line)), logged.join("\n"));
+  });
+});
+
+Deno.test("WorkerPool notices a worker that ends without a word, through its lifeline", async () => {
+  await withPool({ workerUrl: UNHOOKED_WORKER }, async (harness) => {
+    const silent = await enqueue(harness, "t-exits-silently", {});
+    assertCrashed(
+      await harness.final(silent.id),
+      /^Worker crashed: the worker ended without saying why$/,
+    );
+    const after = await enqueue(harness, "t-succeeds", { value: 5 });
+    assert.deepEqual((await harness.final(after.id)).result, { doubled: 10 });
+  });
+});
+
+Deno.test("WorkerPool treats an unhandled rejection in a handler as a crash", async () => {
+  await withPool({}, async (harness) => {
+    const rejects = await enqueue(harness, "t-rejects-unhandled", {});
+    assertCrashed(
+      await harness.final(rejects.id),
+      /^Worker crashed: uncaught error in worker: .*unhandled in worker/,
+    );
+  });
+});
+
+Deno.test("WorkerPool ends a worker busy in a synchronous loop as a timeout, not a crash", async () => {
+  await withPool({ killGrace: 100 }, async (harness, logged) => {
+    // Busy well past its timeout and grace: only the kill ends the attempt.
+    const busy = await enqueue(harness, "t-busy", { ms: 2_000 }, { timeout: 200 });
+    const done = await harness.final(busy.id);
+    assert.equal(done.status, "failed");
+    assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["timeout"]);
+    assert.equal(done.error, "Timed out after 200 ms");
+    assert.ok(!logged.some((line) => /crashed/.test(line)), logged.join("\n"));
+    const after = await enqueue(harness, "t-succeeds", { value: 1 });
+    assert.equal((await harness.final(after.id)).attempts[0].workerId, "w2");
+  });
+});
+
+Deno.test("WorkerPool.start() fails when the worker entry cannot load", async () => {
+  const harness = await poolHarness({
+    workerUrl: new URL("../fixtures/no_such_worker.ts", import.meta.url),
+  });
+  try {
+    await assert.rejects(
+      deadline(harness.pool.start(), { message: "the pool to start or fail" }),
+      /^Error: Worker w1 ended while starting: uncaught error in worker: /,
+    );
+  } finally {
+    await harness.close();
+  }
+});
+
+Deno.test("WorkerPool.start() fails when a handler module calls Deno.exit() while loading", async () => {
+  const harness = await poolHarness({ modules: [EXITS_ON_LOAD] });
+  try {
+    await assert.rejects(
+      deadline(harness.pool.start(), { message: "the pool to start or fail" }),
+      /^Error: Worker w1 ended while starting: (a handler exited with code 1|the worker ended)/,
+    );
+  } finally {
+    await harness.close();
+  }
+});
