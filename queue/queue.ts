@@ -232,9 +232,9 @@ export class Queue {
     return this.#attempts.finish(reports);
   }
 
-  /** Puts running jobs back in the queue without losing an attempt (their worker was replaced). */
-  requeue(jobs: Job[]): Promise<void> {
-    return this.#attempts.requeue(jobs);
+  /** Puts running jobs back without losing an attempt: queued, or scheduled `delayMs` later. */
+  requeue(jobs: Job[], options?: { delayMs?: number }): Promise<void> {
+    return this.#attempts.requeue(jobs, options);
   }
 
   /** Cancels a queued, scheduled or running job (a running one's worker is told). */

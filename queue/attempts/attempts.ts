@@ -136,23 +136,28 @@ export class Attempts {
     return applied.length;
   }
 
-  /** Puts running jobs back in the queue without losing an attempt (their worker was replaced). */
-  async requeue(jobs: Job[]): Promise<void> {
+  /**
+   * Puts running jobs back without losing an attempt (their worker was replaced, or shutdown
+   * stopped them): queued at once, or with `delayMs`, scheduled for then.
+   */
+  async requeue(jobs: Job[], options: { delayMs?: number } = {}): Promise<void> {
     if (jobs.length === 0) return;
     const { store, events, live } = this.#deps;
     const now = this.#deps.now();
+    const delayMs = options.delayMs ?? 0;
+    const status = delayMs > 0 ? "scheduled" as const : "queued" as const;
     const updates = jobs.map((job) => {
-      assertTransition(job.id, job.status, "queued");
+      assertTransition(job.id, job.status, status);
       const current = live.withLive(job);
       live.forget(job.id);
       return {
         from: "in-progress" as const,
         job: {
           ...job,
-          status: "queued" as const,
+          status,
           attempts: job.attempts.slice(0, -1),
           logs: current.logs,
-          runAt: now,
+          runAt: now + delayMs,
           updatedAt: now,
         },
         fence: { leaseToken: job.leaseToken },
@@ -162,6 +167,8 @@ export class Attempts {
     if (events.active) {
       for (const job of applied) events.emit({ type: "requeued", job });
     }
-    if (applied.length > 0) this.#deps.notifyReady();
+    if (applied.length === 0) return;
+    if (status === "scheduled") this.#deps.wakeAt(now + delayMs);
+    else this.#deps.notifyReady();
   }
 }

@@ -9,7 +9,7 @@ import type { AttemptReport } from "../attempts/settle.ts";
 import type { JobOutcome } from "./protocol.ts";
 import type { RunningJob, WorkerHandle } from "./worker_handle.ts";
 
-/** The jobs of a dead worker: reports to record, and jobs to put back in the queue. */
+/** What becomes of a worker's jobs: reports to record, and jobs to put back in the queue. */
 export interface DeadWorkerJobs {
   reports: AttemptReport[];
   putBack: Job[];
@@ -17,16 +17,19 @@ export interface DeadWorkerJobs {
 
 /**
  * Takes the jobs the outcomes name off the worker and reports how their attempts ended. Jobs
- * cancelled meanwhile get no report: the store has them final already.
+ * cancelled meanwhile get no report: the store has them final already. A job stopped by
+ * shutdown that failed (it threw once its signal aborted) goes back without losing an attempt.
  */
-export function outcomeReports(handle: WorkerHandle, outcomes: JobOutcome[]): AttemptReport[] {
+export function outcomeReports(handle: WorkerHandle, outcomes: JobOutcome[]): DeadWorkerJobs {
   const reports: AttemptReport[] = [];
+  const putBack: Job[] = [];
   for (const outcome of outcomes) {
     const entry = handle.running.get(outcome.jobId);
     if (entry === undefined) continue;
     handle.running.delete(outcome.jobId);
     if (entry.cancelled) continue; // Already cancelled in the store.
     if (entry.timedOut) reports.push(timeoutReport(entry));
+    else if (entry.stopping && !outcome.ok) putBack.push(entry.job);
     else if (outcome.ok) {
       reports.push({ job: entry.job, outcome: "completed", result: outcome.result });
     } else {
@@ -39,7 +42,7 @@ export function outcomeReports(handle: WorkerHandle, outcomes: JobOutcome[]): At
       });
     }
   }
-  return reports;
+  return { reports, putBack };
 }
 
 /**

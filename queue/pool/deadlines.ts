@@ -13,7 +13,7 @@ export interface DeadlinesOptions {
   killGrace: number;
   now: () => number;
   /** The pool's workers now (the list itself: a kill replaces one in it). */
-  handles: () => WorkerHandle[];
+  handles: () => readonly WorkerHandle[];
   /** A worker was just terminated for holding a job past its grace period. */
   onKill: (handle: WorkerHandle) => void;
 }
@@ -28,7 +28,7 @@ export interface DeadlinesOptions {
 export class Deadlines {
   #killGrace: number;
   #now: () => number;
-  #handles: () => WorkerHandle[];
+  #handles: () => readonly WorkerHandle[];
   #onKill: (handle: WorkerHandle) => void;
   #closed = false;
   #timer: ReturnType<typeof setTimeout> | undefined;

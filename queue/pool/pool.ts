@@ -5,37 +5,17 @@
  */
 
 import type { Job } from "../job.ts";
-import type { AttemptReport } from "../attempts/settle.ts";
 import type { Queue } from "../queue.ts";
 import { RetryTimer } from "../primitives/retry_timer.ts";
-import { Ticker } from "../primitives/ticker.ts";
 import { deadWorkerJobs, outcomeReports, unsentReports } from "./attempt_reports.ts";
 import { Deadlines } from "./deadlines.ts";
+import { LeaseKeeper } from "./lease_keeper.ts";
+import { OutcomeRecorder } from "./outcome_recorder.ts";
 import type { FromWorker } from "./protocol.ts";
+import { defaultWorkerUrl, type PoolOptions } from "./pool_options.ts";
 import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
-import { WorkerHandle, type WorkerInit } from "./worker_handle.ts";
-
-/** Options for {@linkcode WorkerPool}. */
-export interface PoolOptions {
-  queue: Queue;
-  /** Workers. Default: the number of CPUs. */
-  size?: number;
-  /** Jobs each worker runs at once. Default 16. */
-  concurrency?: number;
-  /** Absolute URLs of user handler modules, loaded into every worker. */
-  modules?: string[];
-  /** Time scale of the demo job types. Default 1. */
-  demoSpeed?: number;
-  /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */
-  killGrace?: number;
-  /** Largest job result, in bytes of JSON; a larger one fails for good. Default 1 MB. */
-  resultLimit?: number;
-  /** After a failed claim, the first wait before claiming again (doubling to 5 s). Default 100. */
-  claimRetry?: number;
-  /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
-  workerUrl?: URL;
-  now?: () => number;
-}
+import type { WorkerHandle } from "./worker_handle.ts";
+import { WorkerSet } from "./worker_set.ts";
 
 /** Workers and jobs, as `GET /api/stats` shows them. */
 export interface PoolStats {
@@ -46,11 +26,6 @@ export interface PoolStats {
   busy: number;
   idle: number;
   running: number;
-}
-
-function defaultWorkerUrl(): URL {
-  const bundled = !import.meta.url.endsWith(".ts");
-  return new URL(bundled ? "./worker.js" : "./worker.ts", import.meta.url);
 }
 
 /**
@@ -65,21 +40,18 @@ export class WorkerPool {
   readonly concurrency: number;
   readonly killGrace: number;
   #queue: Queue;
-  #init: WorkerInit;
+  #workers: WorkerSet;
   #now: () => number;
-  #handles: WorkerHandle[] = [];
-  #nextId = 1;
   #pumping = false;
   #again = false;
   #draining = false;
   #paused = false;
-  #closed = false;
   #deadlines: Deadlines;
   #idle: (() => void)[] = [];
-  #respawns = new Set<ReturnType<typeof setTimeout>>();
-  #leases: Ticker;
+  #leases: LeaseKeeper;
   #claimRetry: RetryTimer;
   #unsubscribe: (() => void)[] = [];
+  #outcomes: OutcomeRecorder;
 
   constructor(options: PoolOptions) {
     this.size = options.size ?? navigator.hardwareConcurrency ?? 2;
@@ -91,39 +63,36 @@ export class WorkerPool {
       }
     }
     this.#queue = options.queue;
+    this.#outcomes = new OutcomeRecorder(this.#queue);
     this.#now = options.now ?? Date.now;
     this.#deadlines = new Deadlines({
       killGrace: this.killGrace,
       now: this.#now,
-      handles: () => this.#handles,
+      handles: () => this.#workers.handles,
       onKill: (handle) => this.#replace(handle, undefined),
     });
-    this.#leases = new Ticker("Lease renewal", this.#queue.leaseMs / 3, () => {
-      const jobs: Job[] = [];
-      for (const handle of this.#handles) {
-        for (const entry of handle.running.values()) jobs.push(entry.job);
-      }
-      return this.#queue.renewLeases(jobs);
+    this.#leases = new LeaseKeeper({
+      leaseMs: this.#queue.leaseMs,
+      running: () => this.#workers.runningJobs(),
+      renew: (jobs) => this.#queue.renewLeases(jobs),
+      onLost: (jobIds) => this.#leaseLost(jobIds),
     });
     this.#claimRetry = new RetryTimer(() => this.#pump(), { first: options.claimRetry ?? 100 });
-    this.#init = {
+    const init = {
       url: options.workerUrl ?? defaultWorkerUrl(),
       modules: options.modules ?? [],
       demoSpeed: options.demoSpeed ?? 1,
       resultLimit: options.resultLimit ?? DEFAULT_RESULT_LIMIT,
     };
+    this.#workers = new WorkerSet(this.size, init, {
+      onBatch: (handle, message) => this.#onBatch(handle, message),
+      onCrash: (handle, reason) => this.#replace(handle, `Worker crashed: ${reason}`),
+    }, () => this.#pump());
   }
 
   /** Starts every worker and waits until each has loaded its handlers. */
   async start(): Promise<void> {
-    const handles = Array.from({ length: this.size }, () => this.#spawn());
-    try {
-      await Promise.all(handles.map((handle) => handle.ready()));
-    } catch (error) {
-      for (const handle of handles) handle.terminate();
-      throw error;
-    }
-    this.#handles = handles;
+    await this.#workers.start();
     this.#leases.start();
     this.#unsubscribe.push(
       this.#queue.onReady(() => this.#pump()),
@@ -148,27 +117,20 @@ export class WorkerPool {
   }
 
   stats(): PoolStats {
-    let busy = 0;
-    let running = 0;
-    for (const handle of this.#handles) {
-      if (handle.running.size > 0) busy++;
-      running += handle.running.size;
-    }
+    const busy = this.#workers.busy;
     return {
       size: this.size,
       concurrency: this.concurrency,
       paused: this.#paused,
       busy,
-      idle: this.#handles.length - busy,
-      running,
+      idle: this.#workers.handles.length - busy,
+      running: this.#workers.running,
     };
   }
 
   /** Jobs running now. */
   get running(): number {
-    let running = 0;
-    for (const handle of this.#handles) running += handle.running.size;
-    return running;
+    return this.#workers.running;
   }
 
   /**
@@ -188,15 +150,14 @@ export class WorkerPool {
       clearTimeout(timer);
     };
     await settled(graceMs);
-    for (const handle of this.#handles) {
-      for (const jobId of handle.running.keys()) handle.abort(jobId, "shutdown");
+    for (const handle of this.#workers.handles) {
+      for (const [jobId, entry] of handle.running) {
+        entry.stopping = true;
+        handle.abort(jobId, "shutdown");
+      }
     }
     await settled(killGraceMs);
-    const left: Job[] = [];
-    for (const handle of this.#handles) {
-      for (const entry of handle.running.values()) left.push(entry.job);
-    }
-    return left;
+    return this.#workers.runningJobs();
   }
 
   /**
@@ -204,26 +165,14 @@ export class WorkerPool {
    * resolves once a lease renewal in progress has ended, so the store can close.
    */
   async close(): Promise<void> {
-    this.#closed = true;
     this.#draining = true;
     for (const off of this.#unsubscribe) off();
     this.#claimRetry.stop();
     this.#deadlines.close();
-    for (const timer of this.#respawns) clearTimeout(timer);
-    for (const handle of this.#handles) {
-      handle.running.clear();
-      handle.terminate();
-    }
-    this.#handles = [];
+    this.#workers.close();
     for (const resolve of this.#idle.splice(0)) resolve();
     await this.#leases.stop();
-  }
-
-  #spawn(): WorkerHandle {
-    return new WorkerHandle(`w${this.#nextId++}`, this.#init, {
-      onBatch: (handle, message) => this.#onBatch(handle, message),
-      onCrash: (handle, reason) => this.#replace(handle, `Worker crashed: ${reason}`),
-    });
+    await this.#outcomes.settled();
   }
 
   /**
@@ -242,7 +191,7 @@ export class WorkerPool {
         this.#again = false;
         for (;;) {
           if (this.#draining || this.#paused) return;
-          const rooms = this.#handles
+          const rooms = this.#workers.handles
             .filter((handle) => handle.available && handle.running.size < this.concurrency)
             .map((handle) => ({ handle, room: this.concurrency - handle.running.size }));
           if (rooms.length === 0) break;
@@ -271,15 +220,27 @@ export class WorkerPool {
     }
   }
 
-  /** Hands claimed jobs to a worker (or back to the queue if it died meanwhile). */
-  async #dispatch(handle: WorkerHandle, jobs: Job[]): Promise<void> {
+  /**
+   * Hands claimed jobs to a worker (or back to the queue if it died meanwhile). A job whose
+   * earlier attempt still runs here (its lease was lost, and it is winding down) is not run
+   * twice: it goes back, due a second later.
+   */
+  async #dispatch(handle: WorkerHandle, claimed: Job[]): Promise<void> {
+    const running = new Set(this.#workers.runningJobs().map((job) => job.id));
+    const jobs = claimed.filter((job) => !running.has(job.id));
+    if (jobs.length < claimed.length) {
+      const again = claimed.filter((job) => running.has(job.id));
+      console.error(`Worker pool still runs ${again.length} job(s) it claimed again; later`);
+      this.#outcomes.putBack(again, { delayMs: 1_000 });
+    }
+    if (jobs.length === 0) return;
     if (handle.dead) {
       await this.#queue.requeue(jobs);
       return;
     }
     const now = this.#now();
     const unsent = handle.run(jobs, now);
-    if (unsent.length > 0) this.#report(unsentReports(unsent));
+    if (unsent.length > 0) this.#outcomes.report(unsentReports(unsent));
     this.#deadlines.watch(jobs, now);
   }
 
@@ -296,16 +257,11 @@ export class WorkerPool {
         this.#queue.log(jobId, entry.job.attempts.length, line, entry.job.leaseToken);
       }
     }
-    const reports = outcomeReports(handle, message.outcomes);
-    if (reports.length > 0) this.#report(reports);
+    const { reports, putBack } = outcomeReports(handle, message.outcomes);
+    this.#outcomes.report(reports);
+    this.#outcomes.putBack(putBack);
     this.#checkIdle();
     if (message.outcomes.length > 0) this.#pump();
-  }
-
-  #report(reports: AttemptReport[]): void {
-    this.#queue.finish(reports).catch((error) => {
-      console.error("Worker pool failed to record job outcomes:", error);
-    });
   }
 
   /**
@@ -313,42 +269,19 @@ export class WorkerPool {
    * {@linkcode deadWorkerJobs}); `crash` is why it died on its own, if it did.
    */
   #replace(handle: WorkerHandle, crash: string | undefined): void {
-    const index = this.#handles.indexOf(handle);
-    if (index === -1) return;
+    if (!this.#workers.has(handle)) return;
     const { reports, putBack } = deadWorkerJobs(handle, crash);
     if (crash !== undefined) console.error(`Worker ${handle.id}: ${crash}; replacing it`);
-    if (reports.length > 0) this.#report(reports);
-    if (putBack.length > 0) {
-      this.#queue.requeue(putBack).catch((error) => {
-        console.error("Worker pool failed to put jobs back:", error);
-      });
-    }
+    this.#outcomes.report(reports);
+    this.#outcomes.putBack(putBack);
     this.#checkIdle();
-    if (this.#closed) {
-      this.#handles.splice(index, 1);
-      return;
-    }
-    this.#respawn(handle, 0);
+    this.#workers.replace(handle);
   }
 
-  /**
-   * Starts a worker in the place of `handle` (dead, still listed) after `delay` ms. Never at
-   * once: `new Worker()` holds the main thread for 10–20 ms, and the outcomes just reported
-   * should reach the store first.
-   */
-  #respawn(handle: WorkerHandle, delay: number): void {
-    const timer = setTimeout(() => {
-      this.#respawns.delete(timer);
-      const index = this.#handles.indexOf(handle);
-      if (this.#closed || index === -1) return;
-      const replacement = this.#spawn();
-      this.#handles[index] = replacement;
-      replacement.ready().then(() => this.#pump(), (error) => {
-        console.error(`${error instanceof Error ? error.message : error}; trying again`);
-        this.#respawn(replacement, 1000);
-      });
-    }, delay);
-    this.#respawns.add(timer);
+  /** Stops attempts whose lease was lost: nothing they report will be stored. */
+  #leaseLost(jobIds: string[]): void {
+    console.error(`Worker pool lost the lease of ${jobIds.length} running job(s); stopping them`);
+    for (const jobId of jobIds) this.#deadlines.cancel(jobId);
   }
 
   #checkIdle(): void {

@@ -19,6 +19,8 @@ export interface RunningJob {
   killAt?: number;
   timedOut: boolean;
   cancelled: boolean;
+  /** Its signal aborted for shutdown: a failure then means it stopped, not that it failed. */
+  stopping?: boolean;
 }
 
 /** What the handle reports to the pool. */

@@ -58,6 +58,21 @@ Deno.test("DenoQueueServer.shutdown() gives aborted jobs kill-grace, then puts b
   }
 });
 
+Deno.test("DenoQueueServer.shutdown() puts back a job that throws once aborted, without losing an attempt", async () => {
+  const path = `${Deno.makeTempDirSync({ prefix: "denoqueue-shutdown-" })}/jobs.db`;
+  const { server, running } = await start(SqliteStore.open(path));
+  const stopped = await running("t-waits"); // rejects with the signal's reason once it aborts
+  await within(server.shutdown(), "shutdown");
+  const store = SqliteStore.open(path);
+  try {
+    const job = await store.get({ id: stopped.id });
+    assert.equal(job?.status, "queued", "stopped by the shutdown, not failed");
+    assert.equal(job?.attempts.length, 0, "without losing an attempt");
+  } finally {
+    await store.close();
+  }
+});
+
 Deno.test("DenoQueueServer.shutdown() gives aborted jobs kill-grace, then cancels those that ignore it (memory)", async () => {
   const store = new MemoryStore();
   const { server, lines, running } = await start(store);

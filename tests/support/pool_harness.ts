@@ -7,7 +7,8 @@
 import { JobEvents } from "../../queue/events.ts";
 import { HandlerRegistry } from "../../queue/handlers/registry.ts";
 import type { Job } from "../../queue/job.ts";
-import { type PoolOptions, WorkerPool } from "../../queue/pool/pool.ts";
+import type { PoolOptions } from "../../queue/pool/pool_options.ts";
+import { WorkerPool } from "../../queue/pool/pool.ts";
 import { Queue } from "../../queue/queue.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";

@@ -1,0 +1,57 @@
+/**
+ * Keeps the leases of the jobs this process runs: renews them every third of a lease, and
+ * names those whose lease was lost meanwhile (rescued, cancelled or removed by someone else),
+ * so that the pool stops them: an attempt that is no longer current must not go on.
+ * @module
+ */
+
+import type { Job } from "../job.ts";
+import { Ticker } from "../primitives/ticker.ts";
+
+/** Options for {@linkcode LeaseKeeper}. */
+export interface LeaseKeeperOptions {
+  /** Milliseconds a lease lasts: renewals come every third of it. */
+  leaseMs: number;
+  /** The attempts running now. */
+  running: () => Job[];
+  /** Renews their leases; resolves with the ids renewed. */
+  renew: (jobs: Job[]) => Promise<string[]>;
+  /** Told the ids of attempts that still ran but whose lease was not renewed. */
+  onLost: (jobIds: string[]) => void;
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const keeper = new LeaseKeeper({ leaseMs: 30_000, running, renew, onLost });
+ * keeper.start();
+ * await keeper.stop();
+ * ```
+ */
+export class LeaseKeeper {
+  #options: LeaseKeeperOptions;
+  #ticker: Ticker;
+
+  constructor(options: LeaseKeeperOptions) {
+    this.#options = options;
+    this.#ticker = new Ticker("Lease renewal", options.leaseMs / 3, () => this.renewNow());
+  }
+
+  start(): void {
+    this.#ticker.start();
+  }
+
+  /** Stops renewing and waits for a renewal in progress. */
+  stop(): Promise<void> {
+    return this.#ticker.stop();
+  }
+
+  /** Renews the leases of the attempts running now; reports those lost. */
+  async renewNow(): Promise<void> {
+    const jobs = this.#options.running();
+    if (jobs.length === 0) return;
+    const renewed = new Set(await this.#options.renew(jobs));
+    const lost = jobs.filter((job) => !renewed.has(job.id)).map((job) => job.id);
+    if (lost.length > 0) this.#options.onLost(lost);
+  }
+}

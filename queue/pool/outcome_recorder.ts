@@ -1,0 +1,57 @@
+/**
+ * Writes what the pool learns about its attempts to the queue (outcomes, jobs put back) without
+ * holding up the worker messages they come from, and knows which writes are still on their way,
+ * so that the pool can close only once they have landed.
+ * @module
+ */
+
+import type { AttemptReport } from "../attempts/settle.ts";
+import type { Job } from "../job.ts";
+
+/** The queue's side of it. */
+export interface OutcomeSink {
+  finish(reports: AttemptReport[]): Promise<unknown>;
+  requeue(jobs: Job[], options?: { delayMs?: number }): Promise<void>;
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const recorder = new OutcomeRecorder(queue);
+ * recorder.report([{ job, outcome: "completed", result: 1 }]);
+ * await recorder.settled();
+ * ```
+ */
+export class OutcomeRecorder {
+  #sink: OutcomeSink;
+  #pending = new Set<Promise<unknown>>();
+
+  constructor(sink: OutcomeSink) {
+    this.#sink = sink;
+  }
+
+  /** Records how attempts ended (the retry policy applies). */
+  report(reports: AttemptReport[]): void {
+    if (reports.length === 0) return;
+    this.#track(this.#sink.finish(reports), "record job outcomes");
+  }
+
+  /** Puts jobs back without losing an attempt: queued, or scheduled `delayMs` later. */
+  putBack(jobs: Job[], options?: { delayMs?: number }): void {
+    if (jobs.length === 0) return;
+    this.#track(this.#sink.requeue(jobs, options), "put jobs back");
+  }
+
+  /** Resolves once every write started so far has landed (or failed, and been logged). */
+  async settled(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all([...this.#pending]);
+  }
+
+  #track(write: Promise<unknown>, what: string): void {
+    const tracked = write.then(
+      () => {},
+      (error) => console.error(`Worker pool failed to ${what}:`, error),
+    ).finally(() => this.#pending.delete(tracked));
+    this.#pending.add(tracked);
+  }
+}

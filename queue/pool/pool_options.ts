@@ -1,0 +1,35 @@
+/**
+ * What a `WorkerPool` is built with, and where its worker entry is found (beside this
+ * file, `.ts` from source, `.js` from the bundle).
+ * @module
+ */
+
+import type { Queue } from "../queue.ts";
+
+/** Options for `WorkerPool`. */
+export interface PoolOptions {
+  queue: Queue;
+  /** Workers. Default: the number of CPUs. */
+  size?: number;
+  /** Jobs each worker runs at once. Default 16. */
+  concurrency?: number;
+  /** Absolute URLs of user handler modules, loaded into every worker. */
+  modules?: string[];
+  /** Time scale of the demo job types. Default 1. */
+  demoSpeed?: number;
+  /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */
+  killGrace?: number;
+  /** Largest job result, in bytes of JSON; a larger one fails for good. Default 1 MB. */
+  resultLimit?: number;
+  /** After a failed claim, the first wait before claiming again (doubling to 5 s). Default 100. */
+  claimRetry?: number;
+  /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
+  workerUrl?: URL;
+  now?: () => number;
+}
+
+/** The worker entry beside this file: `worker.ts`, or `worker.js` when bundled. */
+export function defaultWorkerUrl(): URL {
+  const bundled = !import.meta.url.endsWith(".ts");
+  return new URL(bundled ? "./worker.js" : "./worker.ts", import.meta.url);
+}
