@@ -41,7 +41,11 @@ export class LiveAttempts {
   /** Records a log line of `attempt`, keeping the last `MAX_LOGS_PER_JOB`. */
   log(jobId: string, attempt: number, message: string, leaseToken?: string): void {
     const report = this.#reportOf(jobId, leaseToken);
-    report.logs.push({ at: this.#now(), attempt, message: String(message).slice(0, MAX_LOG_LINE_LENGTH) });
+    report.logs.push({
+      at: this.#now(),
+      attempt,
+      message: String(message).slice(0, MAX_LOG_LINE_LENGTH),
+    });
     if (report.logs.length > MAX_LOGS_PER_JOB) report.logs.shift();
   }
 
