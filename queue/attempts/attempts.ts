@@ -109,12 +109,18 @@ export class Attempts {
       job: settleAttempt({ ...report, job: live.withLive(report.job) }, now, random),
       fence: { leaseToken: report.job.leaseToken, expiredBefore: options.expiredBefore },
     }));
+    const applied = await store.update({ updates });
+    // What was written decides the rest: a refused rescue leaves its attempt running, with
+    // what it reported; a refused outcome counts as stale, not as an attempt of its type.
+    const written = new Set(applied.map((job) => job.id));
+    const rescue = options.expiredBefore !== undefined;
     for (const report of reports) {
-      live.forget(report.job.id);
+      const stored = written.has(report.job.id);
+      if (stored || !rescue) live.forget(report.job.id);
+      if (!stored) continue;
       const started = report.job.attempts.at(-1)?.startedAt ?? now;
       statistics.attemptEnded(report.job.type, now - started, report.outcome !== "completed");
     }
-    const applied = await store.update({ updates });
     let released = 0;
     let completed = 0;
     let failed = 0;
@@ -131,7 +137,8 @@ export class Attempts {
       }
     }
     statistics.finished(completed, failed);
-    if (applied.length < reports.length) statistics.staleOutcomes(reports.length - applied.length);
+    const refused = reports.length - applied.length;
+    if (refused > 0 && !rescue) statistics.staleOutcomes(refused);
     this.#deps.capacity.release(released);
     return applied.length;
   }

@@ -80,8 +80,11 @@ export class Clearing {
         const page = await store.list({ status: "in-progress", limit: PAGE });
         if (page.length === 0) break;
         await this.#deps.cancellation.cancelAll(page, "Cleared by request");
-        // Cleared by their status: removed now (with no status, below with the rest).
-        if (status !== undefined) removed += await this.#remove({ ids: page.map((j) => j.id) });
+        // Cleared by their status: removed now if cancelled here (one that finished meanwhile
+        // is no longer in progress, and stays); with no status, below with the rest.
+        if (status !== undefined) {
+          removed += await this.#remove({ ids: page.map((j) => j.id), status: "cancelled" });
+        }
       }
     }
     if (status === undefined || !isUnfinished(status)) {

@@ -74,17 +74,22 @@ export class ManualRetry {
     }
     const pending = candidates.reverse().filter((id) => !retriedAlready.has(id));
     let retried = 0;
+    // Gone, or retried by someone else meanwhile: neither done here nor left to do.
+    let skipped = 0;
     for (const id of pending) {
       if (!this.#deps.capacity.hasRoom()) break;
       try {
         await this.retry(id);
         retried++;
       } catch (error) {
-        if (error instanceof JobNotFoundError || error instanceof JobStateError) continue;
+        if (error instanceof JobNotFoundError || error instanceof JobStateError) {
+          skipped++;
+          continue;
+        }
         if (error instanceof QueueFullError) break;
         throw error;
       }
     }
-    return { retried, remaining: pending.length - retried };
+    return { retried, remaining: pending.length - retried - skipped };
   }
 }

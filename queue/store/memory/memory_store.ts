@@ -16,6 +16,7 @@ import type {
   ClaimParams,
   DeleteParams,
   DeleteResult,
+  FinalStatus,
   JobCounts,
   JobUpdate,
   ListQuery,
@@ -24,6 +25,8 @@ import type {
   RenewParams,
 } from "../job_store.ts";
 import type { Store } from "../store.ts";
+
+const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
 
 /**
  * @example
@@ -46,15 +49,19 @@ export class MemoryStore implements Store {
   #counts = new StatusCounts();
 
   insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
-    const seen = new Set<string>();
+    const batch = new Map<string, Job>();
+    // Originals of manual retries, stored or in this batch, with the copy recorded on them.
     const retried = new Map<string, Job>();
     for (const job of jobs) {
-      if (this.#jobs.has(job.id) || seen.has(job.id)) {
+      if (this.#jobs.has(job.id) || batch.has(job.id)) {
         return Promise.reject(new Error(`A job with id ${job.id} already exists`));
       }
-      seen.add(job.id);
+      batch.set(job.id, job);
+    }
+    for (const job of jobs) {
       if (job.retryOf === undefined) continue;
-      const original = retried.get(job.retryOf) ?? this.#jobs.get(job.retryOf);
+      const original = retried.get(job.retryOf) ?? this.#jobs.get(job.retryOf) ??
+        batch.get(job.retryOf);
       try {
         assertRetryable(job.retryOf, original, job.id);
       } catch (error) {
@@ -63,14 +70,18 @@ export class MemoryStore implements Store {
       retried.set(job.retryOf, { ...original!, retriedBy: job.id });
     }
     for (const original of retried.values()) {
+      if (batch.has(original.id)) continue; // Recorded as it is inserted, below.
       this.#jobs.set(original.id, owned(original));
       this.#counts.addRetried(original.status, 1);
     }
-    const inserted = jobs.map((job) => owned({ ...job, seq: ++this.#seq }));
+    const inserted = jobs.map((job) =>
+      owned({ ...(retried.get(job.id) ?? job), seq: ++this.#seq })
+    );
     for (const job of inserted) {
       this.#jobs.set(job.id, job);
       this.#order.push(job.id);
       this.#counts.add(job.type, job.status, 1);
+      if (job.retriedBy !== undefined) this.#counts.addRetried(job.status, 1);
       this.#index(job);
     }
     return Promise.resolve(inserted);
@@ -193,24 +204,23 @@ export class MemoryStore implements Store {
   }
 
   prune({ finishedBefore, keep, limit }: PruneParams): Promise<number> {
-    const counts = this.#counts.snapshot().byStatus;
-    const excess = {
-      completed: counts.completed - keep,
-      failed: counts.failed - keep,
-      cancelled: counts.cancelled - keep,
-    };
     let removed = 0;
-    // Oldest first: past the count limit, or finished before the cut-off.
-    for (const id of this.#order) {
-      if (removed >= limit) break;
-      const job = this.#jobs.get(id);
-      if (job === undefined || isUnfinished(job.status)) continue;
-      const status = job.status as keyof typeof excess;
-      if (excess[status] > 0 || (job.finishedAt ?? job.updatedAt) < finishedBefore[status]) {
+    // Per final status, oldest first: those finished before the cut-off, then, of the rest,
+    // the oldest beyond the number kept (the same order as every driver).
+    for (const status of FINAL) {
+      const jobs = this.#order.map((id) => this.#jobs.get(id)).filter((job) =>
+        job?.status === status
+      ) as Job[];
+      const aged = jobs.filter((job) => (job.finishedAt ?? job.updatedAt) < finishedBefore[status]);
+      const excess = Math.max(0, jobs.length - aged.length - keep);
+      const agedIds = new Set(aged.map((job) => job.id));
+      const beyond = jobs.filter((job) => !agedIds.has(job.id)).slice(0, excess);
+      for (const job of [...aged, ...beyond]) {
+        if (removed >= limit) break;
         this.#remove(job);
-        excess[status]--;
         removed++;
       }
+      if (removed >= limit) break;
     }
     this.#compact();
     return Promise.resolve(removed);
@@ -268,11 +278,22 @@ function onAttempt(job: Job, fence: AttemptFence): boolean {
 }
 
 /**
- * A job as this store keeps it: its own copy of the lists, frozen with the job, so that what
- * it hands out is a snapshot nobody can change under it (an attempt to throws).
+ * A job as this store keeps it: its own copy of the lists, frozen with the job and everything
+ * it holds, so that what it hands out is a snapshot nobody can change under it (an attempt to
+ * throws). What was frozen before (the unchanged parts of a job moved on) is not walked again.
  */
 function owned(job: Job): Job {
-  job.attempts = Object.freeze([...job.attempts]) as Job["attempts"];
-  job.logs = Object.freeze([...job.logs]) as Job["logs"];
+  job.attempts = Object.freeze(job.attempts.map(deepFreeze)) as Job["attempts"];
+  job.logs = Object.freeze(job.logs.map(deepFreeze)) as Job["logs"];
+  deepFreeze(job.payload);
+  deepFreeze(job.result);
+  deepFreeze(job.backoff);
   return Object.freeze(job);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  Object.freeze(value);
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return value;
 }

@@ -58,7 +58,8 @@ export function pruneFinished(
   onCommit: OnCommit,
 ): number {
   let removed = 0;
-  const byStatus = counts.snapshot().byStatus;
+  // Counted in the transaction: writes earlier in the same commit are not in `counts` yet.
+  const countOf = statements.prepare("SELECT count(*) AS n FROM jobs WHERE status = ?");
   const byAge = statements.prepare(
     `DELETE FROM jobs WHERE seq IN (SELECT seq FROM jobs WHERE status = ?
            AND finished_at < ? ORDER BY seq LIMIT ?) RETURNING type, ${RETRIED}`,
@@ -73,7 +74,8 @@ export function pruneFinished(
       finishedBefore[status],
       limit - removed,
     ) as unknown as PrunedRow[];
-    const excess = Math.min(limit - removed - aged.length, byStatus[status] - aged.length - keep);
+    const stored = (countOf.get(status) as { n: number }).n;
+    const excess = Math.min(limit - removed - aged.length, stored - keep);
     const extra = excess > 0 ? oldest.all(status, excess) as unknown as PrunedRow[] : [];
     removed += aged.length + extra.length;
     onCommit(() => {

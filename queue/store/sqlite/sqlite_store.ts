@@ -154,6 +154,7 @@ export class SqliteStore implements Store {
     const written: [string, JobStatus][] = [];
     for (const job of inserted) {
       written.push([job.type, job.status]);
+      if (job.retriedBy !== undefined) retried.push(job.status);
       if (job.status === "queued") this.#ready.add(job);
     }
     onCommit(() => {
