@@ -100,6 +100,7 @@ export interface PromoteResult {
  * What every driver provides for jobs. Expectations every driver meets (the jobs contract
  * suite checks them on each):
  * - Every call is atomic: all of it is stored, or none of it.
+ * - A job's id and type never change: an update that names another type is not applied.
  * - A change applies only to a job still in the state the caller saw (`from`, `queued` for a
  *   claim, `scheduled` for a promotion, `in-progress` and the lease owner for a renewal); a job
  *   that moved meanwhile is left alone and left out of the answer.

@@ -122,7 +122,7 @@ export class MemoryStore implements Store {
     const applied: Job[] = [];
     for (const { from, job, fence } of updates) {
       const current = this.#jobs.get(job.id);
-      if (current === undefined || current.status !== from) continue;
+      if (current === undefined || current.status !== from || current.type !== job.type) continue;
       if (fence !== undefined && !onAttempt(current, fence)) continue;
       const { leaseOwner: _owner, leaseExpiresAt: _expires, leaseToken: _token, ...rest } = job;
       const next = owned(

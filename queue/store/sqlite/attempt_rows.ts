@@ -52,16 +52,21 @@ export function updateRows(statements: StatementCache, updates: JobUpdate[]): Jo
        AND (? IS NULL OR lease_expires_at IS NULL OR lease_expires_at < ?)`;
   // By seq, the table's own key, when the caller's job came from this store (it always does in
   // the queue); by id otherwise.
-  const bySeq = statements.prepare(`${set} WHERE seq = ? AND id = ? AND status = ? ${fenced}`);
-  const byId = statements.prepare(`${set} WHERE id = ? AND status = ? ${fenced} RETURNING seq`);
+  const bySeq = statements.prepare(
+    `${set} WHERE seq = ? AND id = ? AND status = ? AND type = ? ${fenced}`,
+  );
+  const byId = statements.prepare(
+    `${set} WHERE id = ? AND status = ? AND type = ? ${fenced} RETURNING seq`,
+  );
   const applied: JobUpdate[] = [];
   for (const { from, job, fence } of updates) {
     const values = updateValues(job);
     const expired = fence?.expiredBefore ?? null;
     const guard = [fence ? 1 : 0, fence?.leaseToken ?? null, expired, expired];
     let seq: number | undefined = job.seq;
-    if (Number(bySeq.run(...values, job.seq, job.id, from, ...guard).changes) === 0) {
-      seq = (byId.get(...values, job.id, from, ...guard) as { seq: number } | undefined)?.seq;
+    const where = [job.id, from, job.type, ...guard];
+    if (Number(bySeq.run(...values, job.seq, ...where).changes) === 0) {
+      seq = (byId.get(...values, ...where) as { seq: number } | undefined)?.seq;
     }
     if (seq === undefined) continue;
     const next = { ...job, seq };

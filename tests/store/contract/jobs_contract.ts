@@ -367,6 +367,14 @@ export function jobsContract(name: string, open: () => Promise<Store>): void {
     await assertCountsMatchRows(store);
   });
 
+  test("update() never changes a job's type", async () => {
+    const store = await storeWith(makeJob("a"));
+    const renamed = { ...makeJob("a"), type: "other", status: "cancelled" as const };
+    assert.deepEqual(await store.update({ updates: [{ from: "queued", job: renamed }] }), []);
+    assert.equal((await store.get({ id: "a" }))?.type, "email");
+    await assertCountsMatchRows(store);
+  });
+
   test("update() with a fence applies only while that attempt is current", async () => {
     const store = await storeWith(makeJob("a"));
     const [first] = await store.claim(claimOf(1, "w1", T));
