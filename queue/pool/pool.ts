@@ -226,10 +226,9 @@ export class WorkerPool {
    * twice: it goes back, due a second later.
    */
   async #dispatch(handle: WorkerHandle, claimed: Job[]): Promise<void> {
-    const running = new Set(this.#workers.runningJobs().map((job) => job.id));
-    const jobs = claimed.filter((job) => !running.has(job.id));
+    const jobs = claimed.filter((job) => !this.#workers.runs(job.id));
     if (jobs.length < claimed.length) {
-      const again = claimed.filter((job) => running.has(job.id));
+      const again = claimed.filter((job) => this.#workers.runs(job.id));
       console.error(`Worker pool still runs ${again.length} job(s) it claimed again; later`);
       this.#outcomes.putBack(again, { delayMs: 1_000 });
     }

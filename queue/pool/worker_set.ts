@@ -58,6 +58,12 @@ export class WorkerSet {
     return this.#handles.filter((handle) => handle.running.size > 0).length;
   }
 
+  /** Whether a worker runs an attempt of the job `jobId` now. */
+  runs(jobId: string): boolean {
+    for (const handle of this.#handles) if (handle.running.has(jobId)) return true;
+    return false;
+  }
+
   /** The attempts running on every worker now. */
   runningJobs(): Job[] {
     const jobs: Job[] = [];

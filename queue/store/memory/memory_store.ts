@@ -283,12 +283,19 @@ function onAttempt(job: Job, fence: AttemptFence): boolean {
  * throws). What was frozen before (the unchanged parts of a job moved on) is not walked again.
  */
 function owned(job: Job): Job {
-  job.attempts = Object.freeze(job.attempts.map(deepFreeze)) as Job["attempts"];
-  job.logs = Object.freeze(job.logs.map(deepFreeze)) as Job["logs"];
+  job.attempts = frozenList(job.attempts);
+  job.logs = frozenList(job.logs);
   deepFreeze(job.payload);
   deepFreeze(job.result);
   deepFreeze(job.backoff);
   return Object.freeze(job);
+}
+
+/** A frozen copy of a list of flat records (attempts, log lines), each frozen once. */
+function frozenList<T extends object>(list: readonly T[]): T[] {
+  const copy = list.slice();
+  for (const item of copy) if (!Object.isFrozen(item)) Object.freeze(item);
+  return Object.freeze(copy) as T[];
 }
 
 function deepFreeze<T>(value: T): T {
