@@ -7,6 +7,7 @@
 import { createServer } from "./api/server.ts";
 import { helpText } from "./api/config/help.ts";
 import { ConfigError, parseConfig } from "./api/config/parse.ts";
+import { HandlerLoadError } from "./queue/handlers/registry.ts";
 import { describeStore, openStore } from "./queue/store/open.ts";
 import type { Store } from "./queue/store/store.ts";
 
@@ -16,7 +17,7 @@ async function main(): Promise<number> {
     parsed = parseConfig(Deno.args, Deno.env.toObject(), Deno.cwd());
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    console.error(`Invalid option ${error.message}`);
+    console.error(`Invalid ${error.message}`);
     return 2;
   }
   if (parsed.help) {
@@ -31,8 +32,31 @@ async function main(): Promise<number> {
     console.error(error instanceof Error ? error.message : error);
     return 1;
   }
-  const server = await createServer({ ...config, store });
-  const { hostname, port } = await server.listen();
+  let server;
+  // Quiet once start-up has failed: the one line saying why is all the user needs.
+  let quiet = false;
+  try {
+    server = await createServer({ ...config, store, log: (line) => quiet || console.log(line) });
+  } catch (error) {
+    if (!(error instanceof HandlerLoadError)) throw error;
+    console.error(error.message);
+    await store.close();
+    return 2;
+  }
+  let address;
+  try {
+    address = await server.listen();
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
+    console.error(
+      `Cannot listen on ${config.host}:${config.port}: the port is in use ` +
+        "(is another DenoQueue running? choose another with --port or PORT)",
+    );
+    quiet = true;
+    await server.shutdown();
+    return 2;
+  }
+  const { hostname, port } = address;
   console.log(
     `DenoQueue listening on http://${hostname}:${port} ` +
       `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, ` +

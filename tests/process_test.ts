@@ -87,12 +87,16 @@ Deno.test("main.ts on SIGTERM lets a running job finish within the grace period"
 Deno.test("main.ts refuses a bad option with a message naming it and exit code 2", async () => {
   const { code, output } = await runService(["--capacity", "lots"]);
   assert.equal(code, 2);
-  assert.match(output, /--capacity: must be a whole number, received "lots"/);
+  assert.match(
+    output,
+    /^Invalid --capacity: must be a whole number from 1 to 100000000, received "lots"$/m,
+  );
   const env = await runService(["--enqueue-wait", "soon"]);
   assert.equal(env.code, 2);
   assert.match(env.output, /--enqueue-wait/);
   const unknown = await runService(["--colour", "blue"]);
   assert.equal(unknown.code, 2);
+  assert.match(unknown.output, /^Invalid --colour: is not an option \(see --help\)$/m);
 });
 
 Deno.test("main.ts --help lists every option with its environment variable", async () => {

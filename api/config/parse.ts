@@ -8,10 +8,13 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
-/** A bad option value; `option` is the flag's name. */
+/**
+ * A bad command line or option value. `option` is the flag's name; `source` is what the user
+ * wrote: the flag (`--port`) or the environment variable (`DENOQUEUE_PORT`, `PORT`).
+ */
 export class ConfigError extends Error {
-  constructor(readonly option: string, message: string) {
-    super(`--${option}: ${message}`);
+  constructor(readonly option: string, message: string, readonly source = `--${option}`) {
+    super(`${source}: ${message}`);
     this.name = "ConfigError";
   }
 }
@@ -35,19 +38,32 @@ const SIZE_UNITS: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
-function parseValue(flag: string, spec: OptionSpec, raw: string, cwd: string): unknown {
+/** The range a number option accepts, for messages: " from 1 to 10000". */
+function range(spec: OptionSpec): string {
+  if (spec.min !== undefined && spec.max !== undefined) return ` from ${spec.min} to ${spec.max}`;
+  if (spec.min !== undefined) return ` of at least ${spec.min}`;
+  return spec.max !== undefined ? ` of at most ${spec.max}` : "";
+}
+
+function parseValue(
+  flag: string,
+  spec: OptionSpec,
+  raw: string,
+  cwd: string,
+  source: string,
+): unknown {
   const text = raw.trim();
+  const refuse = (message: string) => new ConfigError(flag, message, source);
   let value: number;
   switch (spec.kind) {
     case "string":
-      if (text === "") throw new ConfigError(flag, "must not be empty");
+      if (text === "") throw refuse("must not be empty");
       return text;
     case "store": {
       if (text === "memory") return text;
       const match = /^sqlite:(.+)$/.exec(text);
       if (match === null) {
-        throw new ConfigError(
-          flag,
+        throw refuse(
           `must be memory or sqlite:PATH, received ${JSON.stringify(raw)}`,
         );
       }
@@ -55,28 +71,27 @@ function parseValue(flag: string, spec: OptionSpec, raw: string, cwd: string): u
     }
     case "durability":
       if (text !== "normal" && text !== "full") {
-        throw new ConfigError(flag, `must be normal or full, received ${JSON.stringify(raw)}`);
+        throw refuse(`must be normal or full, received ${JSON.stringify(raw)}`);
       }
       return text;
     case "modules":
       return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
     case "integer":
       if (!/^\d+$/.test(text)) {
-        throw new ConfigError(flag, `must be a whole number, received ${JSON.stringify(raw)}`);
+        throw refuse(`must be a whole number${range(spec)}, received ${JSON.stringify(raw)}`);
       }
       value = Number(text);
       break;
     case "number":
       value = Number(text);
       if (text === "" || !Number.isFinite(value)) {
-        throw new ConfigError(flag, `must be a number, received ${JSON.stringify(raw)}`);
+        throw refuse(`must be a number, received ${JSON.stringify(raw)}`);
       }
       break;
     case "duration": {
       const match = DURATION.exec(text);
       if (match === null) {
-        throw new ConfigError(
-          flag,
+        throw refuse(
           `must be a duration like 500ms, 5s, 2m, 7d or a number of ms, received ${
             JSON.stringify(raw)
           }`,
@@ -88,8 +103,7 @@ function parseValue(flag: string, spec: OptionSpec, raw: string, cwd: string): u
     case "size": {
       const match = SIZE.exec(text);
       if (match === null) {
-        throw new ConfigError(
-          flag,
+        throw refuse(
           `must be a size like 1mb, 512kb or a number of bytes, received ${JSON.stringify(raw)}`,
         );
       }
@@ -98,10 +112,10 @@ function parseValue(flag: string, spec: OptionSpec, raw: string, cwd: string): u
     }
   }
   if (spec.min !== undefined && value < spec.min) {
-    throw new ConfigError(flag, `must be at least ${spec.min}, received ${JSON.stringify(raw)}`);
+    throw refuse(`must be at least ${spec.min}, received ${JSON.stringify(raw)}`);
   }
   if (spec.max !== undefined && value > spec.max) {
-    throw new ConfigError(flag, `must be at most ${spec.max}, received ${JSON.stringify(raw)}`);
+    throw refuse(`must be at most ${spec.max}, received ${JSON.stringify(raw)}`);
   }
   return value;
 }
@@ -129,28 +143,74 @@ export function parseConfig(
   env: Record<string, string | undefined>,
   cwd: string,
 ): ParsedConfig {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    const options = Object.fromEntries(
-      Object.keys(OPTIONS).map((flag) => [flag, { type: "string" as const }]),
-    );
-    ({ values } = parseArgs({
-      args,
-      options: { ...options, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ConfigError("help", `${message}; see --help`);
-  }
+  const values = readFlags(args);
   if (values.help === true) return { help: true };
   const config: Record<string, unknown> = {};
   for (const [flag, spec] of Object.entries(OPTIONS)) {
     const fromFlag = values[flag];
-    const fromEnv = env[envName(flag)] ?? (flag === "port" ? env.PORT : undefined);
-    const raw = typeof fromFlag === "string" ? fromFlag : fromEnv ?? spec.fallback();
-    config[spec.key] = parseValue(flag, spec, raw, cwd);
+    const named = envName(flag);
+    const envSource = env[named] !== undefined
+      ? named
+      : flag === "port" && env.PORT !== undefined
+      ? "PORT"
+      : undefined;
+    const raw = typeof fromFlag === "string"
+      ? fromFlag
+      : envSource !== undefined
+      ? env[envSource]!
+      : spec.fallback();
+    const source = typeof fromFlag === "string" ? `--${flag}` : envSource ?? `--${flag}`;
+    config[spec.key] = parseValue(flag, spec, raw, cwd, source);
   }
   return { help: false, config: config as unknown as Config };
+}
+
+/**
+ * The flags on the command line, by name. Refuses, naming what was written, an unknown flag, a
+ * flag without its value, and a stray word.
+ */
+function readFlags(args: string[]): Record<string, string | boolean> {
+  const { tokens } = parseArgs({
+    args,
+    options: {
+      ...Object.fromEntries(
+        Object.keys(OPTIONS).map((flag) => [flag, { type: "string" as const }]),
+      ),
+      help: { type: "boolean", short: "h" },
+    },
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
+  const values: Record<string, string | boolean> = {};
+  for (const token of tokens) {
+    if (token.kind === "positional") {
+      throw new ConfigError(
+        "",
+        `unexpected argument; options are written --name value (see --help)`,
+        JSON.stringify(token.value),
+      );
+    }
+    if (token.kind !== "option") continue;
+    if (token.name === "help") {
+      values.help = true;
+      continue;
+    }
+    const spec = OPTIONS[token.name];
+    if (spec === undefined) {
+      throw new ConfigError(token.name, "is not an option (see --help)", token.rawName);
+    }
+    const value = typeof token.value === "string" ? token.value : undefined;
+    const swallowed = value !== undefined && !token.inlineValue && /^--?[a-z]/i.test(value) &&
+      (OPTIONS[value.replace(/^--?/, "").split("=")[0]] !== undefined || value === "-h");
+    if (value === undefined || swallowed) {
+      throw new ConfigError(
+        token.name,
+        `needs a value, e.g. --${token.name} ${spec.fallback() || "VALUE"}`,
+        token.rawName,
+      );
+    }
+    values[token.name] = value;
+  }
+  return values;
 }

@@ -28,6 +28,27 @@ export interface TypeDescription {
   example?: unknown;
 }
 
+/**
+ * A handler module that cannot be used: missing, not valid code, exporting no handler, or
+ * defining a job type another handler (or a built-in) defines. One line, naming the module and
+ * the type, for the person starting the service.
+ */
+export class HandlerLoadError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "HandlerLoadError";
+  }
+}
+
+const BUILT_IN = "(built in)";
+
+/** How messages name a module: its path for a local file, else its URL. */
+export function moduleName(specifier: string): string {
+  return specifier.startsWith("file:")
+    ? decodeURIComponent(new URL(specifier).pathname)
+    : specifier;
+}
+
 /** Collects handlers from a module's exports: handlers, or arrays of them, under any name. */
 export function handlersFromModule(module: Record<string, unknown>, specifier: string): Handler[] {
   const found: Handler[] = [];
@@ -46,11 +67,60 @@ export function handlersFromModule(module: Record<string, unknown>, specifier: s
 /** Imports each module and returns its handlers. */
 export async function importHandlers(specifiers: readonly string[]): Promise<Handler[]> {
   const handlers: Handler[] = [];
+  // Where each type was defined, to name both places when two define it.
+  const definedIn = new Map<string, string>(
+    builtinHandlers.map((handler) => [handler.type, BUILT_IN]),
+  );
   for (const specifier of specifiers) {
-    const module = await import(specifier);
-    handlers.push(...handlersFromModule(module, specifier));
+    const name = moduleName(specifier);
+    let module: Record<string, unknown>;
+    try {
+      module = await import(specifier);
+    } catch (error) {
+      throw new HandlerLoadError(`Cannot load the handler module ${name}: ${why(error)}`, {
+        cause: error,
+      });
+    }
+    let found: Handler[];
+    try {
+      found = handlersFromModule(module, name);
+    } catch (error) {
+      throw new HandlerLoadError((error as Error).message, { cause: error });
+    }
+    for (const handler of found) {
+      const other = definedIn.get(handler.type);
+      if (other !== undefined) throw typeClash(handler.type, name, other);
+      definedIn.set(handler.type, name);
+    }
+    handlers.push(...found);
   }
   return handlers;
+}
+
+/** Two definitions of one job type: where they are, in one line. */
+function typeClash(type: string, module: string, other: string): HandlerLoadError {
+  const named = JSON.stringify(type);
+  if (other === BUILT_IN) {
+    return new HandlerLoadError(
+      `The handler module ${module} defines the job type ${named}, which is built in: ` +
+        "choose another name",
+    );
+  }
+  if (other === module) {
+    return new HandlerLoadError(`The handler module ${module} defines the job type ${named} twice`);
+  }
+  return new HandlerLoadError(
+    `The handler modules ${other} and ${module} both define the job type ${named}`,
+  );
+}
+
+/** Why an import failed, in one line: the first line of Deno's message, with its position. */
+function why(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/^Module not found/.test(message)) return "no such file";
+  const [first] = message.split("\n");
+  const at = /\bat (file:\/\/\S+:(\d+):(\d+))\s*$/.exec(message);
+  return at === null ? first : `${first} (line ${at[2]}, column ${at[3]})`;
 }
 
 /**

@@ -12,13 +12,21 @@ function config(args: string[], env: Record<string, string | undefined> = {}, cw
   return (parsed as { help: false; config: Config }).config;
 }
 
-/** Asserts that parsing throws a ConfigError about `option`. */
-function assertRefused(args: string[], env: Record<string, string>, option: string): void {
+/**
+ * Asserts that parsing throws a ConfigError about `option`, its message starting with what the
+ * user wrote (`source`: the flag, or the environment variable).
+ */
+function assertRefused(
+  args: string[],
+  env: Record<string, string>,
+  option: string,
+  source = `--${option}`,
+): void {
   assert.throws(
     () => parseConfig(args, env, CWD),
     (error) =>
-      error instanceof ConfigError && error.option === option &&
-      error.message.startsWith(`--${option}: `),
+      error instanceof ConfigError && error.option === option && error.source === source &&
+      error.message.startsWith(`${source}: `),
     `${JSON.stringify(args)} ${JSON.stringify(env)}`,
   );
 }
@@ -127,16 +135,16 @@ Deno.test("parseConfig() reads sizes in b, kb, mb and plain bytes", () => {
 Deno.test("parseConfig() throws ConfigError naming the option for a bad value", () => {
   assertRefused(["--port", "http"], {}, "port");
   assertRefused(["--port", "65536"], {}, "port");
-  assertRefused([], { PORT: "eighty" }, "port");
+  assertRefused([], { PORT: "eighty" }, "port", "PORT");
   assertRefused(["--workers", "0"], {}, "workers");
   assertRefused(["--concurrency", "1.5"], {}, "concurrency");
   assertRefused(["--capacity", ""], {}, "capacity");
-  assertRefused([], { DENOQUEUE_ENQUEUE_WAIT: "soon" }, "enqueue-wait");
+  assertRefused([], { DENOQUEUE_ENQUEUE_WAIT: "soon" }, "enqueue-wait", "DENOQUEUE_ENQUEUE_WAIT");
   assertRefused(["--enqueue-wait", "10m"], {}, "enqueue-wait"); // past the 5-minute maximum
   assertRefused(["--body-limit", "1tb"], {}, "body-limit");
   assertRefused(["--body-limit", "10"], {}, "body-limit"); // under the 1 KiB minimum
   assertRefused(["--result-limit", "2gb"], {}, "result-limit");
-  assertRefused([], { DENOQUEUE_RESULT_LIMIT: "lots" }, "result-limit");
+  assertRefused([], { DENOQUEUE_RESULT_LIMIT: "lots" }, "result-limit", "DENOQUEUE_RESULT_LIMIT");
   assertRefused(["--demo-speed", "fast"], {}, "demo-speed");
   assertRefused(["--host", "  "], {}, "host");
   assertRefused(["--kill-grace=-1s"], {}, "kill-grace");
@@ -150,6 +158,34 @@ Deno.test("parseConfig() throws ConfigError for an unknown flag or a positional"
       args.join(" "),
     );
   }
+});
+
+Deno.test("parseConfig() names what the user wrote and the accepted form", () => {
+  const message = (args: string[], env: Record<string, string> = {}) => {
+    try {
+      parseConfig(args, env, CWD);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError, String(error));
+      return error.message;
+    }
+    assert.fail(`${JSON.stringify(args)} ${JSON.stringify(env)} was accepted`);
+  };
+  assert.equal(
+    message(["--capacity", "-1"]),
+    '--capacity: must be a whole number from 1 to 100000000, received "-1"',
+  );
+  assert.equal(message(["--bogus"]), "--bogus: is not an option (see --help)");
+  assert.equal(message(["--port"]), "--port: needs a value, e.g. --port 8080");
+  assert.equal(message(["--port", "--host", "0.0.0.0"]), "--port: needs a value, e.g. --port 8080");
+  assert.equal(
+    message([], { DENOQUEUE_PORT: "abc" }),
+    'DENOQUEUE_PORT: must be a whole number from 0 to 65535, received "abc"',
+  );
+  assert.equal(
+    message([], { PORT: "xyz" }),
+    'PORT: must be a whole number from 0 to 65535, received "xyz"',
+  );
+  assert.match(message(["stray"]), /^"stray": unexpected argument/);
 });
 
 Deno.test("parseConfig() returns a help request for --help and -h", () => {
