@@ -81,7 +81,14 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
       count: options.retainCount,
     },
   });
-  await queue.open();
+  const { rescued } = await queue.open();
+  if (rescued > 0) {
+    log(
+      `Rescued ${rescued} job(s) left running by a process that stopped without finishing them: ` +
+        "each attempt is recorded as interrupted, ending now (when it really stopped is not " +
+        "known), and the retry policy applies",
+    );
+  }
   const pool = new WorkerPool({
     queue,
     size: options.workers,

@@ -156,20 +156,22 @@ export class Queue {
 
   /**
    * Counts the unfinished jobs already in the store against capacity, rescues jobs whose
-   * process died, prunes, and starts the maintenance services.
+   * process died, prunes, and starts the maintenance services. Resolves with how many it rescued.
    */
-  async open(): Promise<void> {
+  async open(): Promise<{ rescued: number }> {
     const { byStatus } = await this.store.counts();
     this.#capacity.occupy(byStatus.queued + byStatus.scheduled + byStatus["in-progress"]);
     const { scheduler, rescuer, cleaner } = this.maintenance;
+    let rescued = 0;
     // With storage of its own, every job still in progress belongs to a dead process.
     if (this.store.durable && byStatus["in-progress"] > 0) {
-      await (this.store.exclusive ? rescuer.rescueAll() : rescuer.runOnce());
+      rescued = await (this.store.exclusive ? rescuer.rescueAll() : rescuer.runOnce());
     }
     await cleaner.runOnce();
     scheduler.start();
     rescuer.start();
     cleaner.start();
+    return { rescued };
   }
 
   /**

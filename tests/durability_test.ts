@@ -152,6 +152,10 @@ Deno.test("main.ts after kill -9 loses no acknowledged job and reruns only those
     }
     assert.equal(missing, 0, "no acknowledged job is lost");
     assert.ok(executedBeforeKill < acknowledged.size, "the kill came mid-run");
+    // The restart says what it rescued: as many as the attempts recorded interrupted.
+    const said = second.lines.find((line) => /^Rescued \d+ job\(s\)/.test(line));
+    assert.ok(said !== undefined, second.lines.join("\n"));
+    assert.equal(Number(/^Rescued (\d+)/.exec(said)![1]), interrupted, said);
     console.log(
       `crash test: acknowledged ${acknowledged.size}, completed ${acknowledged.size}, ` +
         `lost ${missing}, executed before kill ${executedBeforeKill}, ` +

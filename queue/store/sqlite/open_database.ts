@@ -4,7 +4,7 @@
  * @module
  */
 
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { StoreOpenError } from "../errors.ts";
@@ -28,6 +28,13 @@ export interface OpenedDatabase {
 
 function explain(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
+  // Deno's advice (more permissions) is wrong here: /proc and friends refuse whatever we hold.
+  const refused = /^Requires \w+ access to (".*?")/.exec(message);
+  if (refused !== null) {
+    return `${
+      refused[1]
+    } cannot be used for a database (choose a folder you can write, e.g. ./data)`;
+  }
   if (/not a database|malformed|corrupt/i.test(message)) {
     return `${message} (the file is corrupt or is not SQLite)`;
   }
@@ -58,11 +65,14 @@ export function openDatabase<T>(
 ): T {
   let db: DatabaseSync | undefined;
   let lock: Deno.FsFile | undefined;
+  const lockPath = `${path}.lock`;
+  let lockCreated = false;
   try {
     if (path !== ":memory:") {
       mkdirSync(dirname(path), { recursive: true });
       // One DenoQueue per file: a lock held for the store's life on `PATH.lock`.
-      lock = Deno.openSync(`${path}.lock`, { create: true, write: true });
+      lockCreated = !existsSync(lockPath);
+      lock = Deno.openSync(lockPath, { create: true, write: true });
       if (!lock.tryLockSync(true)) {
         throw new Error("the database is locked");
       }
@@ -93,6 +103,12 @@ export function openDatabase<T>(
       db?.close();
     } catch { /* it was never usable */ }
     lock?.close();
+    // A lock file this start created is not left behind by a start that failed.
+    if (lockCreated) {
+      try {
+        Deno.removeSync(lockPath);
+      } catch { /* gone already, or not ours to remove */ }
+    }
     throw new StoreOpenError(path, explain(error), { cause: error });
   }
 }

@@ -62,6 +62,23 @@ Deno.test("SqliteStore.open() migrates a database of the previous schema, keepin
   }
 });
 
+Deno.test("SqliteStore.open() leaves no lock file behind when it refuses a file", () => {
+  const notSqlite = tempPath();
+  Deno.writeTextFileSync(notSqlite, "# A README, say\n".repeat(200));
+  assert.throws(() => SqliteStore.open(notSqlite), StoreOpenError);
+  assert.throws(() => Deno.statSync(`${notSqlite}.lock`), Deno.errors.NotFound);
+});
+
+Deno.test("SqliteStore.open() says a path it may not use cannot hold a database", () => {
+  assert.throws(
+    () => SqliteStore.open("/proc/denoqueue-nope/jobs.db"),
+    (error: Error) =>
+      error instanceof StoreOpenError &&
+      /"\/proc\/denoqueue-nope" cannot be used for a database/.test(error.message) &&
+      !/--allow/.test(error.message),
+  );
+});
+
 Deno.test("SqliteStore.open() refuses a corrupt file, a foreign database and a newer schema", () => {
   const corrupt = tempPath();
   Deno.writeTextFileSync(corrupt, "this is not a database ".repeat(200));
