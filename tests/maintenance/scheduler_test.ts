@@ -9,7 +9,7 @@ import { HandlerRegistry } from "../../queue/handlers/registry.ts";
 import { Scheduler } from "../../queue/maintenance/scheduler.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { recordStore } from "../support/recording_store.ts";
-import { afterQueuedCallbacks } from "../support/wait.ts";
+import { afterQueuedCallbacks, within } from "../support/wait.ts";
 
 const registry = await HandlerRegistry.load([]);
 const T = 1_700_000_000_000;
@@ -45,19 +45,6 @@ function setup() {
     return ready.promise;
   };
   return { store, scheduler, requeued, schedule, nextReady, readyCalls: () => readyCalls };
-}
-
-/** Rejects if `promise` has not settled within `ms`, so a missing wake-up fails, not hangs. */
-async function within<V>(promise: Promise<V>, what: string, ms = 5_000): Promise<V> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 Deno.test("Scheduler.runOnce() promotes every due job, past one batch, and leaves the rest", async () => {

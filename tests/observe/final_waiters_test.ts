@@ -8,6 +8,7 @@ import { JobEvents } from "../../queue/events.ts";
 import type { Job } from "../../queue/job.ts";
 import type { JobStatus } from "../../queue/lifecycle.ts";
 import { FinalWaiters } from "../../queue/observe/final_waiters.ts";
+import { within } from "../support/wait.ts";
 
 const T = 1_700_000_000_000;
 const LONG = 60_000;
@@ -36,19 +37,6 @@ function setup(...jobs: Job[]) {
   const stored = new Map(jobs.map((j) => [j.id, j]));
   const waiters = new FinalWaiters(events, (id) => Promise.resolve(stored.get(id)));
   return { events, stored, waiters };
-}
-
-/** Rejects if `promise` has not settled within `ms`, so a missing wake-up fails, not hangs. */
-async function within<V>(promise: Promise<V>, what: string, ms = 5_000): Promise<V> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 Deno.test("FinalWaiters.wait() resolves with the job of a final event", async () => {

@@ -1,22 +1,10 @@
 import assert from "node:assert/strict";
 import { WakeTimer } from "../../queue/primitives/wake_timer.ts";
+import { within } from "../support/wait.ts";
 
 const T = 1_700_000_000_000;
 const fixedClock = () => T;
 const HOUR = 3_600_000;
-
-/** Rejects if `promise` has not settled within `ms`, so a missing wake-up fails instead of hanging. */
-async function within<V>(promise: Promise<V>, what: string, ms = 10_000): Promise<V> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /**
  * Resolves after every 0 ms timer set before this call has fired: timers with the same delay
