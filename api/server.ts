@@ -13,16 +13,23 @@ import { WorkerPool } from "../queue/pool/pool.ts";
 import { Queue } from "../queue/queue.ts";
 import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import { openStore } from "../queue/store/open.ts";
+import { OPTIONS } from "./config/options.ts";
 import type { Store } from "../queue/store/store.ts";
 import { createApp } from "./app.ts";
 import { LiveFeed } from "./live_feed.ts";
 import { DEFAULT_CLOSE_GRACE, ProducerSockets } from "./producer_socket.ts";
 
+/** The store the service opens when none is given: the `--store` default. */
+const DEFAULT_STORE = OPTIONS.store.fallback();
+
 /** Options for {@linkcode createServer}: any `Config` field, plus what only code can pass. */
 export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store">> {
   /** Handler modules (absolute URLs, e.g. `new URL("./my_handlers.ts", import.meta.url)`). */
   handlers?: (string | URL)[];
-  /** Where jobs live. Default: a new memory store. */
+  /**
+   * Where jobs live. Default, as for the service: SQLite at `./data/denoqueue.db` (from the
+   * current directory); `openStore("memory")` or `openStore("sqlite:PATH")` for another.
+   */
   store?: Store;
   /** Where log lines go. Default: `console.log`. */
   log?: (line: string) => void;
@@ -66,7 +73,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   const log = options.log ?? console.log;
   const modules = (options.handlers ?? []).map((module) => String(module));
   const registry = await HandlerRegistry.load(modules);
-  const store = options.store ?? openStore("memory");
+  const store = options.store ?? openStore(DEFAULT_STORE);
   const events = new JobEvents();
   const queue = new Queue({
     store,

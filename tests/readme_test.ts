@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "../api/server.ts";
 import { waitFor } from "./support/wait.ts";
+import { MemoryStore } from "../queue/store/memory/memory_store.ts";
 
 const EXAMPLE = new URL("./fixtures/readme_handlers.ts", import.meta.url);
 
@@ -22,7 +23,12 @@ Deno.test("README shows the handler example that the tests run", async () => {
 });
 
 Deno.test("README handler example validates, runs, and refuses an unrecoverable address", async () => {
-  const server = await createServer({ workers: 1, handlers: [EXAMPLE.href], log: () => {} });
+  const server = await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    handlers: [EXAMPLE.href],
+    log: () => {},
+  });
   try {
     const post = (payload: unknown) =>
       server.app.request("/api/jobs", {
@@ -59,6 +65,7 @@ Deno.test("README shows the producer example that the tests run", async () => {
 Deno.test("README producer example stores every job, and reports a refused one", async () => {
   const { enqueueWelcomes } = await import(PRODUCER_EXAMPLE.href);
   const server = await createServer({
+    store: new MemoryStore(),
     workers: 1,
     port: 0,
     handlers: [EXAMPLE.href],

@@ -12,6 +12,7 @@ import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
 import type { Store } from "../queue/store/store.ts";
 import { HoldServer } from "./support/hold.ts";
 import { waitFor } from "./support/wait.ts";
+import { MemoryStore } from "../queue/store/memory/memory_store.ts";
 
 const registry = await HandlerRegistry.load([]);
 
@@ -76,7 +77,7 @@ Deno.test("WorkerPool renews the lease of a job that runs longer than the lease"
   // Renewed every 1.3 s and looked at by the rescuer every 2 s: a loaded machine has seconds
   // of slack, and the job runs until released, past the lease it was claimed with.
   const lease = 4_000;
-  const server = await createServer({ workers: 1, lease, log: () => {} });
+  const server = await createServer({ store: new MemoryStore(), workers: 1, lease, log: () => {} });
   try {
     const [job] = await server.queue.enqueue([{ type: "http", payload: hold.payload("long") }]);
     await waitFor(() => hold.arrivals("long") === 1, { message: "the job to start" });

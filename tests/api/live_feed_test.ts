@@ -6,9 +6,11 @@ import assert from "node:assert/strict";
 import { createServer, type DenoQueueServer } from "../../api/server.ts";
 import { readSse, type SseMessage } from "../support/sse.ts";
 import { waitFor } from "../support/wait.ts";
+import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 
 async function withServer(body: (server: DenoQueueServer) => Promise<void>): Promise<void> {
   const server = await createServer({
+    store: new MemoryStore(),
     workers: 1,
     capacity: 100_000,
     log: () => {},
@@ -119,7 +121,12 @@ Deno.test("GET /api/events serves a client that reconnects, and stops listening 
 });
 
 Deno.test("GET /api/events streams end when the server shuts down", async () => {
-  const server = await createServer({ workers: 1, log: () => {}, shutdownGrace: 100 });
+  const server = await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    log: () => {},
+    shutdownGrace: 100,
+  });
   const { messages } = await connect(server);
   await collect(messages, (s) => s.some((m) => m.event === "stats"));
   const shutdown = server.shutdown();

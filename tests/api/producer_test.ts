@@ -13,13 +13,19 @@ import { createServer, type DenoQueueServer, type ServerOptions } from "../../ap
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import { ApiClient, TEST_SERVER_OPTIONS } from "../support/api_server.ts";
 import { waitFor, within } from "../support/wait.ts";
+import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 
 /** A listening server on a free port, shut down after `test`. */
 async function withListening(
   options: ServerOptions,
   test: (url: string, api: ApiClient, server: DenoQueueServer) => Promise<void>,
 ): Promise<void> {
-  const server = await createServer({ ...TEST_SERVER_OPTIONS, port: 0, ...options });
+  const server = await createServer({
+    store: new MemoryStore(),
+    ...TEST_SERVER_OPTIONS,
+    port: 0,
+    ...options,
+  });
   try {
     const { port } = await server.listen();
     await test(`http://127.0.0.1:${port}`, new ApiClient(server), server);
@@ -368,6 +374,7 @@ async function readToEnd(connection: Deno.TcpConn): Promise<Uint8Array> {
 Deno.test("ProducerSockets.close() gives a peer that never answers the close close-grace, then shutdown drops it", async () => {
   const lines: string[] = [];
   const server = await createServer({
+    store: new MemoryStore(),
     ...TEST_SERVER_OPTIONS,
     port: 0,
     closeGrace: 100,

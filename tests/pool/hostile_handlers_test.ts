@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { createServer, type DenoQueueServer } from "../../api/server.ts";
 import type { Job, NewJob } from "../../queue/job.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
+import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 
 /** A final state, and what it must look like. */
 interface Expected {
@@ -158,6 +159,7 @@ Deno.test("hostile handlers end as they should, the service keeps answering, oth
   const original = console.error;
   console.error = (...args: unknown[]) => logged.push(args);
   const server = await createServer({
+    store: new MemoryStore(),
     port: 0,
     workers: 2,
     concurrency: 8,

@@ -9,12 +9,14 @@ import type { Job } from "../../queue/job.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { HoldServer } from "../support/hold.ts";
 import { waitFor } from "../support/wait.ts";
+import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 
 async function withServer(
   options: ServerOptions,
   body: (server: DenoQueueServer) => Promise<void>,
 ): Promise<void> {
   const server = await createServer({
+    store: new MemoryStore(),
     workers: 1,
     concurrency: 4,
     demoSpeed: 0.001,
@@ -227,6 +229,7 @@ Deno.test("WorkerPool runs up to workers x concurrency jobs at once", async () =
 Deno.test("WorkerPool at shutdown cancels jobs still running in memory mode", async () => {
   const lines: string[] = [];
   const server = await createServer({
+    store: new MemoryStore(),
     workers: 1,
     handlers: [FIXTURES],
     shutdownGrace: 50,

@@ -13,6 +13,7 @@ import type { PoolStats } from "../../queue/pool/pool.ts";
 import type { QueueStats } from "../../queue/observe/queue_stats.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { waitFor } from "./wait.ts";
+import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 
 /** A job as `GET /api/jobs/:id` shows it. */
 export type JobView = ReturnType<typeof jobDetail>;
@@ -121,7 +122,11 @@ export async function withServer(
   options: ServerOptions,
   test: (api: ApiClient, server: DenoQueueServer) => Promise<void>,
 ): Promise<void> {
-  const server = await createServer({ ...TEST_SERVER_OPTIONS, ...options });
+  const server = await createServer({
+    store: new MemoryStore(),
+    ...TEST_SERVER_OPTIONS,
+    ...options,
+  });
   try {
     await test(new ApiClient(server), server);
   } finally {

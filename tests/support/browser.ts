@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
 import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
+import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 
 /** Debian's Chromium; tests never download a browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -99,7 +100,11 @@ export async function withDashboard(
   options: DashboardOptions,
   test: (dashboard: Dashboard) => Promise<void>,
 ): Promise<void> {
-  const server = await createServer({ ...BROWSER_SERVER_OPTIONS, ...options.server });
+  const server = await createServer({
+    store: new MemoryStore(),
+    ...BROWSER_SERVER_OPTIONS,
+    ...options.server,
+  });
   const context = await browser.newContext({
     viewport: { width: 1280, height: 800 },
     ...options.context,
