@@ -10,6 +10,7 @@ import { isUnfinished } from "../../lifecycle.ts";
 import { MinHeap } from "../../primitives/min_heap.ts";
 import { StatusCounts } from "../status_counts.ts";
 import { assertRetryable } from "../retry_claim.ts";
+import { owned } from "./frozen_job.ts";
 import { assertUpdatesFollowLifecycle } from "../transition_guard.ts";
 import type {
   AttemptFence,
@@ -275,32 +276,4 @@ export class MemoryStore implements Store {
 function onAttempt(job: Job, fence: AttemptFence): boolean {
   if (job.leaseToken !== fence.leaseToken) return false;
   return fence.expiredBefore === undefined || (job.leaseExpiresAt ?? 0) < fence.expiredBefore;
-}
-
-/**
- * A job as this store keeps it: its own copy of the lists, frozen with the job and everything
- * it holds, so that what it hands out is a snapshot nobody can change under it (an attempt to
- * throws). What was frozen before (the unchanged parts of a job moved on) is not walked again.
- */
-function owned(job: Job): Job {
-  job.attempts = frozenList(job.attempts);
-  job.logs = frozenList(job.logs);
-  deepFreeze(job.payload);
-  deepFreeze(job.result);
-  deepFreeze(job.backoff);
-  return Object.freeze(job);
-}
-
-/** A frozen copy of a list of flat records (attempts, log lines), each frozen once. */
-function frozenList<T extends object>(list: readonly T[]): T[] {
-  const copy = list.slice();
-  for (const item of copy) if (!Object.isFrozen(item)) Object.freeze(item);
-  return Object.freeze(copy) as T[];
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  Object.freeze(value);
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  return value;
 }
