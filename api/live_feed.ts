@@ -23,7 +23,8 @@ export interface FeedEvent {
   error?: string;
   /** For `cleared`: how many jobs were removed. */
   count?: number;
-  at: number;
+  /** When it happened, ISO 8601, as every time the API answers. */
+  at: string;
 }
 
 /** Options for {@linkcode LiveFeed}; durations in ms. */
@@ -42,7 +43,7 @@ export interface LiveFeedOptions {
 
 const encoder = new TextEncoder();
 
-function compact(event: JobEvent, at: number): FeedEvent {
+function compact(event: JobEvent, at: string): FeedEvent {
   if ("job" in event) {
     const { job } = event;
     return {
@@ -167,7 +168,7 @@ export class LiveFeed {
 
   #gather(event: JobEvent): void {
     if (this.#buffer.length < this.#options.maxEventsPerMessage) {
-      this.#buffer.push(compact(event, Date.now()));
+      this.#buffer.push(compact(event, new Date().toISOString()));
     } else {
       this.#overflow[event.type] = (this.#overflow[event.type] ?? 0) + 1;
       this.#overflowCount++;

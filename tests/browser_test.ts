@@ -207,6 +207,8 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
           const job = await enqueue(dashboard, "sleep", { ms: 60_000 });
           const row = page.locator(`[data-testid=job-row][data-job-id="${job.id}"]`);
           await waitForText(row, "in-progress");
+          // A running job's bar says its figure too, even at 0.
+          await waitForText(row.getByTestId("job-progress-figure"), "0%");
           await page.getByLabel("Type").selectOption("");
           await page.waitForURL(/#\/jobs\?status=in-progress$/);
           await page.locator('[data-testid=tab-all][href="#/jobs"]').click();

@@ -60,7 +60,7 @@ Deno.test("GET /api/events delivers a job's transitions in batched jobs messages
   await withServer(async (server) => {
     const { messages } = await connect(server);
     const [job] = await server.queue.enqueue([{ type: "noop", payload: {} }]);
-    const events: { event: string; id: string; status?: string }[] = [];
+    const events: { event: string; id: string; status?: string; at: string }[] = [];
     await collect(messages, (seen) => {
       const last = seen.at(-1)!;
       if (last.event === "jobs") events.push(...JSON.parse(last.data).events);
@@ -69,6 +69,9 @@ Deno.test("GET /api/events delivers a job's transitions in batched jobs messages
     const mine = events.filter((e) => e.id === job.id);
     assert.deepEqual(mine.map((e) => e.event), ["enqueued", "started", "completed"]);
     assert.equal(mine.at(-1)!.status, "completed");
+    for (const { at } of mine) {
+      assert.match(at, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/, "ISO 8601, as the API");
+    }
     await messages.return(undefined);
   });
 });

@@ -19,7 +19,7 @@ import { type FeedEvent, FINAL_STATUSES, type JobSummary } from "./api_types.ts"
 export function applyFeedEvent<T extends JobSummary>(job: T, event: FeedEvent): T {
   // A final job never changes: an event that says otherwise is older than what we show.
   if (FINAL_STATUSES.has(job.status)) return job;
-  const next = { ...job, updatedAt: new Date(event.at).toISOString() };
+  const next = { ...job, updatedAt: event.at };
   if (event.status !== undefined) next.status = event.status;
   if (event.attempt !== undefined) next.attempt = event.attempt;
   if (event.progress !== undefined) next.progress = event.progress;

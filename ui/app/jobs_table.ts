@@ -42,9 +42,16 @@ export function JobsTable({ jobs, now }: { jobs: JobSummary[]; now: number }) {
                 <td class="progress-cell">
                   ${job.status === "in-progress" ||
                       (!FINAL_STATUSES.has(job.status) && job.progress > 0)
-                    ? html`<${ProgressBar} value=${job.progress} label=${`Progress of ${
-                      shortId(job.id)
-                    }`} />`
+                    ? html`
+                      <div class="progress-row">
+                        <${ProgressBar} value=${job.progress} label=${`Progress of ${
+                          shortId(job.id)
+                        }`} />
+                        <span class="muted" data-testid="job-progress-figure">${Math.round(
+                          job.progress,
+                        )}%</span>
+                      </div>
+                    `
                     : html`<span class="muted">${job.status === "completed" ? "100%" : "—"}</span>`}
                 </td>
                 <td class="num">${job.attempt}/${job.maxAttempts}</td>
