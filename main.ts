@@ -7,6 +7,7 @@
 import { createServer } from "./api/server.ts";
 import { helpText } from "./api/config/help.ts";
 import { ConfigError, parseConfig } from "./api/config/parse.ts";
+import { watchAncestors } from "./api/parent_watch.ts";
 import { HandlerLoadError } from "./queue/handlers/registry.ts";
 import { describeStore, openStore } from "./queue/store/open.ts";
 import type { Store } from "./queue/store/store.ts";
@@ -66,8 +67,12 @@ async function main(): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stop(signal));
   }
+  // Set by the start task: stop with npm, as if it had passed its SIGTERM on.
+  const levels = Number(Deno.env.get("DENOQUEUE_STOP_WITH_ANCESTOR") ?? 0);
+  const unwatch = levels > 0 ? watchAncestors(levels, () => stop("its starter ending")) : () => {};
   const signal = await stopped;
-  console.log(`Received ${signal}`);
+  unwatch();
+  console.log(`Stopping on ${signal}`);
   // Every step of the shutdown is bounded; should one still hang (a store that never answers),
   // leave anyway once the grace periods and a margin have passed.
   const limit = config.shutdownGrace + config.killGrace + 2 * config.closeGrace + 5_000;

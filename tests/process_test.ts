@@ -41,7 +41,7 @@ Deno.test("main.ts serves jobs over HTTP and exits 0 on SIGTERM", async () => {
     service.child.kill("SIGTERM");
     const status = await service.exited;
     assert.equal(status.code, 0, service.lines.join("\n"));
-    assert.ok(service.lines.some((line) => line.includes("Received SIGTERM")));
+    assert.ok(service.lines.some((line) => line.includes("Stopping on SIGTERM")));
     assert.ok(service.lines.some((line) => line.includes("Stopped")));
   } finally {
     try {

@@ -171,7 +171,8 @@ export function parseConfig(
  */
 function readFlags(args: string[]): Record<string, string | boolean> {
   const { tokens } = parseArgs({
-    args,
+    // `deno task start -- --port 9000` hands the `--` on as it is: options follow it all the same.
+    args: args.filter((arg) => arg !== "--"),
     options: {
       ...Object.fromEntries(
         Object.keys(OPTIONS).map((flag) => [flag, { type: "string" as const }]),

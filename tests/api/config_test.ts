@@ -188,6 +188,10 @@ Deno.test("parseConfig() names what the user wrote and the accepted form", () =>
   assert.match(message(["stray"]), /^"stray": unexpected argument/);
 });
 
+Deno.test("parseConfig() reads the flags after a -- that deno task passes on", () => {
+  assert.equal(config(["--", "--port", "9000", "--store", "memory"]).port, 9000);
+});
+
 Deno.test("parseConfig() returns a help request for --help and -h", () => {
   assert.deepEqual(parseConfig(["--help"], {}, CWD), { help: true });
   assert.deepEqual(parseConfig(["-h", "--port", "nonsense"], {}, CWD), { help: true });

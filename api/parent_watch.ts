@@ -1,0 +1,60 @@
+/**
+ * Stopping with the process that started us. `npx … task start` runs npm, a shell, `deno task`
+ * and then this process; a SIGTERM to npm's PID ends npm and the shell, but `deno task` and the
+ * server live on, holding the port and the database. Where the system says who a process's
+ * parent is (Linux's /proc), this notices the ancestor going and asks for a clean stop.
+ * @module
+ */
+
+/**
+ * The parent of `pid`: from /proc where Deno may read it (with all permissions), else from
+ * `ps` where it may run it (the start task allows `ps` alone); `undefined` where neither.
+ */
+function parentOf(pid: number): number | undefined {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    // The command name may hold spaces and parentheses: the fields after the last ")" are fixed.
+    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+  } catch { /* not readable here: ask ps */ }
+  try {
+    const { success, stdout } = new Deno.Command("ps", {
+      args: ["-o", "ppid=", "-p", String(pid)],
+      stdout: "piped",
+      stderr: "null",
+    }).outputSync();
+    const text = new TextDecoder().decode(stdout).trim();
+    return success && /^\d+$/.test(text) ? Number(text) : 1;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls `onGone` once one of this process's first `levels` ancestors (1: the parent) is gone,
+ * checking every `intervalMs`. Returns a function that stops watching; does nothing where
+ * ancestors cannot be read.
+ *
+ * @example
+ * ```ts ignore
+ * const stop = watchAncestors(2, () => shutdown("parent gone"));
+ * ```
+ */
+export function watchAncestors(levels: number, onGone: () => void, intervalMs = 1_000): () => void {
+  const chain: number[] = [];
+  let pid: number | undefined = Deno.pid;
+  for (let level = 0; level < levels && pid !== undefined; level++) {
+    pid = parentOf(pid);
+    if (pid === undefined || pid <= 1) return () => {};
+    chain.push(pid);
+  }
+  // Gone when the link below it now has another parent (the orphan is adopted by init).
+  const links = [Deno.pid, ...chain.slice(0, -1)];
+  const timer = setInterval(() => {
+    if (links.some((child, i) => parentOf(child) !== chain[i])) {
+      clearInterval(timer);
+      onGone();
+    }
+  }, intervalMs);
+  Deno.unrefTimer(timer);
+  return () => clearInterval(timer);
+}
