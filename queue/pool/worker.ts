@@ -29,10 +29,29 @@ function post(message: FromWorker): void {
 
 // Before any handler module loads: a handler that ends this worker on purpose sends what is
 // finished and says why first (the pool notices the end through the lifeline in any case).
+const endWorker = self.close.bind(self);
 hookExits((reason) => {
   flush();
   post({ kind: "ending", reason });
 });
+
+// An uncaught error or unhandled rejection in handler code ends this worker as a crash. Said
+// here, the pool hears why with the outcomes finished so far, and Deno does not print it again
+// on the server's stderr (the pool logs it once, with the replacement).
+self.addEventListener("error", (event) => {
+  event.preventDefault();
+  crash(`uncaught error in worker: ${event.message}`);
+});
+self.addEventListener("unhandledrejection", (event) => {
+  event.preventDefault();
+  crash(`uncaught error in worker: Uncaught (in promise) ${String(event.reason)}`);
+});
+
+function crash(reason: string): void {
+  flush();
+  post({ kind: "ending", reason });
+  endWorker();
+}
 
 function flush(): void {
   flushScheduled = false;
