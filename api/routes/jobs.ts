@@ -84,7 +84,8 @@ export function jobRoutes(deps: AppDeps): Hono {
     const type = c.req.query("type") || undefined;
     const limit = integerParam("limit", c.req.query("limit"), 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
     const cursor = integerParam("cursor", c.req.query("cursor"), 1, Number.MAX_SAFE_INTEGER);
-    const jobs = await queue.list({ status, type, limit, beforeSeq: cursor });
+    const idMatch = idMatchParam(c.req.query("match"));
+    const jobs = await queue.list({ status, type, limit, beforeSeq: cursor, idMatch });
     if (jobs.length === limit) {
       const next = new URL(c.req.url);
       next.searchParams.set("cursor", String(jobs[jobs.length - 1].seq));
@@ -117,4 +118,18 @@ export function jobRoutes(deps: AppDeps): Hono {
   });
 
   return app;
+}
+
+/** `?match=`: the start or end of a job id, as the dashboard shows it (4 or more characters). */
+function idMatchParam(value: string | undefined): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!/^[0-9a-f-]{4,36}$/i.test(value)) {
+    throw new HttpError(
+      400,
+      "invalid_query",
+      `match must be 4 to 36 hex digits or dashes of a job id, received ${JSON.stringify(value)}`,
+      { field: "match" },
+    );
+  }
+  return value.toLowerCase();
 }

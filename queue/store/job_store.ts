@@ -16,6 +16,11 @@ export interface ListQuery {
   limit: number;
   /** Only jobs inserted before this `seq` (the paging cursor). */
   beforeSeq?: number;
+  /**
+   * Only jobs whose id starts or ends with this (hex digits and dashes): what a person copies
+   * from a short id. Callers check its form; stores may match it with `LIKE`.
+   */
+  idMatch?: string;
 }
 
 /** Counts of jobs by status, and by type then status. */

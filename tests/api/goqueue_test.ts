@@ -289,3 +289,15 @@ Deno.test({
       assert.deepEqual((await api.jobs()).map((job) => job.id), [kept.id]);
     }),
 });
+
+Deno.test("GET /api/jobs?match= finds a job by the end of its id, as the dashboard shows it", async () => {
+  await withServer({}, async (api) => {
+    const job = await api.enqueue("noop", {});
+    await api.enqueue("noop", {});
+    const found = await api.get<JobView[]>(`/api/jobs?match=${job.id.slice(-8)}&limit=2`);
+    assert.equal(found.status, 200);
+    assert.deepEqual(found.body.map((j) => j.id), [job.id]);
+    const bad = await api.get("/api/jobs?match=zz%25");
+    assert.deepEqual(assertError(bad, 400, "invalid_query"), { field: "match" });
+  });
+});

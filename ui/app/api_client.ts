@@ -100,6 +100,8 @@ export interface JobQuery {
   type?: string;
   cursor?: string;
   limit?: number;
+  /** Jobs whose id starts or ends with this. */
+  match?: string;
 }
 
 /** One page of jobs, newest first. */

@@ -156,7 +156,7 @@ export class MemoryStore implements Store {
     return Promise.resolve(this.#jobs.get(id));
   }
 
-  list({ status, type, limit, beforeSeq }: ListQuery): Promise<Job[]> {
+  list({ status, type, limit, beforeSeq, idMatch }: ListQuery): Promise<Job[]> {
     const page: Job[] = [];
     for (let i = this.#order.length - 1; i >= 0 && page.length < limit; i--) {
       const job = this.#jobs.get(this.#order[i]);
@@ -164,6 +164,9 @@ export class MemoryStore implements Store {
       if (beforeSeq !== undefined && job.seq >= beforeSeq) continue;
       if (status !== undefined && job.status !== status) continue;
       if (type !== undefined && job.type !== type) continue;
+      if (idMatch !== undefined && !job.id.startsWith(idMatch) && !job.id.endsWith(idMatch)) {
+        continue;
+      }
       page.push(job);
     }
     return Promise.resolve(page);

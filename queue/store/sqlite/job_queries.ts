@@ -17,13 +17,16 @@ export function findJob(statements: StatementCache, id: string): Job | undefined
 /** A filtered page of jobs, newest first. */
 export function listJobs(
   statements: StatementCache,
-  { status, type, limit, beforeSeq }: ListQuery,
+  { status, type, limit, beforeSeq, idMatch }: ListQuery,
 ): Job[] {
   const where: string[] = [];
   const values: (string | number)[] = [];
   if (status !== undefined) where.push("status = ?"), values.push(status);
   if (type !== undefined) where.push("type = ?"), values.push(type);
   if (beforeSeq !== undefined) where.push("seq < ?"), values.push(beforeSeq);
+  if (idMatch !== undefined) {
+    where.push("(id LIKE ? || '%' OR id LIKE '%' || ?)"), values.push(idMatch, idMatch);
+  }
   const sql = `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
                  ORDER BY seq DESC LIMIT ?`;
   const rows = statements.prepare(sql).all(...values, limit) as unknown as JobRow[];

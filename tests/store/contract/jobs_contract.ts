@@ -258,6 +258,19 @@ export function jobsContract(name: string, open: () => Promise<Store>): void {
     );
   });
 
+  test("list() with idMatch finds jobs whose id starts or ends with it", async () => {
+    const store = await storeWith(
+      makeJob("0a1b-aaaa-tail1"),
+      makeJob("0a1b-bbbb-tail2"),
+      makeJob("ffff-cccc-tail1"),
+    );
+    const match = async (idMatch: string) => ids(await store.list({ limit: 10, idMatch })).sort();
+    assert.deepEqual(await match("tail1"), ["0a1b-aaaa-tail1", "ffff-cccc-tail1"]);
+    assert.deepEqual(await match("0a1b"), ["0a1b-aaaa-tail1", "0a1b-bbbb-tail2"]);
+    assert.deepEqual(await match("bbbb-tail2"), ["0a1b-bbbb-tail2"]);
+    assert.deepEqual(await match("cccc"), [], "the middle of an id does not match");
+  });
+
   test("delete() removes by ids, by status, or everything", async () => {
     const store = await storeWith(
       makeJob("a"),
