@@ -356,6 +356,12 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         await nav.click();
         await testid(page, "job-row").first().waitFor();
         await assertNoHorizontalOverflow(page, viewport.width, "jobs");
+        // Rows become cards: nothing of a job sits off screen in a scrolled table.
+        const row = await testid(page, "job-row").first().boundingBox();
+        assert.ok(
+          row !== null && row.x >= 0 && row.x + row.width <= viewport.width,
+          JSON.stringify(row),
+        );
         await page.locator(`a[href="#/jobs/${job.id}"]`).click();
         await testid(page, "attempt-row").nth(1).waitFor();
         await assertNoHorizontalOverflow(page, viewport.width, "job detail");

@@ -32,14 +32,15 @@ export function JobsTable({ jobs, now }: { jobs: JobSummary[]; now: number }) {
           ${jobs.map((job) =>
             html`
               <tr key=${job.id} data-testid="job-row" data-job-id=${job.id}>
-                <td><a class="mono" href=${jobHref(job.id)} title=${job.id}>${shortId(
-                  job.id,
-                )}</a></td>
-                <td>${job.type}</td>
-                <td>
+                <td data-label="Job"><a class="mono" href=${jobHref(job.id)} title=${job
+                  .id}>${shortId(
+                    job.id,
+                  )}</a></td>
+                <td data-label="Type">${job.type}</td>
+                <td data-label="Status">
                   <${StatusBadge} status=${job.status} testid="job-status" />
                 </td>
-                <td class="progress-cell">
+                <td class="progress-cell" data-label="Progress">
                   ${job.status === "in-progress" ||
                       (!FINAL_STATUSES.has(job.status) && job.progress > 0)
                     ? html`
@@ -54,14 +55,15 @@ export function JobsTable({ jobs, now }: { jobs: JobSummary[]; now: number }) {
                     `
                     : html`<span class="muted">${job.status === "completed" ? "100%" : "—"}</span>`}
                 </td>
-                <td class="num">${job.attempt}/${job.maxAttempts}</td>
-                <td><time datetime=${job.createdAt} title=${formatTime(
+                <td class="num" data-label="Attempt">${job.attempt}/${job.maxAttempts}</td>
+                <td data-label="Created"><time datetime=${job.createdAt} title=${formatTime(
                   job.createdAt,
                 )}>${formatRelative(
                   job.createdAt,
                   now,
                 )}</time></td>
-                <td class="error-cell" title=${job.error}>${job.error ?? ""}</td>
+                <td class="error-cell" data-label="Last error" title=${job.error}>${job.error ??
+                  ""}</td>
               </tr>
             `
           )}
