@@ -400,6 +400,10 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
           await waitForText(testid(page, "count-failed"), /^[1-9]/);
           await testid(page, "type-row-fail-absolute").waitFor();
           await waitForText(testid(page, "completed-rate"), /[1-9]/);
+          await waitForText(
+            testid(page, "rate-window"),
+            "rates over the last 60 s, chart over the last 5 min",
+          );
           await screenshot(page, `overview-${name}`);
           await page.goto(`${url}/#/jobs/${failing.id}`);
           await testid(page, "attempt-row").nth(2).waitFor();

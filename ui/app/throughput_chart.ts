@@ -44,7 +44,10 @@ export function ThroughputChart({ throughput }: { throughput: Stats["throughput"
           <strong data-testid="failed-rate">${formatRate(throughput.failedPerSecond)}</strong>
           <span class="unit">failed/s</span>
         </span>
-        <span class="muted small">average of the last ${throughput.windowSeconds} s</span>
+        <span class="muted small" data-testid="rate-window">${// The rates are the last minute's whatever the chart spans: the caption says both.
+        `rates over the last ${
+          seriesSpan(throughput.windowSeconds)
+        }, chart over the last ${span}`}</span>
         <span class="segmented" role="group" aria-label="Time range">
           ${RANGES.map(({ seconds, label }) =>
             html`
