@@ -351,6 +351,11 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         await page.goto(`${url}/`);
         await testid(page, "type-table").waitFor();
         await assertNoHorizontalOverflow(page, viewport.width, "overview");
+        const typeRow = await testid(page, "type-row-fail-absolute").boundingBox();
+        assert.ok(
+          typeRow !== null && typeRow.x >= 0 && typeRow.x + typeRow.width <= viewport.width,
+          `the types table fits as cards: ${JSON.stringify(typeRow)}`,
+        );
         const nav = testid(page, "nav-jobs");
         assert.ok(await nav.isVisible(), "the Jobs link is visible");
         await nav.click();

@@ -16,7 +16,7 @@ import { StatusBadge } from "./status_badge.ts";
 export function JobsTable({ jobs, now }: { jobs: JobSummary[]; now: number }) {
   return html`
     <div class="table-scroll">
-      <table class="table jobs-table" data-testid="jobs-table">
+      <table class="table jobs-table cards-narrow" data-testid="jobs-table">
         <thead>
           <tr>
             <th scope="col">Job</th>

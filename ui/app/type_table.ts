@@ -20,7 +20,7 @@ export function TypeTable({ stats }: { stats: Stats }) {
   }
   return html`
     <div class="table-scroll">
-      <table class="table" data-testid="type-table">
+      <table class="table cards-narrow" data-testid="type-table">
         <thead>
           <tr>
             <th scope="col">Type</th>
@@ -39,15 +39,22 @@ export function TypeTable({ stats }: { stats: Stats }) {
                 <th scope="row"><a href=${jobsHref({ type })}>${type}</a></th>
                 ${JOB_STATUSES.map((status) => {
                   const count = counts?.[status] ?? 0;
-                  return html`<td class=${`num ${count === 0 ? "zero" : ""}`}>${
+                  return html`<td class=${`num ${
+                    count === 0 ? "zero" : ""
+                  }`} data-label=${status}>${
                     count === 0
                       ? "0"
                       : html`<a href=${jobsHref({ type, status })}>${formatCount(count)}</a>`
                   }</td>`;
                 })}
-                <td class="num">${metric ? formatDuration(metric.meanMs) : "—"}</td>
-                <td class="num">${metric ? formatDuration(metric.p95Ms) : "—"}</td>
-                <td class=${`num ${metric && metric.failureRate > 0 ? "text-failed" : ""}`}>
+                <td class="num" data-label="Mean">${metric
+                  ? formatDuration(metric.meanMs)
+                  : "—"}</td>
+                <td class="num" data-label="p95">${metric ? formatDuration(metric.p95Ms) : "—"}</td>
+                <td
+                  class=${`num ${metric && metric.failureRate > 0 ? "text-failed" : ""}`}
+                  data-label="Failure rate"
+                >
                   ${metric ? formatPercent(metric.failureRate) : "—"}
                 </td>
               </tr>
