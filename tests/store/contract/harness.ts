@@ -31,6 +31,14 @@ export function makeJob(id: string, overrides: Partial<Job> = {}): Job {
   };
 }
 
+/** Claim parameters with a lease held by "me" for a minute. */
+export function claimOf(limit: number, workerId: string, now: number) {
+  return { limit, workerId, now, leaseOwner: "me", leaseUntil: now + 60_000 };
+}
+
+/** The ids of `jobs`, in order. */
+export const ids = (jobs: Job[]): string[] => jobs.map((job) => job.id);
+
 /** A part's test registrar and store openers, for the driver `name` that `open` creates. */
 export interface ContractHarness {
   /** Registers `${name}.${title}`; every store opened in it is closed after it. */
