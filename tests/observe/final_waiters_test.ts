@@ -9,28 +9,12 @@ import type { Job } from "../../queue/job.ts";
 import type { JobStatus } from "../../queue/lifecycle.ts";
 import { FinalWaiters } from "../../queue/observe/final_waiters.ts";
 import { within } from "../support/wait.ts";
+import { makeJob } from "../store/contract/harness.ts";
 
-const T = 1_700_000_000_000;
 const LONG = 60_000;
 
-function job(id: string, status: JobStatus): Job {
-  return {
-    id,
-    seq: 1,
-    type: "noop",
-    payload: {},
-    status,
-    maxAttempts: 1,
-    timeout: 1000,
-    backoff: { base: 1, factor: 2, cap: 10 },
-    createdAt: T,
-    runAt: T,
-    updatedAt: T,
-    progress: 0,
-    attempts: [],
-    logs: [],
-  };
-}
+/** A job in `status`, as a store would hold it. */
+const job = (id: string, status: JobStatus): Job => makeJob(id, { status });
 
 function setup(...jobs: Job[]) {
   const events = new JobEvents();
