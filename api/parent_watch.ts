@@ -8,20 +8,21 @@
 
 /**
  * The parent of `pid`: from /proc where Deno may read it (with all permissions), else from
- * `ps` where it may run it (the start task allows `ps` alone); `undefined` where neither.
+ * `ps` where it may run it (the start task allows `ps` alone; asked without blocking the event
+ * loop); `undefined` where neither.
  */
-function parentOf(pid: number): number | undefined {
+async function parentOf(pid: number): Promise<number | undefined> {
   try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
     // The command name may hold spaces and parentheses: the fields after the last ")" are fixed.
     return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
   } catch { /* not readable here: ask ps */ }
   try {
-    const { success, stdout } = new Deno.Command("ps", {
+    const { success, stdout } = await new Deno.Command("ps", {
       args: ["-o", "ppid=", "-p", String(pid)],
       stdout: "piped",
       stderr: "null",
-    }).outputSync();
+    }).output();
     const text = new TextDecoder().decode(stdout).trim();
     return success && /^\d+$/.test(text) ? Number(text) : 1;
   } catch {
@@ -40,21 +41,34 @@ function parentOf(pid: number): number | undefined {
  * ```
  */
 export function watchAncestors(levels: number, onGone: () => void, intervalMs = 1_000): () => void {
-  const chain: number[] = [];
-  let pid: number | undefined = Deno.pid;
-  for (let level = 0; level < levels && pid !== undefined; level++) {
-    pid = parentOf(pid);
-    if (pid === undefined || pid <= 1) return () => {};
-    chain.push(pid);
-  }
-  // Gone when the link below it now has another parent (the orphan is adopted by init).
-  const links = [Deno.pid, ...chain.slice(0, -1)];
-  const timer = setInterval(() => {
-    if (links.some((child, i) => parentOf(child) !== chain[i])) {
-      clearInterval(timer);
-      onGone();
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let stopped = false;
+  (async () => {
+    const chain: number[] = [];
+    let pid: number | undefined = Deno.pid;
+    for (let level = 0; level < levels; level++) {
+      pid = await parentOf(pid);
+      if (pid === undefined || pid <= 1) return; // nothing to watch here
+      chain.push(pid);
     }
-  }, intervalMs);
-  Deno.unrefTimer(timer);
-  return () => clearInterval(timer);
+    // Gone when a link of the chain has another parent (an orphan is adopted by init).
+    const links = [Deno.pid, ...chain.slice(0, -1)];
+    let checking = false;
+    if (stopped) return;
+    timer = setInterval(async () => {
+      if (checking) return;
+      checking = true;
+      const parents = await Promise.all(links.map(parentOf));
+      checking = false;
+      if (stopped || parents.every((parent, i) => parent === chain[i])) return;
+      stop();
+      onGone();
+    }, intervalMs);
+    Deno.unrefTimer(timer);
+  })();
+  const stop = () => {
+    stopped = true;
+    if (timer !== undefined) clearInterval(timer);
+  };
+  return stop;
 }

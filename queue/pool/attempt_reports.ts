@@ -10,7 +10,7 @@ import type { JobOutcome } from "./protocol.ts";
 import type { RunningJob, WorkerHandle } from "./worker_handle.ts";
 
 /** What becomes of a worker's jobs: reports to record, and jobs to put back in the queue. */
-export interface DeadWorkerJobs {
+export interface JobsSettled {
   reports: AttemptReport[];
   putBack: Job[];
 }
@@ -20,7 +20,7 @@ export interface DeadWorkerJobs {
  * cancelled meanwhile get no report: the store has them final already. A job stopped by
  * shutdown that failed (it threw once its signal aborted) goes back without losing an attempt.
  */
-export function outcomeReports(handle: WorkerHandle, outcomes: JobOutcome[]): DeadWorkerJobs {
+export function outcomeReports(handle: WorkerHandle, outcomes: JobOutcome[]): JobsSettled {
   const reports: AttemptReport[] = [];
   const putBack: Job[] = [];
   for (const outcome of outcomes) {
@@ -50,7 +50,7 @@ export function outcomeReports(handle: WorkerHandle, outcomes: JobOutcome[]): De
  * final, and the rest go back to the queue without losing an attempt, or, if the worker crashed
  * on its own (`crash` given), fail that attempt, since any of them may have caused it.
  */
-export function deadWorkerJobs(handle: WorkerHandle, crash: string | undefined): DeadWorkerJobs {
+export function deadWorkerJobs(handle: WorkerHandle, crash: string | undefined): JobsSettled {
   const reports: AttemptReport[] = [];
   const putBack: Job[] = [];
   for (const entry of handle.running.values()) {

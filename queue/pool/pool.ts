@@ -226,9 +226,10 @@ export class WorkerPool {
    * twice: it goes back, due a second later.
    */
   async #dispatch(handle: WorkerHandle, claimed: Job[]): Promise<void> {
-    const jobs = claimed.filter((job) => !this.#workers.runs(job.id));
-    if (jobs.length < claimed.length) {
-      const again = claimed.filter((job) => this.#workers.runs(job.id));
+    const jobs: Job[] = [];
+    const again: Job[] = [];
+    for (const job of claimed) (this.#workers.runs(job.id) ? again : jobs).push(job);
+    if (again.length > 0) {
       console.error(`Worker pool still runs ${again.length} job(s) it claimed again; later`);
       this.#outcomes.putBack(again, { delayMs: 1_000 });
     }
