@@ -370,6 +370,12 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         await page.locator(`a[href="#/jobs/${job.id}"]`).click();
         await testid(page, "attempt-row").nth(1).waitFor();
         await assertNoHorizontalOverflow(page, viewport.width, "job detail");
+        // The attempts table too: its last column, the error, is on screen, not scrolled off.
+        const error = await testid(page, "attempt-error").first().boundingBox();
+        assert.ok(
+          error !== null && error.x >= 0 && error.x + error.width <= viewport.width,
+          `an attempt's error fits: ${JSON.stringify(error)}`,
+        );
         await testid(page, "nav-enqueue").focus();
         await page.keyboard.press("Enter");
         await testid(page, "enqueue-form").waitFor();

@@ -45,7 +45,7 @@ export function Attempts({ job }: { job: JobDetail }) {
   if (job.attempts.length === 0) return html`<p class="muted">No attempt yet.</p>`;
   return html`
     <div class="table-scroll">
-      <table class="table" data-testid="attempts">
+      <table class="table cards-narrow" data-testid="attempts">
         <thead>
           <tr>
             <th scope="col" class="num">#</th>
@@ -60,19 +60,21 @@ export function Attempts({ job }: { job: JobDetail }) {
           ${job.attempts.map((attempt) =>
             html`
               <tr key=${attempt.number} data-testid="attempt-row">
-                <td class="num">${attempt.number}</td>
-                <td class="mono">${attempt.workerId}</td>
-                <td><time datetime=${attempt.startedAt}>${formatTime(attempt.startedAt)}</time></td>
-                <td class="num">${attempt.endedAt
+                <td class="num" data-label="Attempt">${attempt.number}</td>
+                <td class="mono" data-label="Worker">${attempt.workerId}</td>
+                <td data-label="Started"><time datetime=${attempt.startedAt}>${formatTime(
+                  attempt.startedAt,
+                )}</time></td>
+                <td class="num" data-label="Duration">${attempt.endedAt
                   ? formatDuration(attempt.durationMs)
                   : "running"}</td>
-                <td>
+                <td data-label="Outcome">
                   <span class=${`outcome outcome-${
                     attempt.outcome ?? "running"
                   }`}>${attempt.outcome ??
                     "running"}</span>
                 </td>
-                <td class="attempt-error">
+                <td class="attempt-error" data-label="Error">
                   ${attempt.error &&
                     html`<span data-testid="attempt-error">${attempt.error}</span>`}
                   ${attempt.stack &&
