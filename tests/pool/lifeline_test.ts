@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { Lifeline } from "../../queue/pool/lifeline.ts";
 import type { LifelineWorkerCommand } from "../fixtures/lifeline_worker.ts";
+import { runIsolated } from "../support/isolated.ts";
 import { deadline } from "../support/wait.ts";
 
 const WORKER = new URL("../fixtures/lifeline_worker.ts", import.meta.url);
@@ -43,8 +44,8 @@ async function watchedWorker() {
   };
 }
 
-for (const end of ["exit", "close", "throw"] as const) {
-  const how = { exit: "calls Deno.exit()", close: "calls close()", throw: "dies of an error" }[end];
+for (const end of ["exit", "close"] as const) {
+  const how = { exit: "calls Deno.exit()", close: "calls close()" }[end];
   Deno.test(`Lifeline ends when its worker ${how}`, async () => {
     const { worker, send, ended, endings } = await watchedWorker();
     try {
@@ -56,6 +57,14 @@ for (const end of ["exit", "close", "throw"] as const) {
     }
   });
 }
+
+Deno.test("Lifeline ends when its worker dies of an error", async () => {
+  // In a process of its own: Deno prints the worker's uncaught error whatever the page does.
+  const run = await runIsolated(new URL("../fixtures/lifeline_dies_of_error.ts", import.meta.url));
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(JSON.parse(run.stdout), { endings: 1 });
+  assert.match(run.stderr, /Uncaught \(in worker ""\) Error: uncaught in lifeline worker/);
+});
 
 Deno.test("Lifeline holds while its worker is busy in a synchronous loop", async () => {
   const { worker, send, reply, ended, endings } = await watchedWorker();
