@@ -1,7 +1,9 @@
 /**
- * The live feed behind `GET /api/events`: job transitions and a stats snapshot every second,
- * as Server-Sent Events. Events from all jobs are gathered into one buffer and sent to every
+ * The live feed behind `GET /api/events`: job transitions and the stats every second, as
+ * Server-Sent Events. Events from all jobs are gathered into one buffer and sent to every
  * client at most ten times a second; a burst larger than a message holds becomes a summary.
+ * A client gets the whole stats once, then each second only what changed since the stats it
+ * holds (the feed remembers them per client, so one that skipped a message is not lost).
  * It listens to the queue and runs timers only while someone is connected.
  * @module
  */
@@ -11,6 +13,7 @@ import type { Job } from "../queue/job.ts";
 import type { PoolStats } from "../queue/pool/pool.ts";
 import type { QueueStats } from "../queue/observe/queue_stats.ts";
 import type { Queue } from "../queue/queue.ts";
+import { diffJson, type JsonDelta } from "./json_delta.ts";
 
 /** One job transition as the feed sends it. */
 export interface FeedEvent {
@@ -27,13 +30,24 @@ export interface FeedEvent {
   at: string;
 }
 
+/** The stats the feed sends: what `GET /api/stats` answers. */
+export type FeedStats = QueueStats & { workers: PoolStats };
+
+/**
+ * A `stats-delta` message: what changed since the `stats` or `stats-delta` message whose SSE
+ * `id` is `base`; applied to those stats it gives the stats of this message's `id`.
+ */
+export interface StatsDelta extends JsonDelta {
+  base: number;
+}
+
 /** Options for {@linkcode LiveFeed}; durations in ms. */
 export interface LiveFeedOptions {
-  queue: Queue;
+  queue: Pick<Queue, "events" | "stats">;
   pool: { stats(): PoolStats };
   /** How often gathered events are sent. Default 100 (at most 10 messages a second). */
   flushInterval?: number;
-  /** How often a stats snapshot is sent. Default 1,000. */
+  /** How often the stats (a delta, or a snapshot) are sent. Default 1,000. */
   statsInterval?: number;
   /** How often a comment keeps idle connections open. Default 15,000. */
   heartbeatInterval?: number;
@@ -42,6 +56,14 @@ export interface LiveFeedOptions {
 }
 
 const encoder = new TextEncoder();
+
+type Client = ReadableStreamDefaultController<Uint8Array>;
+
+/** The stats a client holds, and the id of the message that brought them. */
+interface HeldStats {
+  seq: number;
+  stats: FeedStats;
+}
 
 function compact(event: JobEvent, at: string): FeedEvent {
   if ("job" in event) {
@@ -67,6 +89,14 @@ function compact(event: JobEvent, at: string): FeedEvent {
 }
 
 /**
+ * Whether a client reads what it is sent. One that does not keep up skips messages: it misses
+ * those job events, and its stats catch up at a later tick, from the ones it holds.
+ */
+function keepsUp(client: Client): boolean {
+  return (client.desiredSize ?? 1) > 0;
+}
+
+/**
  * @example
  * ```ts ignore
  * const feed = new LiveFeed({ queue, pool });
@@ -76,9 +106,10 @@ function compact(event: JobEvent, at: string): FeedEvent {
  */
 export class LiveFeed {
   #options: Required<Omit<LiveFeedOptions, "queue" | "pool">>;
-  #queue: Queue;
+  #queue: LiveFeedOptions["queue"];
   #pool: { stats(): PoolStats };
-  #clients = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  /** Each client, with the stats it holds (none until its first snapshot is sent). */
+  #clients = new Map<Client, HeldStats | undefined>();
   #buffer: FeedEvent[] = [];
   #overflow: Record<string, number> = {};
   #overflowCount = 0;
@@ -86,8 +117,12 @@ export class LiveFeed {
   #timers: ReturnType<typeof setInterval>[] = [];
   #unsubscribe: (() => void) | undefined;
   #closed = false;
-  /** Messages sent to each client, by kind, since start: lets tests and ops see the rate. */
-  readonly sent = { jobs: 0, summary: 0, stats: 0, heartbeat: 0 };
+  /**
+   * Messages broadcast, by kind, since start: lets tests and ops see the rate. `stats` counts
+   * the whole snapshots built (at connect, or for a client that has none yet), `statsDelta`
+   * the deltas.
+   */
+  readonly sent = { jobs: 0, summary: 0, stats: 0, statsDelta: 0, heartbeat: 0 };
 
   constructor(options: LiveFeedOptions) {
     this.#queue = options.queue;
@@ -107,7 +142,7 @@ export class LiveFeed {
 
   /** A new client's stream: a `retry` hint and a stats snapshot at once, then the feed. */
   connect(): ReadableStream<Uint8Array> {
-    let self: ReadableStreamDefaultController<Uint8Array>;
+    let self: Client;
     return new ReadableStream<Uint8Array>({
       start: (controller) => {
         self = controller;
@@ -115,11 +150,16 @@ export class LiveFeed {
           controller.close();
           return;
         }
-        this.#clients.add(controller);
+        this.#clients.set(controller, undefined);
         if (this.#clients.size === 1) this.#startListening();
         controller.enqueue(encoder.encode("retry: 2000\n\n"));
-        this.#snapshot().then((data) => {
-          if (this.#clients.has(controller)) controller.enqueue(this.#message("stats", data));
+        this.#snapshot().then((stats) => {
+          // Unless a stats tick got there first (it sends a client with none a snapshot).
+          if (!this.#clients.has(controller) || this.#clients.get(controller)) return;
+          const seq = ++this.#messageId;
+          this.sent.stats++;
+          controller.enqueue(this.#message("stats", stats, seq));
+          this.#clients.set(controller, { seq, stats });
         }, (error) => console.error("Live feed could not read stats:", error));
       },
       cancel: () => this.#drop(self),
@@ -129,7 +169,7 @@ export class LiveFeed {
   /** Ends every stream and stops: for shutdown. */
   close(): void {
     this.#closed = true;
-    for (const controller of this.#clients) {
+    for (const controller of this.#clients.keys()) {
       try {
         controller.close();
       } catch { /* the client went away already */ }
@@ -161,7 +201,7 @@ export class LiveFeed {
     this.#overflowCount = 0;
   }
 
-  #drop(controller: ReadableStreamDefaultController<Uint8Array>): void {
+  #drop(controller: Client): void {
     this.#clients.delete(controller);
     if (this.#clients.size === 0) this.#stopListening();
   }
@@ -198,35 +238,61 @@ export class LiveFeed {
     this.#broadcast(message);
   }
 
+  /**
+   * Sends each client what brings it to the current stats: the whole of them if it holds none,
+   * else a delta from the stats it holds. Clients normally hold the same ones, so there is
+   * one message per distinct base, shared.
+   */
   async #sendStats(): Promise<void> {
+    let stats: FeedStats;
     try {
-      const data = await this.#snapshot();
-      this.sent.stats++;
-      this.#broadcast(this.#message("stats", data));
+      stats = await this.#snapshot();
     } catch (error) {
       console.error("Live feed could not read stats:", error);
+      return;
+    }
+    const seq = ++this.#messageId;
+    const messages = new Map<number | undefined, Uint8Array>();
+    for (const [controller, held] of this.#clients) {
+      // One that skips this message keeps its base (and costs no snapshot).
+      if (!keepsUp(controller)) continue;
+      let message = messages.get(held?.seq);
+      if (message === undefined) {
+        if (held === undefined) {
+          message = this.#message("stats", stats, seq);
+          this.sent.stats++;
+        } else {
+          const delta: StatsDelta = { base: held.seq, ...diffJson(held.stats, stats) };
+          message = this.#message("stats-delta", delta, seq);
+          this.sent.statsDelta++;
+        }
+        messages.set(held?.seq, message);
+      }
+      if (this.#send(controller, message)) this.#clients.set(controller, { seq, stats });
     }
   }
 
-  async #snapshot(): Promise<QueueStats & { workers: PoolStats }> {
+  async #snapshot(): Promise<FeedStats> {
     return { ...await this.#queue.stats(), workers: this.#pool.stats() };
   }
 
-  #message(event: string, data: unknown): Uint8Array {
-    return encoder.encode(
-      `id: ${++this.#messageId}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`,
-    );
+  #message(event: string, data: unknown, id = ++this.#messageId): Uint8Array {
+    return encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   }
 
   #broadcast(bytes: Uint8Array): void {
-    for (const controller of this.#clients) {
-      // A client that does not keep up skips messages; the next stats snapshot resyncs it.
-      if ((controller.desiredSize ?? 1) <= 0) continue;
-      try {
-        controller.enqueue(bytes);
-      } catch {
-        this.#drop(controller);
-      }
+    for (const controller of this.#clients.keys()) this.#send(controller, bytes);
+  }
+
+  /** Queues `bytes` for `controller`; false if it skipped them (or is gone). */
+  #send(controller: Client, bytes: Uint8Array): boolean {
+    if (!keepsUp(controller)) return false;
+    try {
+      controller.enqueue(bytes);
+      return true;
+    } catch {
+      this.#drop(controller);
+      return false;
     }
   }
 }

@@ -96,7 +96,15 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         }
         await waitForText(testid(page, "type-row-noop"), /noop\s*0\s*0\s*0\s*3/);
         await testid(page, "throughput-chart").waitFor();
+        // The chart follows too: the failure came after the snapshot, in a stats delta.
+        await waitFor(async () => {
+          const label = await page.locator(".chart-plot").getAttribute("aria-label");
+          return label?.includes("3 completed, 1 failed");
+        }, { message: "the chart to count the failure" });
         await waitForText(testid(page, "workers"), /1\s*idle/);
+        // One snapshot (the page's connect), deltas since: the page never had to resync.
+        assert.equal(dashboard.server.feed.sent.stats, 1, "whole stats sent once");
+        assert.ok(dashboard.server.feed.sent.statsDelta > 0, "stats deltas sent");
       });
     });
 

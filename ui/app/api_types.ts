@@ -8,7 +8,10 @@
 /// <reference lib="dom" />
 
 import type { jobDetail, jobSummary } from "../../api/job_view.ts";
-import type { FeedEvent as ServerFeedEvent } from "../../api/live_feed.ts";
+import type {
+  FeedEvent as ServerFeedEvent,
+  StatsDelta as ServerStatsDelta,
+} from "../../api/live_feed.ts";
 import type { BackoffPolicy } from "../../queue/backoff.ts";
 import type { TypeDescription as ServerTypeDescription } from "../../queue/handlers/registry.ts";
 import type { JobOptions } from "../../queue/job.ts";
@@ -43,6 +46,9 @@ export type StatusCounts = Record<JobStatus, number>;
 
 /** `GET /api/stats`, and the live feed's `stats` event. */
 export type Stats = QueueStats & { workers: PoolStats };
+
+/** The live feed's `stats-delta` event: what changed since the stats message `base`. */
+export type StatsDelta = ServerStatsDelta;
 
 /** One entry of `GET /api/types`. */
 export type TypeDescription = ServerTypeDescription;

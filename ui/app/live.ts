@@ -1,7 +1,9 @@
 /**
  * The live feed: one `EventSource` on `/api/events` shared by every view, and the hooks that
- * read its stats snapshots and job events. The browser reconnects by itself; the first
- * message after a reconnect is a fresh stats snapshot.
+ * read its stats and job events. The stats come whole at first, then as deltas, applied to
+ * the copy held (`StatsReplica`). The browser reconnects by itself; the first message after
+ * a reconnect is a fresh stats snapshot. A delta that does not follow the copy (a message was
+ * missed) makes the feed reconnect, for a snapshot, rather than show stats that drifted.
  * @module
  */
 
@@ -9,7 +11,8 @@
 
 import { createContext } from "preact";
 import { useContext, useEffect, useRef, useState } from "preact/hooks";
-import type { FeedEvent, FeedSummary, Stats } from "./api_types.ts";
+import type { FeedEvent, FeedSummary, Stats, StatsDelta } from "./api_types.ts";
+import { StatsReplica } from "./stats_replica.ts";
 
 /** Whether the feed is flowing. */
 export type LiveState = "connecting" | "open" | "reconnecting";
@@ -33,7 +36,7 @@ export class LiveFeed {
   #url: string;
   #source: EventSource | undefined;
   #restart: ReturnType<typeof setTimeout> | undefined;
-  #stats: Stats | undefined;
+  #stats = new StatsReplica();
   #state: LiveState = "connecting";
   #statsListeners = new Set<Listener<Stats>>();
   #jobListeners = new Set<Listener<FeedEvent[]>>();
@@ -44,9 +47,9 @@ export class LiveFeed {
     this.#url = url;
   }
 
-  /** The latest stats snapshot, once one arrived. */
+  /** The latest stats, once a snapshot arrived. */
   get stats(): Stats | undefined {
-    return this.#stats;
+    return this.#stats.stats;
   }
 
   get state(): LiveState {
@@ -65,6 +68,8 @@ export class LiveFeed {
       this.#setState("open");
     });
     source.addEventListener("error", () => {
+      // The stream broke: whatever comes next starts with a snapshot.
+      this.#stats.reset();
       if (source.readyState === EventSource.CLOSED) {
         // The browser gives up on an answer that is not a stream: try again later ourselves.
         this.#source = undefined;
@@ -73,8 +78,14 @@ export class LiveFeed {
       this.#setState("reconnecting");
     });
     source.addEventListener("stats", (message) => {
-      this.#stats = JSON.parse((message as MessageEvent<string>).data) as Stats;
-      for (const listener of this.#statsListeners) listener(this.#stats);
+      const { data, lastEventId } = message as MessageEvent<string>;
+      this.#emitStats(this.#stats.snapshot(Number(lastEventId), JSON.parse(data) as Stats));
+    });
+    source.addEventListener("stats-delta", (message) => {
+      const { data, lastEventId } = message as MessageEvent<string>;
+      const stats = this.#stats.delta(Number(lastEventId), JSON.parse(data) as StatsDelta);
+      if (stats !== undefined) this.#emitStats(stats);
+      else this.#resync();
     });
     source.addEventListener("jobs", (message) => {
       const { events } = JSON.parse((message as MessageEvent<string>).data) as {
@@ -109,6 +120,17 @@ export class LiveFeed {
     return subscribe(this.#stateListeners, listener);
   }
 
+  /** Reconnects now: the server's first message on a new stream is a whole snapshot. */
+  #resync(): void {
+    this.stop();
+    this.#setState("reconnecting");
+    this.start();
+  }
+
+  #emitStats(stats: Stats): void {
+    for (const listener of this.#statsListeners) listener(stats);
+  }
+
   #emitSummary(summary: FeedSummary): void {
     for (const listener of this.#summaryListeners) listener(summary);
   }
@@ -134,7 +156,7 @@ function useFeed(): LiveFeed {
   return feed;
 }
 
-/** The latest stats snapshot; re-renders on each one (about every second). */
+/** The latest stats; re-renders as they change (at most about every second). */
 export function useLiveStats(): Stats | undefined {
   const feed = useFeed();
   const [stats, setStats] = useState(feed.stats);
