@@ -40,7 +40,7 @@ async function main(): Promise<number> {
     server = await createServer({ ...config, store, log: (line) => quiet || console.log(line) });
   } catch (error) {
     if (!(error instanceof HandlerLoadError)) throw error;
-    console.error(error.message);
+    console.error(error.message + handlerLoadHint(error.message));
     await store.close();
     return 2;
   }
@@ -83,6 +83,14 @@ async function main(): Promise<number> {
   await server.shutdown();
   clearTimeout(timer);
   return 0;
+}
+
+/** What to do about a handler module that failed to load, where the way DenoQueue runs is why. */
+function handlerLoadHint(message: string): string {
+  if (!import.meta.url.endsWith(".ts") && /Import "denoqueue" not a dependency/.test(message)) {
+    return ' (start the bundle with --import-map import_map.json: it maps "denoqueue")';
+  }
+  return "";
 }
 
 Deno.exit(await main());
