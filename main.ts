@@ -6,7 +6,7 @@
 
 import { createServer } from "./api/server.ts";
 import { helpText } from "./api/config/help.ts";
-import { ConfigError, parseConfig } from "./api/config/parse.ts";
+import { ConfigError, handlerBase, parseConfig } from "./api/config/parse.ts";
 import { watchAncestors } from "./api/parent_watch.ts";
 import { HandlerLoadError } from "./queue/handlers/registry.ts";
 import { describeStore, openStore } from "./queue/store/open.ts";
@@ -15,7 +15,8 @@ import type { Store } from "./queue/store/store.ts";
 async function main(): Promise<number> {
   let parsed;
   try {
-    parsed = parseConfig(Deno.args, Deno.env.toObject(), Deno.cwd());
+    const base = handlerBase(Deno.build.standalone, Deno.cwd(), import.meta.url);
+    parsed = parseConfig(Deno.args, Deno.env.toObject(), base);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(`Invalid ${error.message}`);
@@ -40,7 +41,7 @@ async function main(): Promise<number> {
     server = await createServer({ ...config, store, log: (line) => quiet || console.log(line) });
   } catch (error) {
     if (!(error instanceof HandlerLoadError)) throw error;
-    console.error(error.message);
+    console.error(error.message + handlerLoadHint(error.message));
     await store.close();
     return 2;
   }
@@ -83,6 +84,18 @@ async function main(): Promise<number> {
   await server.shutdown();
   clearTimeout(timer);
   return 0;
+}
+
+/** What to do about a handler module that failed to load, where the way DenoQueue runs is why. */
+function handlerLoadHint(message: string): string {
+  if (!import.meta.url.endsWith(".ts") && /Import "denoqueue" not a dependency/.test(message)) {
+    return ' (start the bundle with --import-map import_map.json: it maps "denoqueue")';
+  }
+  if (Deno.build.standalone && message.endsWith(": no such file")) {
+    return " (an executable loads only the handler modules compiled into it: " +
+      "DENOQUEUE_HANDLERS=... deno task compile)";
+  }
+  return "";
 }
 
 Deno.exit(await main());

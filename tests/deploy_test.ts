@@ -17,11 +17,11 @@ Deno.test("deploy/denoqueue.service passes systemd-analyze verify without a warn
   assert.equal(said.trim(), "", "systemd would ignore or question something");
 });
 
-Deno.test("deploy/denoqueue.service starts the bundle with its data in its state directory", () => {
+Deno.test("deploy/denoqueue.service starts the bundle, with its import map, and its data in its state directory", () => {
   const unit = Deno.readTextFileSync(UNIT);
   assert.match(
     unit,
-    /^ExecStart=\S*deno run --no-config .*denoqueue\.js --store sqlite:\/var\/lib\/denoqueue\//m,
+    /^ExecStart=\S*deno run --no-config --import-map \/opt\/denoqueue\/import_map\.json .*\/opt\/denoqueue\/denoqueue\.js --store sqlite:\/var\/lib\/denoqueue\//m,
   );
   assert.match(unit, /^StateDirectory=denoqueue$/m);
   assert.match(unit, /^KillSignal=SIGTERM$/m);

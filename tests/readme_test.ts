@@ -1,6 +1,6 @@
 /**
- * The README's handler example is the fixture `readme_handlers.ts` word for word (bar the import
- * path), and it works as the README says.
+ * The README's handler example is the fixture `readme_handlers.ts` word for word (its one import
+ * line, `from "denoqueue"`, included), and it works as the README says.
  */
 
 import assert from "node:assert/strict";

@@ -4,7 +4,7 @@
  * @module
  */
 
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
@@ -120,7 +120,27 @@ function parseValue(
   return value;
 }
 
-/** Resolves a handler module path against `cwd` (where the user typed it) into a URL. */
+/**
+ * The folder relative `--handlers` paths are read from: where the user typed them, or, in an
+ * executable made by `deno compile` (`standalone`), the DenoQueue folder it was compiled from,
+ * which is where the executable holds the handler modules compiled into it (`entry` is
+ * `main.ts`'s URL there).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { handlerBase } from "./parse.ts";
+ *
+ * const entry = "file:///tmp/deno-compile-denoqueue/main.ts";
+ * assert.equal(handlerBase(false, "/srv", entry), "/srv");
+ * assert.equal(handlerBase(true, "/srv", entry), "/tmp/deno-compile-denoqueue/");
+ * ```
+ */
+export function handlerBase(standalone: boolean, cwd: string, entry: string): string {
+  return standalone ? fileURLToPath(new URL("./", entry)) : cwd;
+}
+
+/** Resolves a handler module path against `cwd` (see {@linkcode handlerBase}) into a URL. */
 function toModuleUrl(specifier: string, cwd: string): string {
   if (/^(file|https?):/.test(specifier)) return specifier;
   return new URL(specifier, pathToFileURL(cwd.endsWith("/") ? cwd : cwd + "/")).href;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { helpText } from "../../api/config/help.ts";
 import { type Config, envName, OPTIONS } from "../../api/config/options.ts";
-import { ConfigError, parseConfig } from "../../api/config/parse.ts";
+import { ConfigError, handlerBase, parseConfig } from "../../api/config/parse.ts";
 
 const CWD = "/srv/app";
 
@@ -208,6 +208,17 @@ Deno.test("parseConfig() resolves --handlers paths to file URLs against cwd", ()
   );
   assert.deepEqual(config([], { DENOQUEUE_HANDLERS: "./env.ts" }).handlers, [
     "file:///srv/app/env.ts",
+  ]);
+});
+
+Deno.test("handlerBase() is the working directory, or a compiled executable's own folder", () => {
+  const entry = "file:///tmp/deno-compile-denoqueue/main.ts";
+  assert.equal(handlerBase(false, CWD, entry), CWD);
+  const compiled = handlerBase(true, CWD, entry);
+  assert.equal(compiled, "/tmp/deno-compile-denoqueue/");
+  // In the executable, the path typed when compiling names the module compiled in.
+  assert.deepEqual(config(["--handlers", "./my_handlers.ts"], {}, compiled).handlers, [
+    "file:///tmp/deno-compile-denoqueue/my_handlers.ts",
   ]);
 });
 

@@ -1,12 +1,13 @@
 /**
- * HandlerRegistry.validate: payloads refused with the field named as everywhere else.
+ * HandlerRegistry.validate: payloads refused with the field named as everywhere else; and the
+ * handlers a module exports, found by their brand whichever copy of the library made them.
  */
 
 import assert from "node:assert/strict";
 import { z } from "zod";
 import { ValidationError } from "../../queue/errors.ts";
 import { defineHandler } from "../../queue/handlers/define.ts";
-import { HandlerRegistry } from "../../queue/handlers/registry.ts";
+import { HandlerRegistry, handlersFromModule } from "../../queue/handlers/registry.ts";
 
 const strict = defineHandler({
   type: "t-strict",
@@ -43,4 +44,19 @@ Deno.test("HandlerRegistry.validate() lists every issue with its field", () => {
   const issues = error.details?.issues as { field: string; message: string }[];
   assert.deepEqual(issues.map((issue) => issue.field).sort(), ["payload.cc.0", "payload.to"]);
   assert.ok(issues.every((issue) => issue.message.length > 0));
+});
+
+Deno.test("handlersFromModule() finds handlers made by another copy of defineHandler", () => {
+  // What another copy's defineHandler returns: the spec and the brand, a registered symbol.
+  const foreign = {
+    type: "t-foreign",
+    payload: z.unknown(),
+    run: () => null,
+    [Symbol.for("denoqueue.handler")]: true,
+  };
+  assert.deepEqual(handlersFromModule({ foreign, list: [strict] }, "mine.ts"), [foreign, strict]);
+  assert.throws(
+    () => handlersFromModule({ plain: { type: "t-plain", run: () => null } }, "mine.ts"),
+    /^TypeError: Handler module mine.ts exports no handler/,
+  );
 });

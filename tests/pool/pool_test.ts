@@ -84,6 +84,16 @@ Deno.test("WorkerPool fails an UnrecoverableError at once, whatever attempts rem
   });
 });
 
+Deno.test("WorkerPool fails another copy's UnrecoverableError at once: known by its name", async () => {
+  await withServer({}, async (server) => {
+    const job = await enqueue(server, "t-foreign-unrecoverable");
+    const done = await settled(server, job.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.attempts.length, 1);
+    assert.equal(done.error, "another copy says never");
+  });
+});
+
 Deno.test("WorkerPool kills a hung handler at its timeout and puts the worker's other jobs back", async () => {
   await using hold = HoldServer.start();
   await withServer({}, async (server) => {
