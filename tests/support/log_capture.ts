@@ -1,0 +1,36 @@
+/**
+ * Loggers for tests: one that keeps every record for the test to read, and the quiet default
+ * that still shows warnings and errors, so that an unexpected one stands out in the output.
+ * @module
+ */
+
+import {
+  consoleSink,
+  Logger,
+  type LogLevel,
+  type LogRecord,
+} from "../../queue/primitives/logger.ts";
+
+/** A logger whose records are kept in `records`. */
+export interface CapturedLog {
+  logger: Logger;
+  records: LogRecord[];
+  /** The messages so far, in order. */
+  messages(): string[];
+  /** The records whose message matches `pattern`. */
+  matching(pattern: RegExp): LogRecord[];
+}
+
+/** A logger that keeps every record of `level` (default `debug`) and above. */
+export function captureLog(level: LogLevel = "debug"): CapturedLog {
+  const records: LogRecord[] = [];
+  return {
+    logger: new Logger({ level, sink: (record) => records.push(record) }),
+    records,
+    messages: () => records.map((record) => record.msg),
+    matching: (pattern) => records.filter((record) => pattern.test(record.msg)),
+  };
+}
+
+/** For tests that do not read the log: start-up and shutdown lines dropped, trouble shown. */
+export const TEST_LOGGER = new Logger({ level: "warn", sink: consoleSink("pretty") });
