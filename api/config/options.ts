@@ -4,6 +4,8 @@
  * @module
  */
 
+import { LOG_LEVELS, type LogFormat, type LogLevel } from "../../queue/primitives/logger.ts";
+
 /** Everything `main.ts` needs to start the service. Durations in ms, sizes in bytes. */
 export interface Config {
   port: number;
@@ -28,6 +30,10 @@ export interface Config {
   retainCompleted: number;
   retainFailed: number;
   retainCount: number;
+  /** Lines below this level are not written. */
+  logLevel: LogLevel;
+  /** `auto`: readable lines on a terminal, JSON lines otherwise. */
+  logFormat: LogFormat | "auto";
 }
 
 /** How an option's value is written, and so how it is read. */
@@ -39,7 +45,8 @@ export type Kind =
   | "string"
   | "modules"
   | "store"
-  | "durability";
+  | "durability"
+  | "choice";
 
 /** One option: the `Config` key it sets, its kind, limits, description and default. */
 export interface OptionSpec {
@@ -49,6 +56,8 @@ export interface OptionSpec {
   fallback: () => string;
   min?: number;
   max?: number;
+  /** The values a `choice` option accepts. */
+  choices?: readonly string[];
 }
 
 /** Every option, by flag name. The order is the order of `--help`. */
@@ -199,6 +208,20 @@ export const OPTIONS: Record<string, OptionSpec> = {
     description:
       "At shutdown, how long producer sockets and HTTP connections (event streams) get to close",
     fallback: () => "2s",
+  },
+  "log-level": {
+    key: "logLevel",
+    kind: "choice",
+    choices: LOG_LEVELS,
+    description: "Lowest level logged: debug (adds a line per request), info, warn or error",
+    fallback: () => "info",
+  },
+  "log-format": {
+    key: "logFormat",
+    kind: "choice",
+    choices: ["auto", "json", "pretty"],
+    description: "Log lines as json (one object per line) or pretty; auto: pretty on a terminal",
+    fallback: () => "auto",
   },
 };
 

@@ -74,6 +74,16 @@ function parseValue(
         throw refuse(`must be normal or full, received ${JSON.stringify(raw)}`);
       }
       return text;
+    case "choice": {
+      const choices = spec.choices ?? [];
+      if (!choices.includes(text)) {
+        const accepted = choices.length > 1
+          ? `${choices.slice(0, -1).join(", ")} or ${choices.at(-1)}`
+          : choices.join("");
+        throw refuse(`must be ${accepted}, received ${JSON.stringify(raw)}`);
+      }
+      return text;
+    }
     case "modules":
       return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
     case "integer":

@@ -52,7 +52,44 @@ Deno.test("parseConfig() fills every option from its default", () => {
     retainCompleted: 24 * 3_600_000,
     retainFailed: 7 * 86_400_000,
     retainCount: 100_000,
+    logLevel: "info",
+    logFormat: "auto",
   });
+});
+
+Deno.test("parseConfig() reads the log level and format, and names a bad one", () => {
+  assert.equal(config(["--log-level", "debug"]).logLevel, "debug");
+  assert.equal(config([], { DENOQUEUE_LOG_LEVEL: "warn" }).logLevel, "warn");
+  assert.equal(config(["--log-level", "error"], { DENOQUEUE_LOG_LEVEL: "warn" }).logLevel, "error");
+  assert.equal(config(["--log-format", "json"]).logFormat, "json");
+  assert.equal(config([], { DENOQUEUE_LOG_FORMAT: "pretty" }).logFormat, "pretty");
+  assert.throws(
+    () => parseConfig(["--log-level", "verbose"], {}, CWD),
+    new ConfigError(
+      "log-level",
+      'must be debug, info, warn or error, received "verbose"',
+    ),
+  );
+  assert.throws(
+    () => parseConfig([], { DENOQUEUE_LOG_LEVEL: "INFO" }, CWD),
+    {
+      message: 'DENOQUEUE_LOG_LEVEL: must be debug, info, warn or error, received "INFO"',
+    },
+  );
+  assert.throws(
+    () => parseConfig(["--log-format", "xml"], {}, CWD),
+    { message: '--log-format: must be auto, json or pretty, received "xml"' },
+  );
+});
+
+Deno.test("README's Configuration table has a row for every option, with its variable", async () => {
+  const readme = await Deno.readTextFile(new URL("../../README.md", import.meta.url));
+  const section = readme.split("\n## Configuration\n")[1].split("\n## ")[0];
+  for (const flag of Object.keys(OPTIONS)) {
+    const row = section.split("\n").find((line) => line.startsWith(`| \`--${flag}\``));
+    assert.ok(row !== undefined, `no row for --${flag}`);
+    assert.ok(row.includes(`\`${envName(flag)}\``), `the row of --${flag} names ${envName(flag)}`);
+  }
 });
 
 Deno.test("parseConfig() reads the store, durability and retention", () => {
