@@ -1,6 +1,7 @@
 /**
  * DenoQueue's entry: reads the configuration (flags, then environment), starts the service,
- * and drains gracefully on SIGINT/SIGTERM.
+ * and drains gracefully on SIGINT/SIGTERM. A refusal to start is one plain line on stderr,
+ * whatever the log format: it is for the person at the command line; the rest is the log.
  * @module
  */
 
@@ -9,6 +10,7 @@ import { helpText } from "./api/config/help.ts";
 import { ConfigError, handlerBase, parseConfig } from "./api/config/parse.ts";
 import { watchAncestors } from "./api/parent_watch.ts";
 import { HandlerLoadError } from "./queue/handlers/registry.ts";
+import { consoleSink, createLogger, logFormat } from "./queue/primitives/logger.ts";
 import { describeStore, openStore } from "./queue/store/open.ts";
 import type { Store } from "./queue/store/store.ts";
 
@@ -27,18 +29,23 @@ async function main(): Promise<number> {
     return 0;
   }
   const { config } = parsed;
+  // Quiet once start-up has failed: the one line saying why is all the user needs.
+  let quiet = false;
+  const write = consoleSink(logFormat(config.logFormat));
+  const logger = createLogger({
+    level: config.logLevel,
+    sink: (record) => quiet || write(record),
+  });
   let store: Store;
   try {
-    store = openStore(config.store, { durability: config.durability });
+    store = openStore(config.store, { durability: config.durability, logger });
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     return 1;
   }
   let server;
-  // Quiet once start-up has failed: the one line saying why is all the user needs.
-  let quiet = false;
   try {
-    server = await createServer({ ...config, store, log: (line) => quiet || console.log(line) });
+    server = await createServer({ ...config, store, logger });
   } catch (error) {
     if (!(error instanceof HandlerLoadError)) throw error;
     console.error(error.message + handlerLoadHint(error.message));
@@ -59,7 +66,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const { hostname, port } = address;
-  console.log(
+  logger.info(
     `DenoQueue listening on http://${hostname}:${port} ` +
       `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, ` +
       `${describeStore(config.store, config.durability)})`,
@@ -73,12 +80,12 @@ async function main(): Promise<number> {
   const unwatch = levels > 0 ? watchAncestors(levels, () => stop("its starter ending")) : () => {};
   const signal = await stopped;
   unwatch();
-  console.log(`Stopping on ${signal}`);
+  logger.info(`Stopping on ${signal}`);
   // Every step of the shutdown is bounded; should one still hang (a store that never answers),
   // leave anyway once the grace periods and a margin have passed.
   const limit = config.shutdownGrace + config.killGrace + 2 * config.closeGrace + 5_000;
   const timer = setTimeout(() => {
-    console.error(`Shutdown took longer than ${limit} ms; exiting`);
+    logger.error(`Shutdown took longer than ${limit} ms; exiting`);
     Deno.exit(1);
   }, limit);
   await server.shutdown();

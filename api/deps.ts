@@ -4,6 +4,7 @@
  */
 
 import type { PoolStats } from "../queue/pool/pool.ts";
+import type { Logger } from "../queue/primitives/logger.ts";
 import type { Queue } from "../queue/queue.ts";
 import type { LiveFeed } from "./live_feed.ts";
 import type { ProducerSockets } from "./producer_socket.ts";
@@ -19,4 +20,6 @@ export interface AppDeps {
   bodyLimit: number;
   /** True once shutdown has begun: new requests get 503. */
   draining(): boolean;
+  /** Where the API logs (errors of the server's own, and at `debug` every request). */
+  logger: Logger;
 }

@@ -1,6 +1,6 @@
 /**
- * One error shape for every answer: `{ "error": { "code", "message", "details"? } }`, and the
- * mapping from domain errors to HTTP statuses.
+ * One error shape for every answer: `{ "error": { "code", "message", "requestId"?, "details"? } }`,
+ * and the mapping from domain errors to HTTP statuses.
  * @module
  */
 
@@ -15,7 +15,9 @@ import {
   ValidationError,
 } from "../queue/errors.ts";
 import { IllegalTransitionError } from "../queue/lifecycle.ts";
+import { defaultLogger, type LogFields, type Logger } from "../queue/primitives/logger.ts";
 import { StoreWriteError } from "../queue/store/errors.ts";
+import { requestIdOf } from "./request_id.ts";
 
 /** An error the API answers with as it is. */
 export class HttpError extends Error {
@@ -33,11 +35,25 @@ export class HttpError extends Error {
 
 /** The JSON body of an error answer. */
 export interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
+  error: {
+    code: string;
+    message: string;
+    /** The request's `X-Request-Id`, to find its lines in the server's log. */
+    requestId?: string;
+    details?: Record<string, unknown>;
+  };
 }
 
-/** Maps any thrown value to an `HttpError`; unexpected ones become a logged 500. */
-export function toHttpError(error: unknown): HttpError {
+/**
+ * Maps any thrown value to an `HttpError`. Those that are the server's trouble, not the
+ * client's (storage unavailable; anything unexpected, which becomes a 500), are logged on
+ * `logger` with `fields` (the request id).
+ */
+export function toHttpError(
+  error: unknown,
+  logger: Logger = defaultLogger(),
+  fields?: LogFields,
+): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof ValidationError) {
     return new HttpError(400, error.code, error.message, {
@@ -58,7 +74,7 @@ export function toHttpError(error: unknown): HttpError {
     return new HttpError(503, "shutting_down", error.message, undefined, { "Retry-After": "5" });
   }
   if (error instanceof StoreWriteError) {
-    console.error(error.message);
+    logger.error(error.message, fields);
     return new HttpError(503, "storage_unavailable", error.message, undefined, {
       "Retry-After": "1",
     });
@@ -67,14 +83,20 @@ export function toHttpError(error: unknown): HttpError {
     // The client went away; nobody reads this answer, and it is no fault of the server.
     return new HttpError(499 as ContentfulStatusCode, "client_closed_request", error.message);
   }
-  console.error("Unexpected error while answering a request:", error);
+  logger.error("Unexpected error while answering a request", { ...fields, error });
   return new HttpError(500, "internal", "Internal error; the server log has the details");
 }
 
-/** Answers with the error's status, headers and JSON body. */
-export function errorResponse(c: Context, error: unknown): Response {
-  const http = toHttpError(error);
+/** Answers with the error's status, headers and JSON body, which names the request's id. */
+export function errorResponse(
+  c: Context,
+  error: unknown,
+  logger: Logger = defaultLogger(),
+): Response {
+  const requestId = requestIdOf(c);
+  const http = toHttpError(error, logger, { requestId });
   const body: ErrorBody = { error: { code: http.code, message: http.message } };
+  if (requestId !== undefined) body.error.requestId = requestId;
   if (http.details !== undefined) body.error.details = http.details;
   for (const [name, value] of Object.entries(http.headers)) c.header(name, value);
   return c.json(body, http.status);

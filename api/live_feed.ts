@@ -12,6 +12,7 @@ import type { JobEvent } from "../queue/events.ts";
 import type { Job } from "../queue/job.ts";
 import type { PoolStats } from "../queue/pool/pool.ts";
 import type { QueueStats } from "../queue/observe/queue_stats.ts";
+import { defaultLogger, type Logger } from "../queue/primitives/logger.ts";
 import type { Queue } from "../queue/queue.ts";
 import { diffJson, type JsonDelta } from "./json_delta.ts";
 
@@ -53,6 +54,8 @@ export interface LiveFeedOptions {
   heartbeatInterval?: number;
   /** Events one message holds before the rest of a burst is summarised. Default 100. */
   maxEventsPerMessage?: number;
+  /** Where a failure to read stats is logged. Default: {@linkcode defaultLogger}. */
+  logger?: Logger;
 }
 
 const encoder = new TextEncoder();
@@ -105,7 +108,8 @@ function keepsUp(client: Client): boolean {
  * ```
  */
 export class LiveFeed {
-  #options: Required<Omit<LiveFeedOptions, "queue" | "pool">>;
+  #options: Required<Omit<LiveFeedOptions, "queue" | "pool" | "logger">>;
+  #logger: Logger;
   #queue: LiveFeedOptions["queue"];
   #pool: { stats(): PoolStats };
   /** Each client, with the stats it holds (none until its first snapshot is sent). */
@@ -127,6 +131,7 @@ export class LiveFeed {
   constructor(options: LiveFeedOptions) {
     this.#queue = options.queue;
     this.#pool = options.pool;
+    this.#logger = options.logger ?? defaultLogger();
     this.#options = {
       flushInterval: options.flushInterval ?? 100,
       statsInterval: options.statsInterval ?? 1000,
@@ -160,7 +165,7 @@ export class LiveFeed {
           this.sent.stats++;
           controller.enqueue(this.#message("stats", stats, seq));
           this.#clients.set(controller, { seq, stats });
-        }, (error) => console.error("Live feed could not read stats:", error));
+        }, (error) => this.#logger.error("Live feed could not read stats", { error }));
       },
       cancel: () => this.#drop(self),
     });
@@ -248,7 +253,7 @@ export class LiveFeed {
     try {
       stats = await this.#snapshot();
     } catch (error) {
-      console.error("Live feed could not read stats:", error);
+      this.#logger.error("Live feed could not read stats", { error });
       return;
     }
     const seq = ++this.#messageId;

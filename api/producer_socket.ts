@@ -12,7 +12,9 @@
  */
 
 import { clearImmediate, setImmediate } from "node:timers";
+import { ValidationError } from "../queue/errors.ts";
 import type { NewJob } from "../queue/job.ts";
+import { defaultLogger, type Logger } from "../queue/primitives/logger.ts";
 import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import type { Queue } from "../queue/queue.ts";
 import { HttpError, toHttpError } from "./errors.ts";
@@ -82,6 +84,8 @@ export function parseProducerRequest(message: unknown): ProducerRequest {
 
 /** Field names as the message spells them: `payload.ms` → `job.payload.ms`, `[2].type` → `jobs[2].type`. */
 function renamed(error: unknown, batch: boolean): unknown {
+  // Only a refusal names a field; anything else is mapped (and logged) by the answer.
+  if (!(error instanceof ValidationError) && !(error instanceof HttpError)) return error;
   const http = toHttpError(error);
   const field = http.details?.field;
   if (typeof field !== "string" || field.startsWith("job")) return http;
@@ -95,8 +99,8 @@ function renamed(error: unknown, batch: boolean): unknown {
   );
 }
 
-function errorAnswer(ref: Ref, error: unknown): string {
-  const http = toHttpError(error);
+function errorAnswer(ref: Ref, error: unknown, logger: Logger): string {
+  const http = toHttpError(error, logger);
   const answer: ProducerErrorAnswer = {
     ref,
     status: http.status,
@@ -123,10 +127,16 @@ class ProducerSession {
     readonly socket: WebSocket,
     readonly queue: Queue,
     readonly messageLimit: number,
+    readonly logger: Logger,
   ) {
     socket.onmessage = (event) => this.#receive(event.data);
     socket.onclose = () => this.#gone.abort(new Error("The producer disconnected"));
     socket.onerror = () => {};
+  }
+
+  /** Answers `ref` with the error's status and shape (an unexpected one is logged). */
+  #refuse(ref: Ref, error: unknown): void {
+    this.#send(errorAnswer(ref, error, this.logger));
   }
 
   #send(text: string): void {
@@ -144,14 +154,14 @@ class ProducerSession {
 
   #receive(data: unknown): void {
     if (typeof data !== "string") {
-      this.#send(errorAnswer(
+      this.#refuse(
         null,
         new HttpError(415, "unsupported_media_type", "Send each request as a JSON text message"),
-      ));
+      );
       return;
     }
     if (data.length > this.messageLimit) {
-      this.#send(errorAnswer(
+      this.#refuse(
         null,
         new HttpError(
           413,
@@ -161,21 +171,21 @@ class ProducerSession {
             limit: this.messageLimit,
           },
         ),
-      ));
+      );
       return;
     }
     let message: unknown;
     try {
       message = JSON.parse(data);
     } catch (error) {
-      this.#send(errorAnswer(
+      this.#refuse(
         null,
         new HttpError(
           400,
           "bad_json",
           `The message is not valid JSON: ${(error as Error).message}`,
         ),
-      ));
+      );
       return;
     }
     if (Array.isArray(message) && message.length > 0) {
@@ -191,11 +201,11 @@ class ProducerSession {
     try {
       request = parseProducerRequest(message);
     } catch (error) {
-      this.#send(errorAnswer(refOf(message), error));
+      this.#refuse(refOf(message), error);
       return;
     }
     if (this.#inFlight >= MAX_IN_FLIGHT) {
-      this.#send(errorAnswer(
+      this.#refuse(
         request.ref,
         new HttpError(
           429,
@@ -203,7 +213,7 @@ class ProducerSession {
           `At most ${MAX_IN_FLIGHT} requests may wait for their answers on one connection`,
           { limit: MAX_IN_FLIGHT },
         ),
-      ));
+      );
       return;
     }
     this.#enqueue(request);
@@ -219,7 +229,7 @@ class ProducerSession {
           : JSON.stringify({ ref, job: jobDetail(created[0]) }),
       );
     } catch (error) {
-      this.#send(errorAnswer(ref, renamed(error, batch)));
+      this.#refuse(ref, renamed(error, batch));
     } finally {
       this.#inFlight--;
       if (this.#inFlight === 0) this.#settled?.();
@@ -258,7 +268,11 @@ class ProducerSession {
 export class ProducerSockets {
   readonly #sessions = new Set<ProducerSession>();
 
-  constructor(readonly queue: Queue, readonly messageLimit: number) {}
+  constructor(
+    readonly queue: Queue,
+    readonly messageLimit: number,
+    readonly logger: Logger = defaultLogger(),
+  ) {}
 
   /** Open producer connections. */
   get size(): number {
@@ -272,10 +286,14 @@ export class ProducerSockets {
     return total;
   }
 
-  /** Upgrades `request` and serves the socket; returns the 101 answer. */
-  accept(request: Request): Response {
+  /**
+   * Upgrades `request` and serves the socket; returns the 101 answer. `requestId` (the upgrade
+   * request's) is on the socket's log lines.
+   */
+  accept(request: Request, requestId?: string): Response {
     const { socket, response } = Deno.upgradeWebSocket(request);
-    const session = new ProducerSession(socket, this.queue, this.messageLimit);
+    const logger = requestId === undefined ? this.logger : this.logger.child({ requestId });
+    const session = new ProducerSession(socket, this.queue, this.messageLimit, logger);
     this.#sessions.add(session);
     socket.addEventListener("close", () => this.#sessions.delete(session));
     return response;

@@ -9,8 +9,10 @@ import type { Hono } from "hono";
 import type { Config } from "./config/options.ts";
 import { JobEvents } from "../queue/events.ts";
 import { HandlerRegistry } from "../queue/handlers/registry.ts";
+import { jobFields } from "../queue/log_fields.ts";
 import { WorkerPool } from "../queue/pool/pool.ts";
 import { Queue } from "../queue/queue.ts";
+import { createLogger, type Logger } from "../queue/primitives/logger.ts";
 import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import { openStore } from "../queue/store/open.ts";
 import { OPTIONS } from "./config/options.ts";
@@ -31,8 +33,11 @@ export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store"
    * current directory); `openStore("memory")` or `openStore("sqlite:PATH")` for another.
    */
   store?: Store;
-  /** Where log lines go. Default: `console.log`. */
-  log?: (line: string) => void;
+  /**
+   * Where the service logs. Default: standard output at `logLevel` (default `info`), in
+   * `logFormat` (default `auto`: readable on a terminal, JSON lines otherwise).
+   */
+  logger?: Logger;
 }
 
 /** A running DenoQueue, before or after it listens. */
@@ -70,15 +75,17 @@ export interface DenoQueueServer {
  * ```
  */
 export async function createServer(options: ServerOptions = {}): Promise<DenoQueueServer> {
-  const log = options.log ?? console.log;
+  const logger = options.logger ??
+    createLogger({ level: options.logLevel, format: options.logFormat });
   const modules = (options.handlers ?? []).map((module) => String(module));
   const registry = await HandlerRegistry.load(modules);
-  const store = options.store ?? openStore(DEFAULT_STORE);
-  const events = new JobEvents();
+  const store = options.store ?? openStore(DEFAULT_STORE, { logger });
+  const events = new JobEvents({ logger });
   const queue = new Queue({
     store,
     registry,
     events,
+    logger,
     capacity: options.capacity,
     enqueueWait: options.enqueueWait,
     leaseMs: options.lease,
@@ -90,10 +97,11 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   });
   const { rescued } = await queue.open();
   if (rescued > 0) {
-    log(
+    logger.warn(
       `Rescued ${rescued} job(s) left running by a process that stopped without finishing them: ` +
         "each attempt is recorded as interrupted, ending now (when it really stopped is not " +
         "known), and the retry policy applies",
+      { rescued },
     );
   }
   const pool = new WorkerPool({
@@ -104,12 +112,13 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     demoSpeed: options.demoSpeed,
     killGrace: options.killGrace,
     resultLimit: options.resultLimit,
+    logger,
   });
   await pool.start();
   let draining = false;
-  const feed = new LiveFeed({ queue, pool });
+  const feed = new LiveFeed({ queue, pool, logger });
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const producers = new ProducerSockets(queue, bodyLimit);
+  const producers = new ProducerSockets(queue, bodyLimit, logger);
   const app = createApp({
     queue,
     pool,
@@ -117,6 +126,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     producers,
     bodyLimit,
     draining: () => draining,
+    logger,
   });
   let http: Deno.HttpServer | undefined;
   let shutdown: Promise<void> | undefined;
@@ -146,7 +156,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
         const queueClosed = queue.close();
         // Producers get the answers they wait for, then their sockets close.
         const producersClosed = producers.close(closeGrace);
-        log(
+        logger.info(
           `Shutting down: ${pool.running} running job(s) get up to ${grace} ms to finish, ` +
             `then ${pool.killGrace} ms once their signals abort`,
         );
@@ -154,27 +164,32 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
         await pool.close();
         if (left.length > 0 && store.durable) {
           await queue.requeue(left);
-          log(`Put ${left.length} unfinished job(s) back in the queue`);
+          logger.info(`Put ${left.length} unfinished job(s) back in the queue`, jobFields(left));
         } else if (left.length > 0) {
           for (const job of left) {
             await queue.cancel(job.id, "Cancelled at shutdown (memory store)").catch(() => {});
           }
-          log(`Cancelled ${left.length} unfinished job(s): the memory store keeps nothing`);
+          logger.warn(
+            `Cancelled ${left.length} unfinished job(s): the memory store keeps nothing`,
+            jobFields(left),
+          );
         }
         const unanswered = await producersClosed;
         if (unanswered > 0) {
-          log(`${unanswered} producer socket(s) did not answer the close in ${closeGrace} ms`);
+          logger.warn(
+            `${unanswered} producer socket(s) did not answer the close in ${closeGrace} ms`,
+          );
         }
         feed.close();
         if (http !== undefined && !await settlesWithin(http.shutdown(), closeGrace)) {
-          log(
+          logger.warn(
             `HTTP connections still open after ${closeGrace} ms (a client not reading, or a ` +
               `request body never finished); not waiting for them`,
           );
         }
         await queueClosed;
         await store.close();
-        log("Stopped");
+        logger.info("Stopped");
       })();
       return shutdown;
     },

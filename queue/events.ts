@@ -6,6 +6,7 @@
 
 import type { Job } from "./job.ts";
 import type { JobStatus } from "./lifecycle.ts";
+import { defaultLogger, type Logger } from "./primitives/logger.ts";
 
 /** One job transition. `job` is a snapshot taken when the event was emitted. */
 export type JobEvent =
@@ -35,6 +36,12 @@ export type JobEventListener = (event: JobEvent) => void;
  */
 export class JobEvents {
   #listeners = new Set<JobEventListener>();
+  #logger: Logger;
+
+  /** `logger`: where a listener that throws is reported. Default: `defaultLogger()`. */
+  constructor(options: { logger?: Logger } = {}) {
+    this.#logger = options.logger ?? defaultLogger();
+  }
 
   /** Adds a listener; returns the function that removes it. */
   on(listener: JobEventListener): () => void {
@@ -54,7 +61,10 @@ export class JobEvents {
         listener(event);
       } catch (error) {
         // A broken listener is a bug in that listener; report it and keep the queue running.
-        console.error(`JobEvents listener failed on ${event.type}:`, error);
+        this.#logger.error(`A JobEvents listener failed on ${event.type}`, {
+          jobId: "job" in event ? event.job.id : "jobId" in event ? event.jobId : undefined,
+          error,
+        });
       }
     }
   }

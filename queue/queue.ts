@@ -24,6 +24,7 @@ import { Rescuer } from "./maintenance/rescuer.ts";
 import { Scheduler } from "./maintenance/scheduler.ts";
 import { FinalWaiters, type FinalWaitOptions } from "./observe/final_waiters.ts";
 import { QueueStatistics, type QueueStats } from "./observe/queue_stats.ts";
+import type { Logger } from "./primitives/logger.ts";
 import type { ListQuery } from "./store/job_store.ts";
 import type { Store } from "./store/store.ts";
 
@@ -42,6 +43,8 @@ export interface QueueOptions {
   retention?: Partial<Retention>;
   /** This process's name on the leases it holds. Default: host, pid and a random part. */
   owner?: string;
+  /** Where the maintenance services log their failures. Default: `defaultLogger()`. */
+  logger?: Logger;
   now?: () => number;
   random?: () => number;
 }
@@ -103,7 +106,8 @@ export class Queue {
     const notifyReady = () => {
       for (const listener of this.#readyListeners) listener();
     };
-    const scheduler = new Scheduler({ store, events, now, notifyReady });
+    const { logger } = options;
+    const scheduler = new Scheduler({ store, events, now, notifyReady, logger });
     const wakeAt = (at: number) => scheduler.wakeAt(at);
     this.#enqueuer = new Enqueuer({
       store,
@@ -149,8 +153,9 @@ export class Queue {
         finish: (reports, options) => attempts.finish(reports, options),
         leaseMs: this.leaseMs,
         now,
+        logger,
       }),
-      cleaner: new Cleaner({ store, retention: this.retention, now }),
+      cleaner: new Cleaner({ store, retention: this.retention, now, logger }),
     };
   }
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { Producer } from "../api/client/producer.ts";
 import { FIXTURES } from "./fixtures/handlers.ts";
-import { runService, type ServiceProcess, startService } from "./support/process.ts";
+import { logMessage, runService, type ServiceProcess, startService } from "./support/process.ts";
 import { waitFor } from "./support/wait.ts";
 
 function tempDir(): string {
@@ -153,7 +153,7 @@ Deno.test("main.ts after kill -9 loses no acknowledged job and reruns only those
     assert.equal(missing, 0, "no acknowledged job is lost");
     assert.ok(executedBeforeKill < acknowledged.size, "the kill came mid-run");
     // The restart says what it rescued: as many as the attempts recorded interrupted.
-    const said = second.lines.find((line) => /^Rescued \d+ job\(s\)/.test(line));
+    const said = second.lines.map(logMessage).find((line) => /^Rescued \d+ job\(s\)/.test(line));
     assert.ok(said !== undefined, second.lines.join("\n"));
     assert.equal(Number(/^Rescued (\d+)/.exec(said)![1]), interrupted, said);
     console.log(

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { type JobEvent, JobEvents } from "../queue/events.ts";
+import { captureLog } from "./support/log_capture.ts";
 
 const progress = (jobId: string, value: number): JobEvent => ({
   type: "progress",
@@ -47,26 +48,23 @@ Deno.test("JobEvents.active is true only while someone listens", () => {
 });
 
 Deno.test("JobEvents.emit() keeps delivering when a listener throws, and reports it", () => {
-  const events = new JobEvents();
-  const reported: unknown[][] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => void reported.push(args);
-  try {
-    const seen: string[] = [];
-    const failure = new Error("broken listener");
-    events.on(() => seen.push("before"));
-    events.on(() => {
-      throw failure;
-    });
-    events.on(() => seen.push("after"));
-    events.emit(progress("a", 5));
-    assert.deepEqual(seen, ["before", "after"]);
-    assert.equal(reported.length, 1);
-    assert.match(String(reported[0][0]), /progress/);
-    assert.equal(reported[0][1], failure);
-  } finally {
-    console.error = original;
-  }
+  const log = captureLog();
+  const events = new JobEvents({ logger: log.logger });
+  const seen: string[] = [];
+  const failure = new Error("broken listener");
+  events.on(() => seen.push("before"));
+  events.on(() => {
+    throw failure;
+  });
+  events.on(() => seen.push("after"));
+  events.emit(progress("a", 5));
+  assert.deepEqual(seen, ["before", "after"]);
+  assert.equal(log.records.length, 1);
+  const [record] = log.records;
+  assert.equal(record.level, "error");
+  assert.match(record.msg, /progress/);
+  assert.equal(record.fields.jobId, "a");
+  assert.equal(record.fields.error, failure);
 });
 
 Deno.test("JobEvents.waitFor() resolves with the first matching event and stops listening", async () => {

@@ -9,6 +9,7 @@ import { createServer } from "../api/server.ts";
 import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
 import type { StatsView } from "./support/api_server.ts";
 import { waitFor } from "./support/wait.ts";
+import { TEST_LOGGER } from "./support/log_capture.ts";
 
 const CONNECTIONS = 50;
 /** How long producers keep sending: bounded, the test takes a few seconds. */
@@ -21,7 +22,7 @@ Deno.test("Load: 50 connections of single enqueues on SQLite; stats equal the st
     workers: 2,
     concurrency: 8,
     capacity: 100_000,
-    log: () => {},
+    logger: TEST_LOGGER,
   });
   const { port } = await server.listen();
   const base = `http://127.0.0.1:${port}`;

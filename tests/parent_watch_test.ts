@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { waitFor } from "./support/wait.ts";
+import { logMessage } from "./support/process.ts";
 
 const MAIN = new URL("../main.ts", import.meta.url).pathname;
 const CONFIG = new URL("../deno.json", import.meta.url).pathname;
@@ -37,18 +38,18 @@ Deno.test("main.ts with DENOQUEUE_STOP_WITH_ANCESTOR stops cleanly once its star
       })).slice(4),
     );
     const listening = await waitFor(
-      () => lines.find((line) => line.startsWith("DenoQueue listening on ")),
+      () => lines.map(logMessage).find((line) => line.startsWith("DenoQueue listening on ")),
       { timeout: 20_000, message: "the server to listen" },
     );
     const url = /http:\/\/\S+/.exec(listening)![0];
     assert.equal((await fetch(`${url}/healthz`)).status, 200);
     starter.kill("SIGKILL"); // the shell goes; the server is left an orphan
-    await waitFor(() => lines.includes("Stopped"), {
+    await waitFor(() => lines.map(logMessage).includes("Stopped"), {
       timeout: 20_000,
       message: "the server to stop by itself",
     });
     assert.ok(
-      lines.some((line) => line.includes("Stopping on its starter ending")),
+      lines.map(logMessage).includes("Stopping on its starter ending"),
       lines.join("\n"),
     );
     await assert.rejects(fetch(`${url}/healthz`), "nothing listens any more");

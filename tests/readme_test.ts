@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createServer } from "../api/server.ts";
 import { waitFor } from "./support/wait.ts";
 import { MemoryStore } from "../queue/store/memory/memory_store.ts";
+import { TEST_LOGGER } from "./support/log_capture.ts";
 
 const EXAMPLE = new URL("./fixtures/readme_handlers.ts", import.meta.url);
 
@@ -27,7 +28,7 @@ Deno.test("README handler example validates, runs, and refuses an unrecoverable 
     store: new MemoryStore(),
     workers: 1,
     handlers: [EXAMPLE.href],
-    log: () => {},
+    logger: TEST_LOGGER,
   });
   try {
     const post = (payload: unknown) =>
@@ -69,7 +70,7 @@ Deno.test("README producer example stores every job, and reports a refused one",
     workers: 1,
     port: 0,
     handlers: [EXAMPLE.href],
-    log: () => {},
+    logger: TEST_LOGGER,
   });
   try {
     const { port } = await server.listen();

@@ -13,6 +13,7 @@ import type { Store } from "../queue/store/store.ts";
 import { HoldServer } from "./support/hold.ts";
 import { waitFor } from "./support/wait.ts";
 import { MemoryStore } from "../queue/store/memory/memory_store.ts";
+import { TEST_LOGGER } from "./support/log_capture.ts";
 
 const registry = await HandlerRegistry.load([]);
 
@@ -77,7 +78,12 @@ Deno.test("WorkerPool renews the lease of a job that runs longer than the lease"
   // Renewed every 1.3 s and looked at by the rescuer every 2 s: a loaded machine has seconds
   // of slack, and the job runs until released, past the lease it was claimed with.
   const lease = 4_000;
-  const server = await createServer({ store: new MemoryStore(), workers: 1, lease, log: () => {} });
+  const server = await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    lease,
+    logger: TEST_LOGGER,
+  });
   try {
     const [job] = await server.queue.enqueue([{ type: "http", payload: hold.payload("long") }]);
     await waitFor(() => hold.arrivals("long") === 1, { message: "the job to start" });

@@ -29,7 +29,7 @@ export function producerRoutes(producers: ProducerSockets): Hono {
         `WebSockets from other origins are refused (origin ${origin})`,
       );
     }
-    return producers.accept(c.req.raw);
+    return producers.accept(c.req.raw, c.get("requestId"));
   });
   return app;
 }

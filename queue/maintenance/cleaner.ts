@@ -4,6 +4,7 @@
  * @module
  */
 
+import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { Ticker } from "../primitives/ticker.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { MaintenanceService } from "./service.ts";
@@ -32,6 +33,8 @@ export interface CleanerDeps {
   now: () => number;
   /** Milliseconds between passes. Default 60,000. */
   interval?: number;
+  /** Where a failed pass is logged. Default: `defaultLogger()`. */
+  logger?: Logger;
 }
 
 /** Rows removed at most per store call. */
@@ -51,7 +54,13 @@ export class Cleaner implements MaintenanceService {
 
   constructor(deps: CleanerDeps) {
     this.#deps = deps;
-    this.#ticker = new Ticker("Cleaner", deps.interval ?? 60_000, (signal) => this.#prune(signal));
+    const logger = deps.logger ?? defaultLogger();
+    this.#ticker = new Ticker(
+      "Cleaner",
+      deps.interval ?? 60_000,
+      (signal) => this.#prune(signal),
+      (error) => logger.error("Cleaner failed", { error }),
+    );
   }
 
   start(): void {

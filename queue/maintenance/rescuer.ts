@@ -5,6 +5,7 @@
  */
 
 import type { AttemptReport } from "../attempts/settle.ts";
+import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { Ticker } from "../primitives/ticker.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { MaintenanceService } from "./service.ts";
@@ -23,6 +24,8 @@ export interface RescuerDeps {
   /** Milliseconds a lease lasts: the rescuer looks twice per lease. */
   leaseMs: number;
   now: () => number;
+  /** Where a failed run is logged. Default: `defaultLogger()`. */
+  logger?: Logger;
 }
 
 /** Jobs rescued at most per store round trip. */
@@ -42,10 +45,12 @@ export class Rescuer implements MaintenanceService {
 
   constructor(deps: RescuerDeps) {
     this.#deps = deps;
+    const logger = deps.logger ?? defaultLogger();
     this.#ticker = new Ticker(
       "Rescuer",
       deps.leaseMs / 2,
       (signal) => this.#rescue(() => this.#deps.now(), true, signal),
+      (error) => logger.error("Rescuer failed", { error }),
     );
   }
 

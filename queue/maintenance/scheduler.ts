@@ -5,6 +5,7 @@
  */
 
 import type { JobEvents } from "../events.ts";
+import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { WakeTimer } from "../primitives/wake_timer.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { MaintenanceService } from "./service.ts";
@@ -16,6 +17,8 @@ export interface SchedulerDeps {
   now: () => number;
   /** Jobs are ready to claim. */
   notifyReady: () => void;
+  /** Where a failed run is logged. Default: `defaultLogger()`. */
+  logger?: Logger;
 }
 
 /** Jobs promoted at most per store round trip. */
@@ -39,6 +42,7 @@ export class Scheduler implements MaintenanceService {
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
+    const logger = deps.logger ?? defaultLogger();
     this.#timer = new WakeTimer(
       async (now) => {
         const run = this.#running = this.#promoteDue(now, () => this.#stopped);
@@ -49,7 +53,7 @@ export class Scheduler implements MaintenanceService {
         }
       },
       deps.now,
-      (error) => console.error("Scheduler failed to promote jobs:", error),
+      (error) => logger.error("Scheduler failed to promote jobs", { error }),
     );
   }
 

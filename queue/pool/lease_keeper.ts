@@ -6,6 +6,7 @@
  */
 
 import type { Job } from "../job.ts";
+import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { Ticker } from "../primitives/ticker.ts";
 
 /** Options for {@linkcode LeaseKeeper}. */
@@ -16,8 +17,10 @@ export interface LeaseKeeperOptions {
   running: () => Job[];
   /** Renews their leases; resolves with the ids renewed. */
   renew: (jobs: Job[]) => Promise<string[]>;
-  /** Told the ids of attempts that still ran but whose lease was not renewed. */
-  onLost: (jobIds: string[]) => void;
+  /** Told the attempts that still ran but whose lease was not renewed. */
+  onLost: (jobs: Job[]) => void;
+  /** Where a failed renewal is logged. Default: `defaultLogger()`. */
+  logger?: Logger;
 }
 
 /**
@@ -34,7 +37,13 @@ export class LeaseKeeper {
 
   constructor(options: LeaseKeeperOptions) {
     this.#options = options;
-    this.#ticker = new Ticker("Lease renewal", options.leaseMs / 3, () => this.renewNow());
+    const logger = options.logger ?? defaultLogger();
+    this.#ticker = new Ticker(
+      "Lease renewal",
+      options.leaseMs / 3,
+      () => this.renewNow(),
+      (error) => logger.error("Lease renewal failed", { error }),
+    );
   }
 
   start(): void {
@@ -51,7 +60,7 @@ export class LeaseKeeper {
     const jobs = this.#options.running();
     if (jobs.length === 0) return;
     const renewed = new Set(await this.#options.renew(jobs));
-    const lost = jobs.filter((job) => !renewed.has(job.id)).map((job) => job.id);
+    const lost = jobs.filter((job) => !renewed.has(job.id));
     if (lost.length > 0) this.#options.onLost(lost);
   }
 }

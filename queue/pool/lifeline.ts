@@ -6,6 +6,8 @@
  * @module
  */
 
+import { defaultLogger } from "../primitives/logger.ts";
+
 /** The part of the Web Locks API used here (Deno 2.9 has it, but its types do not declare it). */
 interface LockManager {
   request(
@@ -57,12 +59,18 @@ export class Lifeline {
   /** The lock's name, unique to this worker (workers of every pool share one lock manager). */
   readonly name = `denoqueue-worker-${crypto.randomUUID()}`;
   #onEnd: () => void;
+  #onFailure: (error: unknown) => void;
   #cut = new AbortController();
   #watching = false;
 
-  /** `onEnd` is called once, as soon as the worker's thread ends, unless the line is cut first. */
-  constructor(onEnd: () => void) {
+  /**
+   * `onEnd` is called once, as soon as the worker's thread ends, unless the line is cut first;
+   * `onFailure` if watching fails (nothing known does). Default: logged by `defaultLogger()`.
+   */
+  constructor(onEnd: () => void, onFailure?: (error: unknown) => void) {
     this.#onEnd = onEnd;
+    this.#onFailure = onFailure ??
+      ((error) => defaultLogger().error("A worker's lifeline failed", { error }));
   }
 
   /** Starts watching; call it once the worker holds the lock (else it is granted at once). */
@@ -73,7 +81,7 @@ export class Lifeline {
       if (!this.#cut.signal.aborted) this.#onEnd();
     }).catch((error) => {
       // Cutting the line rejects the request; nothing else is known to.
-      if (!this.#cut.signal.aborted) console.error("A worker's lifeline failed:", error);
+      if (!this.#cut.signal.aborted) this.#onFailure(error);
     });
   }
 

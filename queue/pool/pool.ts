@@ -5,12 +5,15 @@
  */
 
 import type { Job } from "../job.ts";
+import { jobFields } from "../log_fields.ts";
 import type { Queue } from "../queue.ts";
+import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { RetryTimer } from "../primitives/retry_timer.ts";
 import { deadWorkerJobs, outcomeReports, unsentReports } from "./attempt_reports.ts";
 import { Deadlines } from "./deadlines.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import { OutcomeRecorder } from "./outcome_recorder.ts";
+import { logReplacement } from "./replacement_log.ts";
 import type { FromWorker } from "./protocol.ts";
 import { defaultWorkerUrl, type PoolOptions } from "./pool_options.ts";
 import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
@@ -52,6 +55,7 @@ export class WorkerPool {
   #claimRetry: RetryTimer;
   #unsubscribe: (() => void)[] = [];
   #outcomes: OutcomeRecorder;
+  #logger: Logger;
 
   constructor(options: PoolOptions) {
     this.size = options.size ?? navigator.hardwareConcurrency ?? 2;
@@ -63,7 +67,8 @@ export class WorkerPool {
       }
     }
     this.#queue = options.queue;
-    this.#outcomes = new OutcomeRecorder(this.#queue);
+    this.#logger = options.logger ?? defaultLogger();
+    this.#outcomes = new OutcomeRecorder(this.#queue, this.#logger);
     this.#now = options.now ?? Date.now;
     this.#deadlines = new Deadlines({
       killGrace: this.killGrace,
@@ -75,7 +80,8 @@ export class WorkerPool {
       leaseMs: this.#queue.leaseMs,
       running: () => this.#workers.runningJobs(),
       renew: (jobs) => this.#queue.renewLeases(jobs),
-      onLost: (jobIds) => this.#leaseLost(jobIds),
+      onLost: (jobs) => this.#leaseLost(jobs),
+      logger: this.#logger,
     });
     this.#claimRetry = new RetryTimer(() => this.#pump(), { first: options.claimRetry ?? 100 });
     const init = {
@@ -84,10 +90,16 @@ export class WorkerPool {
       demoSpeed: options.demoSpeed ?? 1,
       resultLimit: options.resultLimit ?? DEFAULT_RESULT_LIMIT,
     };
-    this.#workers = new WorkerSet(this.size, init, {
-      onBatch: (handle, message) => this.#onBatch(handle, message),
-      onCrash: (handle, reason) => this.#replace(handle, `Worker crashed: ${reason}`),
-    }, () => this.#pump());
+    this.#workers = new WorkerSet(
+      this.size,
+      init,
+      {
+        onBatch: (handle, message) => this.#onBatch(handle, message),
+        onCrash: (handle, reason) => this.#replace(handle, reason),
+      },
+      () => this.#pump(),
+      this.#logger,
+    );
   }
 
   /** Starts every worker and waits until each has loaded its handlers. */
@@ -214,7 +226,7 @@ export class WorkerPool {
     } catch (error) {
       const wait = this.#claimRetry.schedule();
       const next = wait > 0 ? `trying again in ${wait} ms` : "a retry is already due";
-      console.error(`Worker pool failed to claim jobs (${next}):`, error);
+      this.#logger.error(`Worker pool failed to claim jobs (${next})`, { error });
     } finally {
       this.#pumping = false;
     }
@@ -230,7 +242,10 @@ export class WorkerPool {
     const again: Job[] = [];
     for (const job of claimed) (this.#workers.runs(job.id) ? again : jobs).push(job);
     if (again.length > 0) {
-      console.error(`Worker pool still runs ${again.length} job(s) it claimed again; later`);
+      this.#logger.warn(
+        `Worker pool still runs ${again.length} job(s) it claimed again; later`,
+        { worker: handle.id, ...jobFields(again) },
+      );
       this.#outcomes.putBack(again, { delayMs: 1_000 });
     }
     if (jobs.length === 0) return;
@@ -270,8 +285,11 @@ export class WorkerPool {
    */
   #replace(handle: WorkerHandle, crash: string | undefined): void {
     if (!this.#workers.has(handle)) return;
-    const { reports, putBack } = deadWorkerJobs(handle, crash);
-    if (crash !== undefined) console.error(`Worker ${handle.id}: ${crash}; replacing it`);
+    logReplacement(this.#logger, handle, crash);
+    const { reports, putBack } = deadWorkerJobs(
+      handle,
+      crash === undefined ? undefined : `Worker crashed: ${crash}`,
+    );
     this.#outcomes.report(reports);
     this.#outcomes.putBack(putBack);
     this.#checkIdle();
@@ -279,9 +297,12 @@ export class WorkerPool {
   }
 
   /** Stops attempts whose lease was lost: nothing they report will be stored. */
-  #leaseLost(jobIds: string[]): void {
-    console.error(`Worker pool lost the lease of ${jobIds.length} running job(s); stopping them`);
-    for (const jobId of jobIds) this.#deadlines.cancel(jobId);
+  #leaseLost(jobs: Job[]): void {
+    this.#logger.warn(
+      `Worker pool lost the lease of ${jobs.length} running job(s); stopping them`,
+      jobFields(jobs),
+    );
+    for (const job of jobs) this.#deadlines.cancel(job.id);
   }
 
   #checkIdle(): void {

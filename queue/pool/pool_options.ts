@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { Logger } from "../primitives/logger.ts";
 import type { Queue } from "../queue.ts";
 
 /** Options for `WorkerPool`. */
@@ -25,6 +26,8 @@ export interface PoolOptions {
   claimRetry?: number;
   /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
   workerUrl?: URL;
+  /** Where crashes, lost leases and failed claims are logged. Default: `defaultLogger()`. */
+  logger?: Logger;
   now?: () => number;
 }
 

@@ -7,6 +7,7 @@
  */
 
 import type { Job } from "../job.ts";
+import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { Lifeline } from "./lifeline.ts";
 import type { AbortReason, FromWorker, ToWorker, WorkerSettings } from "./protocol.ts";
 
@@ -47,10 +48,16 @@ export class WorkerHandle {
   #loaded = false;
   #ready = Promise.withResolvers<void>();
 
-  constructor(readonly id: string, init: WorkerInit, callbacks: WorkerCallbacks) {
-    this.#lifeline = new Lifeline(() => {
-      this.#die(callbacks, "the worker ended without saying why");
-    });
+  constructor(
+    readonly id: string,
+    init: WorkerInit,
+    callbacks: WorkerCallbacks,
+    logger: Logger = defaultLogger(),
+  ) {
+    this.#lifeline = new Lifeline(
+      () => this.#die(callbacks, "the worker ended without saying why"),
+      (error) => logger.error("A worker's lifeline failed", { worker: id, error }),
+    );
     this.#worker = new Worker(init.url, { type: "module", name: id });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;

@@ -6,6 +6,7 @@
  */
 
 import type { Job } from "../job.ts";
+import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { type WorkerCallbacks, WorkerHandle, type WorkerInit } from "./worker_handle.ts";
 
 /**
@@ -27,6 +28,7 @@ export class WorkerSet {
     readonly init: WorkerInit,
     readonly callbacks: WorkerCallbacks,
     readonly onReplaced: () => void,
+    readonly logger: Logger = defaultLogger(),
   ) {}
 
   /** Starts every worker and waits until each has loaded its handlers. */
@@ -98,7 +100,7 @@ export class WorkerSet {
   }
 
   #spawn(): WorkerHandle {
-    return new WorkerHandle(`w${this.#nextId++}`, this.init, this.callbacks);
+    return new WorkerHandle(`w${this.#nextId++}`, this.init, this.callbacks, this.logger);
   }
 
   #respawn(handle: WorkerHandle, delay: number): void {
@@ -109,7 +111,9 @@ export class WorkerSet {
       const replacement = this.#spawn();
       this.#handles[index] = replacement;
       replacement.ready().then(() => this.onReplaced(), (error) => {
-        console.error(`${error instanceof Error ? error.message : error}; trying again`);
+        this.logger.error(`${error instanceof Error ? error.message : error}; trying again`, {
+          worker: replacement.id,
+        });
         this.#respawn(replacement, 1000);
       });
     }, delay);

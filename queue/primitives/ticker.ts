@@ -4,6 +4,8 @@
  * @module
  */
 
+import { defaultLogger } from "./logger.ts";
+
 /**
  * The task gets a signal that aborts when the ticker stops, so a run of many steps can end
  * between two of them instead of holding `stop()` (and whatever closes after it) up.
@@ -28,7 +30,8 @@ export class Ticker {
     readonly name: string,
     readonly interval: number,
     readonly task: (signal: AbortSignal) => Promise<unknown>,
-    readonly onError: (error: unknown) => void = (error) => console.error(`${name} failed:`, error),
+    readonly onError: (error: unknown) => void = (error) =>
+      defaultLogger().error(`${name} failed`, { error }),
   ) {
     if (!Number.isFinite(interval) || interval < 1) {
       throw new RangeError(`interval must be a positive number of ms, received ${interval}`);

@@ -4,6 +4,8 @@
  * @module
  */
 
+import { defaultLogger } from "./logger.ts";
+
 /** Does what is due at `now`; returns when something is due next, if ever. */
 export type WakeTask = (now: number) => Promise<number | undefined>;
 
@@ -27,7 +29,7 @@ export class WakeTimer {
     readonly task: WakeTask,
     readonly now: () => number = Date.now,
     readonly onError: (error: unknown) => void = (error) =>
-      console.error("WakeTimer task failed:", error),
+      defaultLogger().error("WakeTimer task failed", { error }),
   ) {}
 
   /** Makes sure the task runs no later than `at` (epoch ms). */

@@ -3,6 +3,7 @@
  * @module
  */
 
+import type { Logger } from "../primitives/logger.ts";
 import { MemoryStore } from "./memory/memory_store.ts";
 import { type Durability, SqliteStore } from "./sqlite/sqlite_store.ts";
 import type { Store } from "./store.ts";
@@ -15,7 +16,10 @@ import type { Store } from "./store.ts";
  * await store.close();
  * ```
  */
-export function openStore(spec: string, options: { durability?: Durability } = {}): Store {
+export function openStore(
+  spec: string,
+  options: { durability?: Durability; logger?: Logger } = {},
+): Store {
   if (spec === "memory") return new MemoryStore();
   if (spec.startsWith("sqlite:")) return SqliteStore.open(spec.slice("sqlite:".length), options);
   throw new TypeError(`store must be memory or sqlite:PATH, received ${JSON.stringify(spec)}`);

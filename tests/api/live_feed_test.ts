@@ -7,13 +7,14 @@ import { createServer, type DenoQueueServer } from "../../api/server.ts";
 import { readSse, type SseMessage } from "../support/sse.ts";
 import { waitFor } from "../support/wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { TEST_LOGGER } from "../support/log_capture.ts";
 
 async function withServer(body: (server: DenoQueueServer) => Promise<void>): Promise<void> {
   const server = await createServer({
     store: new MemoryStore(),
     workers: 1,
     capacity: 100_000,
-    log: () => {},
+    logger: TEST_LOGGER,
     shutdownGrace: 200,
   });
   try {
@@ -127,7 +128,7 @@ Deno.test("GET /api/events streams end when the server shuts down", async () => 
   const server = await createServer({
     store: new MemoryStore(),
     workers: 1,
-    log: () => {},
+    logger: TEST_LOGGER,
     shutdownGrace: 100,
   });
   const { messages } = await connect(server);

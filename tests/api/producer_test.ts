@@ -14,6 +14,7 @@ import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import { ApiClient, TEST_SERVER_OPTIONS } from "../support/api_server.ts";
 import { waitFor, within } from "../support/wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { captureLog } from "../support/log_capture.ts";
 
 /** A listening server on a free port, shut down after `test`. */
 async function withListening(
@@ -372,13 +373,13 @@ async function readToEnd(connection: Deno.TcpConn): Promise<Uint8Array> {
 }
 
 Deno.test("ProducerSockets.close() gives a peer that never answers the close close-grace, then shutdown drops it", async () => {
-  const lines: string[] = [];
+  const log = captureLog();
   const server = await createServer({
     store: new MemoryStore(),
     ...TEST_SERVER_OPTIONS,
     port: 0,
     closeGrace: 100,
-    log: (line) => lines.push(line),
+    logger: log.logger,
   });
   const { port } = await server.listen();
   const peer = await silentPeer(port);
@@ -386,8 +387,8 @@ Deno.test("ProducerSockets.close() gives a peer that never answers the close clo
     await waitFor(() => server.producers.size === 1, { message: "the socket to be served" });
     await within(server.shutdown(), "shutdown");
     assert.ok(
-      lines.includes("1 producer socket(s) did not answer the close in 100 ms"),
-      lines.join("\n"),
+      log.messages().includes("1 producer socket(s) did not answer the close in 100 ms"),
+      log.messages().join("\n"),
     );
     // The server sent its close frame (1001, going away) and then ended the connection.
     const sent = await within(readToEnd(peer), "the connection to end");

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "../../api/server.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
+import { TEST_LOGGER } from "../support/log_capture.ts";
 
 Deno.test("createServer() without a store keeps jobs in ./data/denoqueue.db, as the service does", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "denoqueue-library-" });
@@ -13,7 +14,7 @@ Deno.test("createServer() without a store keeps jobs in ./data/denoqueue.db, as 
   Deno.chdir(dir);
   let id: string;
   try {
-    const server = await createServer({ workers: 1, log: () => {} });
+    const server = await createServer({ workers: 1, logger: TEST_LOGGER });
     try {
       server.pool.pause();
       [{ id }] = await server.queue.enqueue([{ type: "noop", payload: {} }]);

@@ -14,10 +14,11 @@ import type { Store } from "../../queue/store/store.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { recordStore } from "../support/recording_store.ts";
 import { afterQueuedCallbacks, waitFor, within } from "../support/wait.ts";
+import { captureLog } from "../support/log_capture.ts";
 
 /** A server of one worker on the fixtures, its log lines kept. */
 async function start(store: Store, options: ServerOptions = {}) {
-  const lines: string[] = [];
+  const log = captureLog();
   const server = await createServer({
     workers: 1,
     concurrency: 4,
@@ -25,7 +26,7 @@ async function start(store: Store, options: ServerOptions = {}) {
     store,
     shutdownGrace: 50,
     killGrace: 1_500,
-    log: (line) => lines.push(line),
+    logger: log.logger,
     ...options,
   });
   const running = async (type: string): Promise<Job> => {
@@ -35,7 +36,7 @@ async function start(store: Store, options: ServerOptions = {}) {
     });
     return job;
   };
-  return { server, lines, running };
+  return { server, lines: () => log.messages(), running };
 }
 
 Deno.test("DenoQueueServer.shutdown() gives aborted jobs kill-grace, then puts back those that ignore it (SQLite)", async () => {
@@ -52,7 +53,7 @@ Deno.test("DenoQueueServer.shutdown() gives aborted jobs kill-grace, then puts b
     const putBack = await store.get({ id: ignores.id });
     assert.equal(putBack?.status, "queued", "its worker was ended and the job put back");
     assert.equal(putBack?.attempts.length, 0, "without losing an attempt");
-    assert.ok(lines.includes("Put 1 unfinished job(s) back in the queue"), lines.join("\n"));
+    assert.ok(lines().includes("Put 1 unfinished job(s) back in the queue"), lines().join("\n"));
   } finally {
     await store.close();
   }
@@ -84,7 +85,7 @@ Deno.test("DenoQueueServer.shutdown() gives aborted jobs kill-grace, then cancel
   const cancelled = await store.get({ id: ignores.id });
   assert.equal(cancelled?.status, "cancelled");
   assert.match(cancelled?.error ?? "", /shutdown/);
-  assert.ok(lines.some((line) => /Cancelled 1 unfinished job/.test(line)), lines.join("\n"));
+  assert.ok(lines().some((line) => /Cancelled 1 unfinished job/.test(line)), lines().join("\n"));
 });
 
 Deno.test("DenoQueueServer.shutdown() closes the store only once a lease renewal in progress ends", async () => {
@@ -122,8 +123,8 @@ Deno.test("DenoQueueServer.shutdown() stops waiting after close-grace for a requ
     const read = await within(connection.read(answer), "the answer");
     assert.match(new TextDecoder().decode(answer.subarray(0, read ?? 0)), /^HTTP\/1\.1 415/);
     await within(server.shutdown(), "shutdown");
-    assert.ok(lines.some((line) => /HTTP connections still open after 100 ms/.test(line)));
-    assert.equal(lines.at(-1), "Stopped");
+    assert.ok(lines().some((line) => /HTTP connections still open after 100 ms/.test(line)));
+    assert.equal(lines().at(-1), "Stopped");
   } finally {
     connection.close();
   }

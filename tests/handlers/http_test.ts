@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { createServer } from "../../api/server.ts";
 import { waitFor } from "../support/wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { TEST_LOGGER } from "../support/log_capture.ts";
 
 Deno.test("http handler calls the URL, succeeds on 2xx and fails with the status otherwise", async () => {
   const received: { method: string; body: string; type: string | null }[] = [];
@@ -21,7 +22,7 @@ Deno.test("http handler calls the URL, succeeds on 2xx and fails with the status
       : new Response("nope", { status: 500, statusText: "Internal Server Error" });
   });
   const base = `http://127.0.0.1:${target.addr.port}`;
-  const server = await createServer({ store: new MemoryStore(), workers: 1, log: () => {} });
+  const server = await createServer({ store: new MemoryStore(), workers: 1, logger: TEST_LOGGER });
   try {
     const [ok, bad] = await server.queue.enqueue([
       { type: "http", payload: { url: `${base}/ok`, body: { hello: "world" } } },
@@ -51,7 +52,7 @@ Deno.test("http handler calls the URL, succeeds on 2xx and fails with the status
 });
 
 Deno.test("http handler payload is validated at enqueue", async () => {
-  const server = await createServer({ store: new MemoryStore(), workers: 1, log: () => {} });
+  const server = await createServer({ store: new MemoryStore(), workers: 1, logger: TEST_LOGGER });
   try {
     const response = await server.app.request("/api/jobs", {
       method: "POST",

@@ -7,6 +7,8 @@ import assert from "node:assert/strict";
 import type { Queue } from "../../queue/queue.ts";
 import { type PoolHarness, poolHarness } from "../support/pool_harness.ts";
 import { deadline } from "../support/wait.ts";
+import { Logger } from "../../queue/primitives/logger.ts";
+import { prettyLine } from "../../queue/primitives/log_line.ts";
 
 /** Makes `queue.claim` fail for the calls `fails` picks; counts every call. */
 function failClaims(queue: Queue, fails: (call: number, workerId: string) => boolean) {
@@ -25,14 +27,12 @@ async function withHarness(
   body: (harness: PoolHarness, logged: string[]) => Promise<void>,
 ): Promise<void> {
   const logged: string[] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => logged.push(args.map(String).join(" "));
-  const harness = await poolHarness({ size });
+  const logger = new Logger({ level: "debug", sink: (record) => logged.push(prettyLine(record)) });
+  const harness = await poolHarness({ size, logger });
   try {
     await body(harness, logged);
   } finally {
     await harness.close();
-    console.error = original;
   }
 }
 

@@ -10,6 +10,7 @@ import { createServer, type DenoQueueServer } from "../../api/server.ts";
 import type { Job, NewJob } from "../../queue/job.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { captureLog } from "../support/log_capture.ts";
 
 /** A final state, and what it must look like. */
 interface Expected {
@@ -155,9 +156,7 @@ async function assertEnds(server: DenoQueueServer, name: string, id: string, exp
 const COMPANION_ENDS = [["completed"], ["interrupted", "completed"]].map(String);
 
 Deno.test("hostile handlers end as they should, the service keeps answering, others run", async () => {
-  const logged: unknown[] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => logged.push(args);
+  const log = captureLog();
   const server = await createServer({
     store: new MemoryStore(),
     port: 0,
@@ -167,7 +166,7 @@ Deno.test("hostile handlers end as they should, the service keeps answering, oth
     resultLimit: 1024,
     killGrace: 100,
     shutdownGrace: 200,
-    log: () => {},
+    logger: log.logger,
   });
   try {
     const { port } = await server.listen();
@@ -196,6 +195,13 @@ Deno.test("hostile handlers end as they should, the service keeps answering, oth
         COMPANION,
       ]);
       await assertEnds(server, culprit.name, crash.id, culprit);
+      // The crash's log line names the jobs its worker held, the culprit among them.
+      const named = log.records.filter((record) =>
+        record.level === "error" && /replacing it$/.test(record.msg) &&
+        (record.fields.jobId === crash.id ||
+          (record.fields.jobIds as string[] | undefined)?.includes(crash.id))
+      );
+      assert.equal(named.length, 1, `${culprit.name}: ${log.messages().join("\n")}`);
       for (const companion of companions) {
         const job = await server.queue.waitForFinal(companion.id, { timeout: 30_000 });
         const outcomes = job?.attempts.map((attempt) => attempt.outcome);
@@ -228,6 +234,5 @@ Deno.test("hostile handlers end as they should, the service keeps answering, oth
     );
   } finally {
     await server.shutdown();
-    console.error = original;
   }
 });

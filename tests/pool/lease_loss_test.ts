@@ -12,6 +12,7 @@ import { INTERRUPTED } from "../../queue/maintenance/rescuer.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { waitFor, within } from "../support/wait.ts";
+import { TEST_LOGGER } from "../support/log_capture.ts";
 
 /** A server of one worker whose leases (600 ms) are renewed every 200 ms. */
 async function start(killGrace: number) {
@@ -24,7 +25,7 @@ async function start(killGrace: number) {
     lease: 600,
     killGrace,
     shutdownGrace: 50,
-    log: () => {},
+    logger: TEST_LOGGER,
   });
   const running = async (type: string): Promise<Job> => {
     const [job] = await server.queue.enqueue([{ type, payload: {} }]);

@@ -10,6 +10,7 @@ import { FIXTURES } from "../fixtures/handlers.ts";
 import { HoldServer } from "../support/hold.ts";
 import { waitFor } from "../support/wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { captureLog, TEST_LOGGER } from "../support/log_capture.ts";
 
 async function withServer(
   options: ServerOptions,
@@ -23,7 +24,7 @@ async function withServer(
     killGrace: 100,
     shutdownGrace: 1000,
     handlers: [FIXTURES],
-    log: () => {},
+    logger: TEST_LOGGER,
     ...options,
   });
   try {
@@ -125,45 +126,40 @@ Deno.test("WorkerPool kills a hung handler at its timeout and puts the worker's 
 });
 
 Deno.test("WorkerPool replaces a worker that dies of an uncaught error and keeps serving", async () => {
-  const errors: unknown[] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => errors.push(args);
-  try {
-    await withServer({}, async (server) => {
-      const crash = await enqueue(server, "t-crashes");
-      const done = await settled(server, crash.id);
-      assert.equal(done.status, "failed");
-      assert.equal(done.attempts[0].outcome, "interrupted");
-      assert.match(done.error ?? "", /Worker crashed: uncaught error in worker/);
-      const after = await enqueue(server, "t-succeeds", { value: 1 });
-      assert.equal((await settled(server, after.id)).status, "completed");
-    });
-  } finally {
-    console.error = original;
-  }
-  assert.ok(errors.length > 0, "the crash is logged");
+  const log = captureLog();
+  let crash: Job | undefined;
+  await withServer({ logger: log.logger }, async (server) => {
+    crash = await enqueue(server, "t-crashes");
+    const done = await settled(server, crash.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.attempts[0].outcome, "interrupted");
+    assert.match(done.error ?? "", /Worker crashed: uncaught error in worker/);
+    const after = await enqueue(server, "t-succeeds", { value: 1 });
+    assert.equal((await settled(server, after.id)).status, "completed");
+  });
+  // The crash is logged with the worker and the job it held.
+  const [line] = log.matching(/^Worker w1 crashed: uncaught error in worker/);
+  assert.ok(line !== undefined, log.messages().join("\n"));
+  assert.equal(line.level, "error");
+  assert.equal(line.fields.worker, "w1");
+  assert.equal(line.fields.jobId, crash!.id);
+  assert.equal(line.fields.type, "t-crashes");
 });
 
 Deno.test("WorkerPool replaces a worker whose handler calls close()", async () => {
-  const original = console.error;
-  console.error = () => {};
-  try {
-    await withServer({}, async (server) => {
-      const closing = await enqueue(server, "t-closes");
-      const done = await settled(server, closing.id);
-      assert.equal(done.status, "failed");
-      assert.equal(done.attempts[0].outcome, "interrupted");
-      // Its last word, or its lifeline if that tells first: either way, at once.
-      assert.match(
-        done.error ?? "",
-        /^Worker crashed: (a handler called close\(\)|the worker ended)/,
-      );
-      const after = await enqueue(server, "t-succeeds", { value: 2 });
-      assert.deepEqual((await settled(server, after.id)).result, { doubled: 4 });
-    });
-  } finally {
-    console.error = original;
-  }
+  await withServer({ logger: captureLog().logger }, async (server) => {
+    const closing = await enqueue(server, "t-closes");
+    const done = await settled(server, closing.id);
+    assert.equal(done.status, "failed");
+    assert.equal(done.attempts[0].outcome, "interrupted");
+    // Its last word, or its lifeline if that tells first: either way, at once.
+    assert.match(
+      done.error ?? "",
+      /^Worker crashed: (a handler called close\(\)|the worker ended)/,
+    );
+    const after = await enqueue(server, "t-succeeds", { value: 2 });
+    assert.deepEqual((await settled(server, after.id)).result, { doubled: 4 });
+  });
 });
 
 Deno.test("WorkerPool aborts a cancelled job's signal and the worker carries on", async () => {
@@ -237,14 +233,14 @@ Deno.test("WorkerPool runs up to workers x concurrency jobs at once", async () =
 });
 
 Deno.test("WorkerPool at shutdown cancels jobs still running in memory mode", async () => {
-  const lines: string[] = [];
+  const log = captureLog();
   const server = await createServer({
     store: new MemoryStore(),
     workers: 1,
     handlers: [FIXTURES],
     shutdownGrace: 50,
     killGrace: 50,
-    log: (line) => lines.push(line),
+    logger: log.logger,
   });
   // Still running once kill-grace is over too (one that honours its signal ends as it decides).
   const job = await enqueue(server, "t-ignores");
@@ -253,5 +249,7 @@ Deno.test("WorkerPool at shutdown cancels jobs still running in memory mode", as
   const after = await server.queue.store.get({ id: job.id });
   assert.equal(after?.status, "cancelled");
   assert.match(after?.error ?? "", /shutdown/);
-  assert.ok(lines.some((line) => /Cancelled 1 unfinished job/.test(line)), lines.join("\n"));
+  const [cancelled] = log.matching(/Cancelled 1 unfinished job/);
+  assert.ok(cancelled !== undefined, log.messages().join("\n"));
+  assert.equal(cancelled.fields.jobId, job.id);
 });

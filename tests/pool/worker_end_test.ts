@@ -11,6 +11,8 @@ import { UNHOOKED_WORKER } from "../fixtures/handlers.ts";
 import { type PoolHarness, poolHarness } from "../support/pool_harness.ts";
 import { runIsolated } from "../support/isolated.ts";
 import { deadline, waitFor } from "../support/wait.ts";
+import { Logger } from "../../queue/primitives/logger.ts";
+import { prettyLine } from "../../queue/primitives/log_line.ts";
 
 const EXITS_ON_LOAD = new URL("../fixtures/exits_on_load.ts", import.meta.url).href;
 const LONG = { timeout: 60_000 };
@@ -21,15 +23,13 @@ async function withPool(
   body: (harness: PoolHarness, logged: string[]) => Promise<void>,
 ): Promise<void> {
   const logged: string[] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => logged.push(args.map(String).join(" "));
-  const harness = await poolHarness(options);
+  const logger = new Logger({ level: "debug", sink: (record) => logged.push(prettyLine(record)) });
+  const harness = await poolHarness({ ...options, logger });
   try {
     await deadline(harness.pool.start(), { message: "the pool to start" });
     await body(harness, logged);
   } finally {
     await harness.close();
-    console.error = original;
   }
 }
 
@@ -69,7 +69,10 @@ Deno.test("WorkerPool notices at once a handler's Deno.exit(); the worker's othe
       ["interrupted", "w1"],
       ["completed", "w2"],
     ]);
-    assert.ok(logged.some((line) => /Worker w1: .*; replacing it/.test(line)), logged.join("\n"));
+    assert.ok(
+      logged.some((line) => /Worker w1 crashed: .*; replacing it/.test(line)),
+      logged.join("\n"),
+    );
   });
 });
 
@@ -104,6 +107,12 @@ Deno.test("WorkerPool ends a worker busy in a synchronous loop as a timeout, not
     assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["timeout"]);
     assert.equal(done.error, "Timed out after 200 ms");
     assert.ok(!logged.some((line) => /crashed/.test(line)), logged.join("\n"));
+    assert.ok(
+      logged.some((line) =>
+        / WARN +Worker w1 killed: 1 job\(s\) .* jobId=(\S+)/.exec(line)?.[1] === busy.id
+      ),
+      logged.join("\n"),
+    );
     const after = await enqueue(harness, "t-succeeds", { value: 1 });
     assert.equal((await harness.final(after.id)).attempts[0].workerId, "w2");
   });

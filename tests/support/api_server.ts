@@ -14,6 +14,7 @@ import type { QueueStats } from "../../queue/observe/queue_stats.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { waitFor } from "./wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { TEST_LOGGER } from "./log_capture.ts";
 
 /** A job as `GET /api/jobs/:id` shows it. */
 export type JobView = ReturnType<typeof jobDetail>;
@@ -37,7 +38,7 @@ export const TEST_SERVER_OPTIONS: ServerOptions = {
   killGrace: 200,
   // Jobs that wait for their signal (t-waits) are still running at shutdown: abort them soon.
   shutdownGrace: 200,
-  log: () => {},
+  logger: TEST_LOGGER,
 };
 
 /** Sends requests to one server's app and reads the answers as JSON. */
@@ -136,7 +137,7 @@ export async function withServer(
 
 /**
  * Asserts an error answer: its status, the one error shape `{error: {code, message,
- * details?}}` and its code. Returns the details (empty when absent).
+ * requestId, details?}}` and its code. Returns the details (empty when absent).
  */
 export function assertError(
   answer: Answer<unknown>,
@@ -158,8 +159,12 @@ export function assertErrorShape(body: unknown): asserts body is ErrorBody {
   assert.equal(typeof error.code, "string");
   assert.equal(typeof error.message, "string");
   assert.ok(error.message.length > 0, "the message is empty");
+  assert.equal(typeof error.requestId, "string", "the request id is missing");
   for (const key of Object.keys(error)) {
-    assert.ok(["code", "message", "details"].includes(key), `unexpected error field ${key}`);
+    assert.ok(
+      ["code", "message", "requestId", "details"].includes(key),
+      `unexpected error field ${key}`,
+    );
   }
   if (error.details !== undefined) assert.equal(typeof error.details, "object");
 }

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContextOptions, Locator, Page } from "playwright-core";
 import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { TEST_LOGGER } from "./log_capture.ts";
 
 /** Debian's Chromium; tests never download a browser. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -32,7 +33,7 @@ export const BROWSER_SERVER_OPTIONS: ServerOptions = {
   demoSpeed: 0.02,
   killGrace: 200,
   shutdownGrace: 200,
-  log: () => {},
+  logger: TEST_LOGGER,
 };
 
 /** How long a wait on the page may take before the test fails. */

@@ -10,6 +10,7 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import type { Job } from "../../job.ts";
 import { isUnfinished, type JobStatus } from "../../lifecycle.ts";
+import { defaultLogger, type Logger } from "../../primitives/logger.ts";
 import { GroupCommit, type OnCommit } from "./group_commit.ts";
 import { insertJobRows, recordRetries } from "./insert_rows.ts";
 import { findJob, listJobs } from "./job_queries.ts";
@@ -55,6 +56,8 @@ export interface SqliteStoreOptions {
   walLimitPages?: number;
   /** Extra `PRAGMA`s applied at open, e.g. `{ cache_size: -64000 }`. */
   pragmas?: Record<string, string | number>;
+  /** Where the WAL checkpointer's failure is logged. Default: `defaultLogger()`. */
+  logger?: Logger;
 }
 
 /**
@@ -87,6 +90,7 @@ export class SqliteStore implements Store {
     migratedFrom: number,
     lock: Deno.FsFile | undefined,
     walLimitPages: number,
+    logger: Logger,
   ) {
     this.path = path;
     this.#db = db;
@@ -95,7 +99,9 @@ export class SqliteStore implements Store {
     this.#lock = lock;
     if (path !== ":memory:") {
       this.#checkpointer = new WalCheckpointer(path, (reason) => {
-        console.error(`WAL checkpointer stopped (${reason}); checkpointing on commit instead`);
+        logger.warn(`WAL checkpointer stopped (${reason}); checkpointing on commit instead`, {
+          path,
+        });
         if (this.#db.isOpen) this.#db.exec("PRAGMA wal_autocheckpoint = 1000");
       }, () => {
         // No transaction is open between two macrotasks: this copies the rest and lets the
@@ -132,7 +138,14 @@ export class SqliteStore implements Store {
       path,
       options,
       ({ db, migratedFrom, lock }) =>
-        new SqliteStore(path, db, migratedFrom, lock, options.walLimitPages ?? 16_384),
+        new SqliteStore(
+          path,
+          db,
+          migratedFrom,
+          lock,
+          options.walLimitPages ?? 16_384,
+          options.logger ?? defaultLogger(),
+        ),
     );
   }
 

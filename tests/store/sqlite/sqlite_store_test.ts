@@ -10,6 +10,7 @@ import { StoreOpenError } from "../../../queue/store/errors.ts";
 import { SqliteStore } from "../../../queue/store/sqlite/sqlite_store.ts";
 import { migrate, SCHEMA_VERSION, schemaVersion } from "../../../queue/store/sqlite/schema.ts";
 import { waitFor } from "../../support/wait.ts";
+import { captureLog } from "../../support/log_capture.ts";
 
 function tempPath(): string {
   return `${Deno.makeTempDirSync({ prefix: "denoqueue-sqlite-" })}/jobs.db`;
@@ -125,10 +126,8 @@ Deno.test("SqliteStore.open() refuses a location it cannot write", () => {
 
 Deno.test("POST /api/jobs answers 503 when the disk is full and stores nothing of the batch", async () => {
   const store = SqliteStore.open(tempPath(), { pragmas: { max_page_count: 64 } });
-  const server = await createServer({ store, workers: 1, capacity: 100_000, log: () => {} });
-  const errors: unknown[] = [];
-  const original = console.error;
-  console.error = (...args) => errors.push(args);
+  const log = captureLog("info");
+  const server = await createServer({ store, workers: 1, capacity: 100_000, logger: log.logger });
   try {
     const batch = Array.from({ length: 200 }, (_, i) => ({
       type: "sleep",
@@ -153,6 +152,11 @@ Deno.test("POST /api/jobs answers 503 when the disk is full and stores nothing o
     const body = await refused.json();
     assert.equal(body.error.code, "storage_unavailable");
     assert.match(body.error.message, /full/);
+    // Logged once, with the id the answer gave the client.
+    const logged = log.records.filter((record) => record.fields.requestId === body.error.requestId);
+    assert.deepEqual(logged.map((record) => [record.level, record.msg]), [
+      ["error", body.error.message],
+    ]);
     const { byStatus, capacity } = await server.queue.stats();
     assert.equal(byStatus.scheduled, stored, "counts hold only acknowledged jobs");
     assert.equal(capacity.used, stored, "the refused batch gave its room back");
@@ -161,10 +165,8 @@ Deno.test("POST /api/jobs answers 503 when the disk is full and stores nothing o
     const healthy = await server.app.request("/healthz");
     assert.equal(healthy.status, 200);
   } finally {
-    console.error = original;
     await server.shutdown();
   }
-  assert.ok(errors.length > 0, "the failed write is logged");
 });
 
 Deno.test("SqliteStore keeps the WAL short with checkpoints from its worker", async () => {
