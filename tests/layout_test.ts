@@ -87,3 +87,20 @@ Deno.test("Layout: no import cycles", () => {
   for (const module of graph.keys()) if (!state.has(module)) visit(module, [module]);
   assert.deepEqual(cycles, []);
 });
+
+Deno.test("Layout: the service logs through its Logger, never straight to the console", () => {
+  // main.ts prints --help and the one-line refusals to start; the console sink writes the log.
+  const allowed = new Set(["main.ts", "queue/primitives/logger.ts"]);
+  const found: string[] = [];
+  for (const module of graph.keys()) {
+    if (allowed.has(module) || module.startsWith("ui/")) continue;
+    const lines = Deno.readTextFileSync(join(ROOT, module)).split("\n");
+    for (const [i, line] of lines.entries()) {
+      // Comment lines (JSDoc and its examples) may show the console.
+      if (!/^\s*(\*|\/\/)/.test(line) && /\bconsole\.\w+\(/.test(line)) {
+        found.push(`${module}:${i + 1}`);
+      }
+    }
+  }
+  assert.deepEqual(found, []);
+});
