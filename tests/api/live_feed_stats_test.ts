@@ -13,6 +13,7 @@ import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { random, statsRun } from "../support/random_stats.ts";
 import { readSse, type SseMessage } from "../support/sse.ts";
 import { deadline } from "../support/wait.ts";
+import { TEST_LOGGER } from "../support/log_capture.ts";
 
 /**
  * A feed over scripted stats: each read returns the next of a random run, its `staleOutcomes`
@@ -121,7 +122,7 @@ Deno.test("GET /api/events: after the snapshot, a second's delta is a few hundre
   const server = await createServer({
     store: new MemoryStore(),
     workers: 1,
-    log: () => {},
+    logger: TEST_LOGGER,
     shutdownGrace: 200,
   });
   const response = await server.app.request("/api/events");
