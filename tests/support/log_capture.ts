@@ -1,6 +1,6 @@
 /**
  * Loggers for tests: one that keeps every record for the test to read, and the quiet default
- * that still shows warnings and errors, so that an unexpected one stands out in the output.
+ * that still shows errors, so that an unexpected one stands out in the output.
  * @module
  */
 
@@ -32,5 +32,8 @@ export function captureLog(level: LogLevel = "debug"): CapturedLog {
   };
 }
 
-/** For tests that do not read the log: start-up and shutdown lines dropped, trouble shown. */
-export const TEST_LOGGER = new Logger({ level: "warn", sink: consoleSink("pretty") });
+/**
+ * For tests that do not read the log: only errors are shown, so that an unexpected one stands
+ * out (warnings, a lost lease or a worker killed past kill-grace, are what many tests cause).
+ */
+export const TEST_LOGGER = new Logger({ level: "error", sink: consoleSink("pretty") });
