@@ -186,7 +186,12 @@ Deno.test("deploy/Dockerfile's instructions run here in order: health check, a j
     let server = await start();
     const base = `http://127.0.0.1:${server.port}`;
     try {
-      await waitFor(() => fetch(`${base}/healthz`).then((r) => r.body?.cancel().then(() => r.ok)));
+      const healthy = async () => {
+        const answer = await fetch(`${base}/healthz`);
+        await answer.body?.cancel();
+        return answer.ok;
+      };
+      await waitFor(healthy, { message: "/healthz" });
       const checked = await healthCheck(server.port);
       assert.equal(checked.code, 0, new TextDecoder().decode(checked.stderr));
       const created = await fetch(`${base}/api/jobs`, {
