@@ -66,18 +66,21 @@ async function main(): Promise<number> {
     return 2;
   }
   const { hostname, port } = address;
+  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    Deno.addSignalListener(signal, () => stop(signal));
+  }
+  // Set by the start task: stop with npm, as if it had passed its SIGTERM on. Its ancestors are
+  // read before the line below, so that a starter stopped once it is printed is noticed.
+  const levels = Number(Deno.env.get("DENOQUEUE_STOP_WITH_ANCESTOR") ?? 0);
+  const unwatch = levels > 0
+    ? await watchAncestors(levels, () => stop("its starter ending"))
+    : () => {};
   logger.info(
     `DenoQueue listening on http://${hostname}:${port} ` +
       `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, ` +
       `${describeStore(config.store, config.durability)})`,
   );
-  const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    Deno.addSignalListener(signal, () => stop(signal));
-  }
-  // Set by the start task: stop with npm, as if it had passed its SIGTERM on.
-  const levels = Number(Deno.env.get("DENOQUEUE_STOP_WITH_ANCESTOR") ?? 0);
-  const unwatch = levels > 0 ? watchAncestors(levels, () => stop("its starter ending")) : () => {};
   const signal = await stopped;
   unwatch();
   logger.info(`Stopping on ${signal}`);

@@ -32,43 +32,44 @@ async function parentOf(pid: number): Promise<number | undefined> {
 
 /**
  * Calls `onGone` once one of this process's first `levels` ancestors (1: the parent) is gone,
- * checking every `intervalMs`. Returns a function that stops watching; does nothing where
- * ancestors cannot be read.
+ * checking every `intervalMs`. Resolves, once the ancestors are read, with a function that stops
+ * watching: an ancestor that goes from then on is noticed, so await it before saying the server
+ * is ready. Watches nothing where ancestors cannot be read, or fewer than `levels` come before init.
  *
  * @example
  * ```ts ignore
- * const stop = watchAncestors(2, () => shutdown("parent gone"));
+ * const stop = await watchAncestors(2, () => shutdown("parent gone"));
  * ```
  */
-export function watchAncestors(levels: number, onGone: () => void, intervalMs = 1_000): () => void {
-  let timer: ReturnType<typeof setInterval> | undefined;
+export async function watchAncestors(
+  levels: number,
+  onGone: () => void,
+  intervalMs = 1_000,
+): Promise<() => void> {
+  const chain: number[] = [];
+  let pid: number | undefined = Deno.pid;
+  for (let level = 0; level < levels; level++) {
+    pid = await parentOf(pid);
+    if (pid === undefined || pid <= 1) return () => {}; // nothing to watch here
+    chain.push(pid);
+  }
+  // Gone when a link of the chain has another parent (an orphan is adopted by init).
+  const links = [Deno.pid, ...chain.slice(0, -1)];
+  let checking = false;
   let stopped = false;
-  (async () => {
-    const chain: number[] = [];
-    let pid: number | undefined = Deno.pid;
-    for (let level = 0; level < levels; level++) {
-      pid = await parentOf(pid);
-      if (pid === undefined || pid <= 1) return; // nothing to watch here
-      chain.push(pid);
-    }
-    // Gone when a link of the chain has another parent (an orphan is adopted by init).
-    const links = [Deno.pid, ...chain.slice(0, -1)];
-    let checking = false;
-    if (stopped) return;
-    timer = setInterval(async () => {
-      if (checking) return;
-      checking = true;
-      const parents = await Promise.all(links.map(parentOf));
-      checking = false;
-      if (stopped || parents.every((parent, i) => parent === chain[i])) return;
-      stop();
-      onGone();
-    }, intervalMs);
-    Deno.unrefTimer(timer);
-  })();
+  const timer = setInterval(async () => {
+    if (checking) return;
+    checking = true;
+    const parents = await Promise.all(links.map(parentOf));
+    checking = false;
+    if (stopped || parents.every((parent, i) => parent === chain[i])) return;
+    stop();
+    onGone();
+  }, intervalMs);
+  Deno.unrefTimer(timer);
   const stop = () => {
     stopped = true;
-    if (timer !== undefined) clearInterval(timer);
+    clearInterval(timer);
   };
   return stop;
 }

@@ -13,7 +13,11 @@ const CONFIG = new URL("../deno.json", import.meta.url).pathname;
 /** The start task's permissions: its ancestors are read with `ps`, /proc needs them all. */
 const PERMISSIONS = "--allow-net --allow-read --allow-write --allow-env --allow-run=ps";
 
-Deno.test("main.ts with DENOQUEUE_STOP_WITH_ANCESTOR stops cleanly once its starter is killed", async () => {
+/**
+ * Starts main.ts from a shell as the start task does, kills the shell once the server says it
+ * listens (at that moment, or after an answer from it), and checks that the server stops itself.
+ */
+async function stopsWithItsStarter(killed: "at once" | "after an answer"): Promise<void> {
   const deno = Deno.execPath();
   // A shell that starts the server and waits: the server's parent, as npm's shell is `deno task`'s.
   const starter = new Deno.Command("sh", {
@@ -42,7 +46,7 @@ Deno.test("main.ts with DENOQUEUE_STOP_WITH_ANCESTOR stops cleanly once its star
       { timeout: 20_000, message: "the server to listen" },
     );
     const url = /http:\/\/\S+/.exec(listening)![0];
-    assert.equal((await fetch(`${url}/healthz`)).status, 200);
+    if (killed === "after an answer") assert.equal((await fetch(`${url}/healthz`)).status, 200);
     starter.kill("SIGKILL"); // the shell goes; the server is left an orphan
     await waitFor(() => lines.map(logMessage).includes("Stopped"), {
       timeout: 20_000,
@@ -61,4 +65,13 @@ Deno.test("main.ts with DENOQUEUE_STOP_WITH_ANCESTOR stops cleanly once its star
     await starter.stderr.cancel();
     await starter.status;
   }
+}
+
+Deno.test("main.ts with DENOQUEUE_STOP_WITH_ANCESTOR stops cleanly once its starter is killed", async () => {
+  await stopsWithItsStarter("after an answer");
+});
+
+Deno.test("main.ts with DENOQUEUE_STOP_WITH_ANCESTOR stops when its starter goes as it says it listens", async () => {
+  // Its ancestors are read before it says so: a starter killed from then on is never missed.
+  await stopsWithItsStarter("at once");
 });
