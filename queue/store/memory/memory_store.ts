@@ -1,7 +1,7 @@
 /**
  * The memory store: GoQueue's behaviour, fast, nothing survives a restart.
  * Ready jobs sit in a FIFO; scheduled ones in a min-heap by `runAt`; both skip stale entries
- * lazily, so a cancel or delete is O(1).
+ * lazily, so a cancel or delete is O(1). Keys are their own part (`MemoryKeys`), passed through.
  * @module
  */
 
@@ -26,6 +26,9 @@ import type {
   RenewParams,
 } from "../job_store.ts";
 import type { Store } from "../store.ts";
+import type { NewKey, StoredKey } from "../key_store.ts";
+import type { ApiKey } from "../../keys/api_key.ts";
+import { MemoryKeys } from "./memory_keys.ts";
 
 const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
 
@@ -48,6 +51,7 @@ export class MemoryStore implements Store {
   #scheduled = new MinHeap<{ runAt: number; id: string }>((a, b) => a.runAt - b.runAt);
   #seq = 0;
   #counts = new StatusCounts();
+  #keys = new MemoryKeys();
 
   insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
     const batch = new Map<string, Job>();
@@ -232,6 +236,26 @@ export class MemoryStore implements Store {
 
   counts(): Promise<JobCounts> {
     return Promise.resolve(this.#counts.snapshot());
+  }
+
+  createKey(params: NewKey): Promise<ApiKey> {
+    return this.#keys.createKey(params);
+  }
+
+  findKey(params: { id: string }): Promise<StoredKey | undefined> {
+    return this.#keys.findKey(params);
+  }
+
+  listKeys(): Promise<ApiKey[]> {
+    return this.#keys.listKeys();
+  }
+
+  revokeKey(params: { id: string; at: string }): Promise<ApiKey | undefined> {
+    return this.#keys.revokeKey(params);
+  }
+
+  touchKey(params: { id: string; at: string }): Promise<void> {
+    return this.#keys.touchKey(params);
   }
 
   close(): Promise<void> {

@@ -33,6 +33,17 @@ export const MIGRATIONS: readonly string[] = [
    ALTER TABLE jobs ADD COLUMN attempt_worker TEXT;`,
   // 3: the running attempt's lease token, which fences every write of that attempt.
   `ALTER TABLE jobs ADD COLUMN lease_token TEXT;`,
+  // 4: API keys, each with the SHA-256 of its secret (never the secret); times in ISO 8601.
+  `CREATE TABLE api_keys (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     role TEXT NOT NULL,
+     secret_hash BLOB NOT NULL,
+     created_at TEXT NOT NULL,
+     expires_at TEXT,
+     revoked_at TEXT,
+     last_used_at TEXT
+   );`,
 ];
 
 /** The schema version this code writes. */

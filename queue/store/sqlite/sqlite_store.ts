@@ -15,6 +15,7 @@ import { GroupCommit, type OnCommit } from "./group_commit.ts";
 import { insertJobRows, recordRetries } from "./insert_rows.ts";
 import { findJob, listJobs } from "./job_queries.ts";
 import { findExpiredLeases, renewLeaseRows } from "./leases.ts";
+import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
 import { openDatabase } from "./open_database.ts";
 import { deleteRows, pruneFinished } from "./remove_jobs.ts";
 import { SharedWrite } from "./shared_write.ts";
@@ -37,6 +38,8 @@ import type {
   RenewParams,
 } from "../job_store.ts";
 import type { Store } from "../store.ts";
+import type { NewKey, StoredKey } from "../key_store.ts";
+import type { ApiKey } from "../../keys/api_key.ts";
 
 /** What each level survives. */
 export type Durability = "normal" | "full";
@@ -260,6 +263,26 @@ export class SqliteStore implements Store {
 
   counts(): Promise<JobCounts> {
     return Promise.resolve(this.#counts.snapshot());
+  }
+
+  createKey(key: NewKey): Promise<ApiKey> {
+    return this.#writes.run(() => insertKeyRow(this.#statements, key));
+  }
+
+  findKey({ id }: { id: string }): Promise<StoredKey | undefined> {
+    return Promise.resolve(findKeyRow(this.#statements, id));
+  }
+
+  listKeys(): Promise<ApiKey[]> {
+    return Promise.resolve(listKeyRows(this.#statements));
+  }
+
+  revokeKey(params: { id: string; at: string }): Promise<ApiKey | undefined> {
+    return this.#writes.run(() => revokeKeyRow(this.#statements, params));
+  }
+
+  touchKey(params: { id: string; at: string }): Promise<void> {
+    return this.#writes.run(() => touchKeyRow(this.#statements, params));
   }
 
   async close(): Promise<void> {

@@ -1,11 +1,12 @@
 /**
  * The whole store contract, part by part: a driver's test file calls `storeContract` once and
- * runs every part's suite. Parts join as the interface grows (keys, nodes, schedules).
+ * runs every part's suite. Parts join as the interface grows (nodes, schedules next).
  */
 
 import type { Store } from "../../../queue/store/store.ts";
 import { attemptsContract } from "./attempts_contract.ts";
 import { jobsContract } from "./jobs_contract.ts";
+import { keysContract } from "./keys_contract.ts";
 import { retriesContract } from "./retries_contract.ts";
 
 /** Registers every part of the store contract for the driver `name` that `open` creates. */
@@ -13,4 +14,5 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
   jobsContract(name, open);
   attemptsContract(name, open);
   retriesContract(name, open);
+  keysContract(name, open);
 }
