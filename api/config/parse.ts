@@ -6,6 +6,7 @@
 
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { readEdgeValue } from "./edge_values.ts";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
 /**
@@ -74,6 +75,10 @@ function parseValue(
         throw refuse(`must be normal or full, received ${JSON.stringify(raw)}`);
       }
       return text;
+    case "url":
+    case "hosts":
+    case "origins":
+      return readEdgeValue(spec.kind, raw, refuse);
     case "modules":
       return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
     case "integer":
