@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
+import { guardEdge } from "./guards/edge.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -25,6 +26,7 @@ import { statsRoutes } from "./routes/stats.ts";
  *   feed,
  *   producers,
  *   bodyLimit: 1 << 20,
+ *   edge: new EdgePolicy(),
  *   draining: () => false,
  * });
  * const response = await app.request("/api/stats");
@@ -32,6 +34,7 @@ import { statsRoutes } from "./routes/stats.ts";
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  guardEdge(app, deps.edge);
   app.use("*", async (c, next) => {
     if (deps.draining() && c.req.path !== "/healthz") {
       throw new HttpError(503, "shutting_down", "The service is shutting down", undefined, {

@@ -5,6 +5,7 @@
 
 import type { PoolStats } from "../queue/pool/pool.ts";
 import type { Queue } from "../queue/queue.ts";
+import type { EdgePolicy } from "./guards/edge.ts";
 import type { LiveFeed } from "./live_feed.ts";
 import type { ProducerSockets } from "./producer_socket.ts";
 
@@ -17,6 +18,8 @@ export interface AppDeps {
   producers: ProducerSockets;
   /** Largest request body in bytes. */
   bodyLimit: number;
+  /** The server's own names and the CORS allow-list, for the guards in front of every route. */
+  edge: EdgePolicy;
   /** True once shutdown has begun: new requests get 503. */
   draining(): boolean;
 }

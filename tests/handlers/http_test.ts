@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { createServer } from "../../api/server.ts";
+import { APP_REQUEST_HOSTS } from "../support/api_server.ts";
 import { waitFor } from "../support/wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 
@@ -21,7 +22,12 @@ Deno.test("http handler calls the URL, succeeds on 2xx and fails with the status
       : new Response("nope", { status: 500, statusText: "Internal Server Error" });
   });
   const base = `http://127.0.0.1:${target.addr.port}`;
-  const server = await createServer({ store: new MemoryStore(), workers: 1, log: () => {} });
+  const server = await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    allowedHosts: APP_REQUEST_HOSTS,
+    log: () => {},
+  });
   try {
     const [ok, bad] = await server.queue.enqueue([
       { type: "http", payload: { url: `${base}/ok`, body: { hello: "world" } } },
@@ -51,7 +57,12 @@ Deno.test("http handler calls the URL, succeeds on 2xx and fails with the status
 });
 
 Deno.test("http handler payload is validated at enqueue", async () => {
-  const server = await createServer({ store: new MemoryStore(), workers: 1, log: () => {} });
+  const server = await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    allowedHosts: APP_REQUEST_HOSTS,
+    log: () => {},
+  });
   try {
     const response = await server.app.request("/api/jobs", {
       method: "POST",
