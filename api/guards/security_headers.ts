@@ -32,11 +32,17 @@ export const DASHBOARD_HEADERS: Readonly<Record<string, string>> = {
   "x-frame-options": "DENY",
 };
 
-/** Adds {@linkcode SECURITY_HEADERS} to every answer, errors included (not to a 101 upgrade). */
+const ENTRIES = Object.entries(SECURITY_HEADERS);
+
+/**
+ * Adds {@linkcode SECURITY_HEADERS} to every answer the app makes (`c.json`, `c.body`, errors
+ * and refusals included). They are set before the answer exists, so that it is made with them:
+ * changing a `Response`'s headers afterwards costs Deno.serve several µs a request. A route
+ * that returns a `Response` of its own (the event stream) adds them itself.
+ */
 export function securityHeaders(): MiddlewareHandler {
   return async (c, next) => {
+    for (const [name, value] of ENTRIES) c.header(name, value);
     await next();
-    if (c.res.status === 101) return;
-    for (const [name, value] of Object.entries(SECURITY_HEADERS)) c.res.headers.set(name, value);
   };
 }
