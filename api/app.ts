@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import { accessLog } from "./access_log.ts";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
+import { guardEdge } from "./guards/edge.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -27,6 +28,7 @@ import { statsRoutes } from "./routes/stats.ts";
  *   feed,
  *   producers,
  *   bodyLimit: 1 << 20,
+ *   edge: new EdgePolicy(),
  *   draining: () => false,
  *   logger,
  * });
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Hono {
   app.use("*", requestId());
   // Installed only when written: at the default level a request pays nothing for it.
   if (deps.logger.enabled("debug")) app.use("*", accessLog(deps.logger));
+  guardEdge(app, deps.edge);
   app.use("*", async (c, next) => {
     if (deps.draining() && c.req.path !== "/healthz") {
       throw new HttpError(503, "shutting_down", "The service is shutting down", undefined, {

@@ -18,6 +18,7 @@ import { openStore } from "../queue/store/open.ts";
 import { OPTIONS } from "./config/options.ts";
 import type { Store } from "../queue/store/store.ts";
 import { createApp } from "./app.ts";
+import { EdgePolicy } from "./guards/edge.ts";
 import { LiveFeed } from "./live_feed.ts";
 import { DEFAULT_CLOSE_GRACE, ProducerSockets } from "./producer_socket.ts";
 
@@ -119,12 +120,22 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   const feed = new LiveFeed({ queue, pool, logger });
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   const producers = new ProducerSockets(queue, bodyLimit, logger);
+  const host = options.host ?? "127.0.0.1";
+  const port = options.port ?? 8080;
+  const edge = new EdgePolicy({
+    host,
+    port,
+    publicUrl: options.publicUrl,
+    allowedHosts: options.allowedHosts,
+    corsOrigins: options.corsOrigins,
+  });
   const app = createApp({
     queue,
     pool,
     feed,
     producers,
     bodyLimit,
+    edge,
     draining: () => draining,
     logger,
   });
@@ -143,9 +154,13 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     listen() {
       const { promise, resolve } = Promise.withResolvers<{ hostname: string; port: number }>();
       http = Deno.serve({
-        port: options.port ?? 8080,
-        hostname: options.host ?? "127.0.0.1",
-        onListen: (address) => resolve(address),
+        port,
+        hostname: host,
+        onListen: (address) => {
+          // The guards learn the port now: the real one when port 0 asked for any.
+          edge.names.listening(address.port);
+          resolve(address);
+        },
       }, app.fetch);
       return promise;
     },

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { createServer } from "../api/server.ts";
+import { APP_REQUEST_HOSTS } from "./support/api_server.ts";
 import { waitFor } from "./support/wait.ts";
 import { MemoryStore } from "../queue/store/memory/memory_store.ts";
 import { TEST_LOGGER } from "./support/log_capture.ts";
@@ -28,6 +29,7 @@ Deno.test("README handler example validates, runs, and refuses an unrecoverable 
     store: new MemoryStore(),
     workers: 1,
     handlers: [EXAMPLE.href],
+    allowedHosts: APP_REQUEST_HOSTS,
     logger: TEST_LOGGER,
   });
   try {

@@ -10,6 +10,12 @@ import { LOG_LEVELS, type LogFormat, type LogLevel } from "../../queue/primitive
 export interface Config {
   port: number;
   host: string;
+  /** The URL users reach the service at, as an origin (`https://queue.example.com`). */
+  publicUrl: string | undefined;
+  /** More `Host` names it answers to: `name` (any port) or `name:port`. */
+  allowedHosts: string[];
+  /** Origins of browser apps allowed to call the API (CORS). */
+  corsOrigins: string[];
   workers: number;
   concurrency: number;
   capacity: number;
@@ -46,7 +52,10 @@ export type Kind =
   | "modules"
   | "store"
   | "durability"
-  | "choice";
+  | "choice"
+  | "url"
+  | "hosts"
+  | "origins";
 
 /** One option: the `Config` key it sets, its kind, limits, description and default. */
 export interface OptionSpec {
@@ -75,6 +84,27 @@ export const OPTIONS: Record<string, OptionSpec> = {
     kind: "string",
     description: "Address to listen on; keep loopback until the service has authentication",
     fallback: () => "127.0.0.1",
+  },
+  "public-url": {
+    key: "publicUrl",
+    kind: "url",
+    description:
+      "The URL users reach the service at (e.g. https://queue.example.com behind a proxy): its host is served, its origin is the server's own",
+    fallback: () => "",
+  },
+  "allowed-hosts": {
+    key: "allowedHosts",
+    kind: "hosts",
+    description:
+      "More Host names to serve besides loopback, comma-separated: name (any port) or name:port",
+    fallback: () => "",
+  },
+  "cors-origins": {
+    key: "corsOrigins",
+    kind: "origins",
+    description:
+      "Origins of browser apps that may call the API (CORS), comma-separated, e.g. https://app.example",
+    fallback: () => "",
   },
   "workers": {
     key: "workers",

@@ -6,6 +6,7 @@
 
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { readEdgeValue } from "./edge_values.ts";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
 /**
@@ -84,6 +85,10 @@ function parseValue(
       }
       return text;
     }
+    case "url":
+    case "hosts":
+    case "origins":
+      return readEdgeValue(spec.kind, raw, refuse);
     case "modules":
       return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
     case "integer":

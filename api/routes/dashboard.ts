@@ -6,6 +6,7 @@
 
 import { Hono } from "hono";
 import { assets } from "../../ui/assets.gen.ts";
+import { DASHBOARD_HEADERS } from "../guards/security_headers.ts";
 
 export function dashboardRoutes(): Hono {
   const app = new Hono();
@@ -17,12 +18,9 @@ export function dashboardRoutes(): Hono {
         "etag": asset.etag,
         // The page is revalidated each time; assets are named by version, so cached for good.
         "cache-control": page ? "no-cache" : "public, max-age=31536000, immutable",
-        "x-content-type-options": "nosniff",
+        // The page may not be framed and runs only its own script; see guards/security_headers.
+        ...(page ? DASHBOARD_HEADERS : {}),
       };
-      if (page) {
-        headers["content-security-policy"] =
-          "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'";
-      }
       if (c.req.header("if-none-match") === asset.etag) {
         return c.body(null, 304, headers);
       }

@@ -4,6 +4,7 @@
  */
 
 import { Hono } from "hono";
+import { SECURITY_HEADERS } from "../guards/security_headers.ts";
 import type { LiveFeed } from "../live_feed.ts";
 
 export function eventRoutes(feed: LiveFeed): Hono {
@@ -14,6 +15,7 @@ export function eventRoutes(feed: LiveFeed): Hono {
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-cache, no-transform",
         "x-accel-buffering": "no",
+        ...SECURITY_HEADERS,
       },
     }));
   return app;

@@ -1,7 +1,9 @@
 /**
  * `GET /api/producer`: the producer WebSocket (see `../producer_socket.ts`). Browsers may open
- * WebSockets to any site, so one that says it comes from another origin is refused: a page
- * elsewhere cannot enqueue through a visitor's browser.
+ * WebSockets to any site, so an upgrade from an origin that is not the server's own (from its
+ * configured names, never from `Host`) nor on `--cors-origins` is refused with 403 by the
+ * cross-site guard in front of every route (`../guards/cross_site.ts`): a page elsewhere cannot
+ * enqueue through a visitor's browser.
  * @module
  */
 
@@ -19,14 +21,6 @@ export function producerRoutes(producers: ProducerSockets): Hono {
         "GET /api/producer is a WebSocket: connect with new WebSocket(url)",
         undefined,
         { Upgrade: "websocket" },
-      );
-    }
-    const origin = c.req.header("origin");
-    if (origin !== undefined && URL.parse(origin)?.host !== c.req.header("host")) {
-      throw new HttpError(
-        403,
-        "forbidden_origin",
-        `WebSockets from other origins are refused (origin ${origin})`,
       );
     }
     return producers.accept(c.req.raw, c.get("requestId"));

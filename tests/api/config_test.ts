@@ -35,6 +35,9 @@ Deno.test("parseConfig() fills every option from its default", () => {
   assert.deepEqual(config([]), {
     port: 8080,
     host: "127.0.0.1",
+    publicUrl: undefined,
+    allowedHosts: [],
+    corsOrigins: [],
     workers: navigator.hardwareConcurrency ?? 2,
     concurrency: 16,
     capacity: 10_000,

@@ -4,6 +4,7 @@
 
 import assert from "node:assert/strict";
 import { createServer, type DenoQueueServer } from "../../api/server.ts";
+import { APP_REQUEST_HOSTS } from "../support/api_server.ts";
 import { readSse, type SseMessage } from "../support/sse.ts";
 import { waitFor } from "../support/wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
@@ -14,6 +15,7 @@ async function withServer(body: (server: DenoQueueServer) => Promise<void>): Pro
     store: new MemoryStore(),
     workers: 1,
     capacity: 100_000,
+    allowedHosts: APP_REQUEST_HOSTS,
     logger: TEST_LOGGER,
     shutdownGrace: 200,
   });
@@ -128,6 +130,7 @@ Deno.test("GET /api/events streams end when the server shuts down", async () => 
   const server = await createServer({
     store: new MemoryStore(),
     workers: 1,
+    allowedHosts: APP_REQUEST_HOSTS,
     logger: TEST_LOGGER,
     shutdownGrace: 100,
   });

@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import { createServer } from "../../api/server.ts";
+import { APP_REQUEST_HOSTS } from "../support/api_server.ts";
 import { waitFor } from "../support/wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { TEST_LOGGER } from "../support/log_capture.ts";
@@ -22,7 +23,12 @@ Deno.test("http handler calls the URL, succeeds on 2xx and fails with the status
       : new Response("nope", { status: 500, statusText: "Internal Server Error" });
   });
   const base = `http://127.0.0.1:${target.addr.port}`;
-  const server = await createServer({ store: new MemoryStore(), workers: 1, logger: TEST_LOGGER });
+  const server = await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    allowedHosts: APP_REQUEST_HOSTS,
+    logger: TEST_LOGGER,
+  });
   try {
     const [ok, bad] = await server.queue.enqueue([
       { type: "http", payload: { url: `${base}/ok`, body: { hello: "world" } } },
@@ -52,7 +58,12 @@ Deno.test("http handler calls the URL, succeeds on 2xx and fails with the status
 });
 
 Deno.test("http handler payload is validated at enqueue", async () => {
-  const server = await createServer({ store: new MemoryStore(), workers: 1, logger: TEST_LOGGER });
+  const server = await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    allowedHosts: APP_REQUEST_HOSTS,
+    logger: TEST_LOGGER,
+  });
   try {
     const response = await server.app.request("/api/jobs", {
       method: "POST",

@@ -29,6 +29,12 @@ export interface Answer<T> {
   body: T;
 }
 
+/**
+ * The Host to let in for `app.request()`, which sends its requests to `http://localhost/`,
+ * without the server's port: pass as `allowedHosts` to a server that tests call in-process.
+ */
+export const APP_REQUEST_HOSTS: string[] = ["localhost"];
+
 /** Small settings that keep tests fast: one worker, demo jobs 1000x faster, short graces. */
 export const TEST_SERVER_OPTIONS: ServerOptions = {
   workers: 1,
@@ -38,6 +44,7 @@ export const TEST_SERVER_OPTIONS: ServerOptions = {
   killGrace: 200,
   // Jobs that wait for their signal (t-waits) are still running at shutdown: abort them soon.
   shutdownGrace: 200,
+  allowedHosts: APP_REQUEST_HOSTS,
   logger: TEST_LOGGER,
 };
 

@@ -51,8 +51,8 @@ function importPlaywright(): Promise<typeof import("playwright-core")> {
   return import("playwright-core");
 }
 
-/** Launches Chromium, or fails with how to install it. */
-export async function launchBrowser(): Promise<Browser> {
+/** Launches Chromium with {@linkcode CHROMIUM_ARGS} and `args`, or fails with how to install it. */
+export async function launchBrowser(args: string[] = []): Promise<Browser> {
   try {
     await Deno.stat(CHROMIUM);
   } catch {
@@ -61,7 +61,7 @@ export async function launchBrowser(): Promise<Browser> {
     );
   }
   const { chromium } = await importPlaywright();
-  return await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  return await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...args] });
 }
 
 /** What a browser test gets: the server, its address, a page, and what went wrong on it. */

@@ -9,6 +9,7 @@ import { createServer } from "../../../api/server.ts";
 import { StoreOpenError } from "../../../queue/store/errors.ts";
 import { SqliteStore } from "../../../queue/store/sqlite/sqlite_store.ts";
 import { migrate, SCHEMA_VERSION, schemaVersion } from "../../../queue/store/sqlite/schema.ts";
+import { APP_REQUEST_HOSTS } from "../../support/api_server.ts";
 import { waitFor } from "../../support/wait.ts";
 import { captureLog } from "../../support/log_capture.ts";
 
@@ -127,7 +128,13 @@ Deno.test("SqliteStore.open() refuses a location it cannot write", () => {
 Deno.test("POST /api/jobs answers 503 when the disk is full and stores nothing of the batch", async () => {
   const store = SqliteStore.open(tempPath(), { pragmas: { max_page_count: 64 } });
   const log = captureLog("info");
-  const server = await createServer({ store, workers: 1, capacity: 100_000, logger: log.logger });
+  const server = await createServer({
+    store,
+    workers: 1,
+    capacity: 100_000,
+    allowedHosts: APP_REQUEST_HOSTS,
+    logger: log.logger,
+  });
   try {
     const batch = Array.from({ length: 200 }, (_, i) => ({
       type: "sleep",
