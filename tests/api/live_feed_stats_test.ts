@@ -13,6 +13,7 @@ import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { random, statsRun } from "../support/random_stats.ts";
 import { readSse, type SseMessage } from "../support/sse.ts";
 import { deadline } from "../support/wait.ts";
+import { APP_REQUEST_HOSTS } from "../support/api_server.ts";
 import { TEST_LOGGER } from "../support/log_capture.ts";
 
 /**
@@ -122,6 +123,7 @@ Deno.test("GET /api/events: after the snapshot, a second's delta is a few hundre
   const server = await createServer({
     store: new MemoryStore(),
     workers: 1,
+    allowedHosts: APP_REQUEST_HOSTS,
     logger: TEST_LOGGER,
     shutdownGrace: 200,
   });
