@@ -1,11 +1,14 @@
 /**
  * Calls the DenoQueue REST API from the browser; every error answer becomes an `ApiError`
- * carrying the API's code, message and offending field.
+ * carrying the API's code, message and offending field. A call answered 401 (the session's
+ * key was revoked or expired) is also reported to the {@linkcode onUnauthorized} listeners,
+ * so that the app can bring back the sign-in page wherever it happened.
  * @module
  */
 
 /// <reference lib="dom" />
 
+import type { SessionKey } from "./session.ts";
 import type {
   JobDetail,
   JobOptionsInput,
@@ -29,6 +32,8 @@ export class ApiError extends Error {
     message: string,
     readonly field?: string,
     readonly issues: FieldIssue[] = [],
+    /** Seconds to wait before trying again (`Retry-After`), on a 429 or 503. */
+    readonly retryAfter?: number,
   ) {
     super(message);
     this.name = "ApiError";
@@ -37,6 +42,24 @@ export class ApiError extends Error {
 
 interface ErrorBody {
   error?: { code?: string; message?: string; details?: { field?: unknown; issues?: unknown } };
+}
+
+/**
+ * Reads `Retry-After` (seconds, or an HTTP date) as whole seconds from `now`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { retryAfterSeconds } from "./api_client.ts";
+ * assert.equal(retryAfterSeconds("42"), 42);
+ * assert.equal(retryAfterSeconds(null), undefined);
+ * ```
+ */
+export function retryAfterSeconds(value: string | null, now = Date.now()): number | undefined {
+  if (value === null || value.trim() === "") return undefined;
+  if (/^\s*\d+\s*$/.test(value)) return Number(value);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - now) / 1000));
 }
 
 async function toApiError(response: Response): Promise<ApiError> {
@@ -57,14 +80,32 @@ async function toApiError(response: Response): Promise<ApiError> {
     error.message ?? `${response.status} ${response.statusText}`,
     typeof details.field === "string" ? details.field : undefined,
     issues,
+    retryAfterSeconds(response.headers.get("retry-after")),
   );
+}
+
+const unauthorizedListeners = new Set<(error: ApiError) => void>();
+
+/**
+ * Calls `listener` with every 401 an API call gets from now on (the session calls excepted:
+ * their 401 is an answer, not news). Returns the function that stops it.
+ */
+export function onUnauthorized(listener: (error: ApiError) => void): () => void {
+  unauthorizedListeners.add(listener);
+  return () => unauthorizedListeners.delete(listener);
+}
+
+interface RequestOptions {
+  body?: unknown;
+  signal?: AbortSignal;
+  /** Whether a 401 is told to the {@linkcode onUnauthorized} listeners; default true. */
+  report401?: boolean;
 }
 
 async function request(
   method: string,
   path: string,
-  body?: unknown,
-  signal?: AbortSignal,
+  { body, signal, report401 = true }: RequestOptions = {},
 ): Promise<Response> {
   let response: Response;
   try {
@@ -78,12 +119,16 @@ async function request(
     if (signal?.aborted) throw error;
     throw new ApiError(0, "network", "The server could not be reached");
   }
-  if (!response.ok) throw await toApiError(response);
-  return response;
+  if (response.ok) return response;
+  const error = await toApiError(response);
+  if (error.status === 401 && report401) {
+    for (const listener of [...unauthorizedListeners]) listener(error);
+  }
+  throw error;
 }
 
 async function json<T>(method: string, path: string, body?: unknown, signal?: AbortSignal) {
-  const response = await request(method, path, body, signal);
+  const response = await request(method, path, { body, signal });
   return await response.json() as T;
 }
 
@@ -127,7 +172,7 @@ export const api = {
   stats: (signal?: AbortSignal) => json<Stats>("GET", "/api/stats", undefined, signal),
   types: (signal?: AbortSignal) => json<TypeDescription[]>("GET", "/api/types", undefined, signal),
   async listJobs(params: JobQuery, signal?: AbortSignal): Promise<JobPage> {
-    const response = await request("GET", `/api/jobs${query({ ...params })}`, undefined, signal);
+    const response = await request("GET", `/api/jobs${query({ ...params })}`, { signal });
     const jobs = await response.json() as JobSummary[];
     return { jobs, next: nextCursor(response.headers.get("link")) };
   },
@@ -140,6 +185,20 @@ export const api = {
   retryAll: (status: "failed" | "cancelled") =>
     json<{ retried: number; remaining: number }>("POST", `/api/jobs/retry-all${query({ status })}`),
   clear: (status: JobStatus) => json<{ removed: number }>("POST", `/api/clear${query({ status })}`),
+  /** `GET /api/session`: who this browser is signed in as (unknown JSON: see `readSession`). */
+  async session(signal?: AbortSignal): Promise<unknown> {
+    const response = await request("GET", "/api/session", { signal, report401: false });
+    return await response.json();
+  },
+  /** `POST /api/session`: signs in with `key`; the server sets the session cookie. */
+  async signIn(key: string): Promise<{ key: SessionKey }> {
+    const response = await request("POST", "/api/session", { body: { key }, report401: false });
+    return await response.json() as { key: SessionKey };
+  },
+  /** `DELETE /api/session`: signs out; the server clears the cookie. */
+  async signOut(): Promise<void> {
+    await request("DELETE", "/api/session", { report401: false });
+  },
 };
 
 /** The message to show for anything an API call threw. */

@@ -1,103 +1,103 @@
 /**
- * The dashboard shell: header with navigation and the live feed's state, and the hash router
- * that picks the view. Owns the one live feed every view shares.
+ * The dashboard's root: asks the server who this browser is (`GET /api/session`), shows the
+ * sign-in page until there is a session, the dashboard once there is, and the sign-in page
+ * again, saying why, when the session ends (signed out, or any call answered 401).
  * @module
  */
 
 /// <reference lib="dom" />
 
-import { useEffect, useMemo } from "preact/hooks";
-import { EnqueuePage } from "./enqueue_page.ts";
+import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import { api, ApiError, errorMessage, onUnauthorized } from "./api_client.ts";
 import { html } from "./html.ts";
-import { JobDetailPage } from "./job_detail.ts";
-import { JobsPage } from "./jobs_page.ts";
-import { LiveContext, LiveFeed, type LiveState, useLiveState } from "./live.ts";
-import { Overview } from "./overview.ts";
-import { type Route, useRoute } from "./router.ts";
+import { readSession, type Session, SessionContext, type SessionState } from "./session.ts";
+import { Shell } from "./shell.ts";
+import { type SignInNotice, SignInPage } from "./sign_in_page.ts";
 
-const LIVE_LABELS: Record<LiveState, string> = {
-  connecting: "Connecting…",
-  open: "Live",
-  reconnecting: "Reconnecting…",
+/** Where the app is. */
+type Gate =
+  | { kind: "checking" }
+  | { kind: "unreachable"; message: string }
+  | { kind: "signed-out"; notice?: SignInNotice }
+  | { kind: "signed-in"; session: Session };
+
+const SIGNED_OUT: SignInNotice = { tone: "ok", text: "You are signed out." };
+const ENDED: SignInNotice = {
+  tone: "error",
+  text: "Your session has ended: the server no longer accepts its key (revoked or expired). " +
+    "Sign in again.",
 };
-
-function LiveIndicator() {
-  const state = useLiveState();
-  return html`
-    <span class=${`live live-${state}`} role="status" data-testid="live-state">
-      <span class="live-dot" aria-hidden="true"></span>${LIVE_LABELS[state]}
-    </span>
-  `;
-}
-
-const NAV = [
-  { href: "#/", label: "Overview", section: "" },
-  { href: "#/jobs", label: "Jobs", section: "jobs" },
-  { href: "#/enqueue", label: "Enqueue", section: "enqueue" },
-];
-
-function Header({ section }: { section: string }) {
-  return html`
-    <header class="topbar">
-      <a class="brand" href="#/">
-        <span class="brand-mark" aria-hidden="true">▚</span>DenoQueue
-      </a>
-      <nav class="nav" aria-label="Main">
-        ${NAV.map((item) =>
-          html`
-            <a
-              key=${item.href}
-              href=${item.href}
-              aria-current=${item.section === section ? "page" : undefined}
-              data-testid=${`nav-${item.label.toLowerCase()}`}
-            >${item.label}</a>
-          `
-        )}
-      </nav>
-      <${LiveIndicator} />
-    </header>
-  `;
-}
-
-function View({ route }: { route: Route }) {
-  const [section, id, extra] = route.segments;
-  if (section === undefined) return html`<${Overview} />`;
-  if (section === "jobs" && id === undefined) return html`<${JobsPage} query=${route.query} />`;
-  if (section === "jobs" && extra === undefined) return html`<${JobDetailPage} id=${id} />`;
-  if (section === "enqueue" && id === undefined) {
-    return html`<${EnqueuePage} query=${route.query} />`;
-  }
-  return html`
-    <div class="page" data-testid="not-found">
-      <h1>Nothing here</h1>
-      <p>There is no page at this address. <a href="#/">Go to the overview</a>.</p>
-    </div>
-  `;
-}
-
-const TITLES: Record<string, string> = { "": "Overview", jobs: "Jobs", enqueue: "Enqueue" };
 
 /** The whole dashboard: `render(h(App, {}), root)`. */
 export function App() {
-  const feed = useMemo(() => new LiveFeed("/api/events"), []);
+  const [gate, setGate] = useState<Gate>({ kind: "checking" });
+
+  const check = useCallback(async () => {
+    setGate({ kind: "checking" });
+    try {
+      setGate({ kind: "signed-in", session: readSession(await api.session()) });
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) setGate({ kind: "signed-out" });
+      else if (error instanceof ApiError && error.status === 429) {
+        setGate({ kind: "signed-out", notice: { tone: "error", text: error.message } });
+      } else setGate({ kind: "unreachable", message: errorMessage(error) });
+    }
+  }, []);
   useEffect(() => {
-    feed.start();
-    return () => feed.stop();
-  }, [feed]);
-  const route = useRoute();
-  const section = route.segments[0] ?? "";
-  const path = route.segments.join("/");
+    check();
+  }, []);
+
+  const signedIn = gate.kind === "signed-in";
   useEffect(() => {
-    const title = route.segments.length > 1 ? "Job" : TITLES[section] ?? "Not found";
-    document.title = `${title} · DenoQueue`;
-    scrollTo(0, 0);
-  }, [path]);
-  return html`
-    <${LiveContext.Provider} value=${feed}>
-      <${Header} section=${section} />
-      <main id="main" class="main">
-        <${View} route=${route} />
+    if (!signedIn) return;
+    return onUnauthorized(() => setGate({ kind: "signed-out", notice: ENDED }));
+  }, [signedIn]);
+
+  const state = useMemo((): SessionState | null => {
+    if (gate.kind !== "signed-in") return null;
+    return {
+      session: gate.session,
+      ended: () => setGate({ kind: "signed-out", notice: ENDED }),
+      async signOut() {
+        try {
+          await api.signOut();
+        } catch (error) {
+          // A session the server already ended is signed out all the same.
+          if (!(error instanceof ApiError && error.status === 401)) throw error;
+        }
+        setGate({ kind: "signed-out", notice: SIGNED_OUT });
+      },
+    };
+  }, [gate]);
+
+  if (state !== null) {
+    return html`
+      <${SessionContext.Provider} value=${state}>
+        <${Shell} />
+        <//>
+    `;
+  }
+  if (gate.kind === "signed-out") {
+    return html`
+      <${SignInPage}
+        notice=${gate.notice}
+        onSignedIn=${(session: Session) => setGate({ kind: "signed-in", session })}
+      />
+    `;
+  }
+  if (gate.kind === "unreachable") {
+    return html`
+      <main id="main" class="sign-in" data-testid="unreachable">
+        <div class="card form sign-in-card">
+          <p class="notice notice-error" role="alert">
+            Could not ask the server for a session: ${gate.message}
+          </p>
+          <div class="button-row">
+            <button type="button" class="button primary" onClick=${check}>Try again</button>
+          </div>
+        </div>
       </main>
-      <//>
-  `;
+    `;
+  }
+  return html`<p class="muted sign-in" role="status" data-testid="session-checking">Loading…</p>`;
 }

@@ -1,6 +1,6 @@
 /**
  * "Retry all failed" and "Clear completed": each asks for confirmation inside the page, then
- * shows what the API did (or its error).
+ * shows what the API did (or its error). Only those the signed-in key's role may do are shown.
  * @module
  */
 
@@ -9,14 +9,17 @@
 import { useState } from "preact/hooks";
 import { api, errorMessage } from "./api_client.ts";
 import type { Stats } from "./api_types.ts";
+import { formatCount } from "./format.ts";
+import { html } from "./html.ts";
+import type { Action } from "./permissions.ts";
 
 /** The live counts the buttons read. */
 type JobCounts = Pick<Stats, "byStatus" | "retried">;
-import { formatCount } from "./format.ts";
-import { html } from "./html.ts";
 
 interface BulkAction {
   id: string;
+  /** What the key's role must allow. */
+  permission: Action;
   label: string;
   question: (count: number) => string;
   confirm: string;
@@ -29,6 +32,7 @@ const plural = (n: number, word: string) => `${formatCount(n)} ${word}${n === 1 
 const ACTIONS: BulkAction[] = [
   {
     id: "retry-failed",
+    permission: "retryAll",
     label: "Retry all failed",
     question: (n) => `Retry ${plural(n, "failed job")}? Each becomes a new queued job.`,
     confirm: "Yes, retry all",
@@ -42,6 +46,7 @@ const ACTIONS: BulkAction[] = [
   },
   {
     id: "clear-completed",
+    permission: "clear",
     label: "Clear completed",
     question: (n) => `Delete ${plural(n, "completed job")}? This cannot be undone.`,
     confirm: "Yes, clear",
@@ -55,12 +60,23 @@ const ACTIONS: BulkAction[] = [
 
 type Outcome = { ok: boolean; text: string };
 
-/** The bulk buttons; `counts` (live) says how many jobs each would touch. */
-export function BulkActions({ counts }: { counts?: JobCounts }) {
+/** Whether a key allowed `allowed` actions sees any bulk action. */
+export function hasBulkActions(allowed: (action: Action) => boolean): boolean {
+  return ACTIONS.some((action) => allowed(action.permission));
+}
+
+/**
+ * The bulk buttons `allowed` lets through; `counts` (live) says how many jobs each would
+ * touch.
+ */
+export function BulkActions(
+  { counts, allowed }: { counts?: JobCounts; allowed: (action: Action) => boolean },
+) {
   const [asking, setAsking] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>();
-  const current = ACTIONS.find((action) => action.id === asking);
+  const shown = ACTIONS.filter((action) => allowed(action.permission));
+  const current = shown.find((action) => action.id === asking);
 
   const run = async (action: BulkAction) => {
     setBusy(true);
@@ -77,7 +93,7 @@ export function BulkActions({ counts }: { counts?: JobCounts }) {
   return html`
     <div class="bulk" data-testid="bulk-actions">
       <div class="button-row">
-        ${ACTIONS.map((action) =>
+        ${shown.map((action) =>
           html`
             <button
               type="button"

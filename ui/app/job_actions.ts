@@ -1,6 +1,7 @@
 /**
  * Cancel, retry and delete for one job, each showing the API's answer: what was done, or the
- * API's error message. Delete asks for confirmation inside the page.
+ * API's error message. Delete asks for confirmation inside the page. Only the actions the
+ * signed-in key's role allows are shown.
  * @module
  */
 
@@ -12,6 +13,7 @@ import { FINAL_STATUSES, type JobDetail } from "./api_types.ts";
 import { shortId } from "./format.ts";
 import { html } from "./html.ts";
 import { jobHref } from "./router.ts";
+import { useCan } from "./session.ts";
 
 type Outcome = { ok: boolean; text: string; link?: string };
 
@@ -30,6 +32,7 @@ export function JobActions({ job, onChanged, onDeleted, deleted }: JobActionsPro
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | undefined>();
+  const can = useCan();
 
   const act = async (action: () => Promise<Outcome>) => {
     setBusy(true);
@@ -62,8 +65,12 @@ export function JobActions({ job, onChanged, onDeleted, deleted }: JobActionsPro
       return { ok: true, text: `Deleted job ${shortId(deleted)}.` };
     });
 
-  const canCancel = !deleted && !FINAL_STATUSES.has(job.status);
-  const canRetry = !deleted && (job.status === "failed" || job.status === "cancelled");
+  const canCancel = can("cancel") && !deleted && !FINAL_STATUSES.has(job.status);
+  const canRetry = can("retry") && !deleted &&
+    (job.status === "failed" || job.status === "cancelled");
+  const canDelete = can("delete") && !deleted;
+  // A key that may do none of them sees no action area at all.
+  if (!can("cancel") && !can("retry") && !can("delete")) return null;
   return html`
     <div class="actions" data-testid="job-actions">
       <div class="button-row">
@@ -77,7 +84,7 @@ export function JobActions({ job, onChanged, onDeleted, deleted }: JobActionsPro
             <button type="button" class="button primary" disabled=${busy} onClick=${retry}
               data-testid="action-retry">Retry</button>
           `}
-        ${!deleted &&
+        ${canDelete &&
           html`
             <button
               type="button"
@@ -92,7 +99,7 @@ export function JobActions({ job, onChanged, onDeleted, deleted }: JobActionsPro
             >Delete</button>
           `}
       </div>
-      ${confirming && !deleted &&
+      ${confirming && canDelete &&
         html`
           <div class="confirm" role="group" aria-label="Confirm delete" data-testid="delete-confirm">
             <p>Delete this job and its history?${job.status === "in-progress"

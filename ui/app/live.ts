@@ -4,6 +4,9 @@
  * the copy held (`StatsReplica`). The browser reconnects by itself; the first message after
  * a reconnect is a fresh stats snapshot. A delta that does not follow the copy (a message was
  * missed) makes the feed reconnect, for a snapshot, rather than show stats that drifted.
+ * An `EventSource` cannot read the status of a refused connection (a 401 once the session's
+ * key is revoked), so the feed tells `onBroken` listeners each time it breaks, for the app to
+ * ask the server whether the session still holds.
  * @module
  */
 
@@ -42,6 +45,7 @@ export class LiveFeed {
   #jobListeners = new Set<Listener<FeedEvent[]>>();
   #summaryListeners = new Set<Listener<FeedSummary>>();
   #stateListeners = new Set<Listener<LiveState>>();
+  #brokenListeners = new Set<Listener<void>>();
 
   constructor(url: string) {
     this.#url = url;
@@ -76,6 +80,7 @@ export class LiveFeed {
         this.#restart = setTimeout(() => this.start(), RESTART_DELAY);
       }
       this.#setState("reconnecting");
+      for (const listener of this.#brokenListeners) listener();
     });
     source.addEventListener("stats", (message) => {
       const { data, lastEventId } = message as MessageEvent<string>;
@@ -118,6 +123,11 @@ export class LiveFeed {
 
   onState(listener: Listener<LiveState>): () => void {
     return subscribe(this.#stateListeners, listener);
+  }
+
+  /** Called each time the stream breaks or is refused (the browser cannot say which). */
+  onBroken(listener: Listener<void>): () => void {
+    return subscribe(this.#brokenListeners, listener);
   }
 
   /** Reconnects now: the server's first message on a new stream is a whole snapshot. */

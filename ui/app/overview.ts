@@ -1,19 +1,20 @@
 /**
  * The overview: live counts by status, throughput chart, queue fill against capacity, workers
- * busy and idle, the table of job types and the bulk actions. Everything comes from the live
- * feed's stats snapshots, so nothing here fetches.
+ * busy and idle, the table of job types and the bulk actions (those the key's role allows).
+ * Everything comes from the live feed's stats snapshots, so nothing here fetches.
  * @module
  */
 
 /// <reference lib="dom" />
 
 import { JOB_STATUSES, type Stats } from "./api_types.ts";
-import { BulkActions } from "./bulk_actions.ts";
+import { BulkActions, hasBulkActions } from "./bulk_actions.ts";
 import { formatCount, formatPercent, statusLabel } from "./format.ts";
 import { html } from "./html.ts";
 import { useLiveStats } from "./live.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import { jobsHref } from "./router.ts";
+import { useCan } from "./session.ts";
 import { ThroughputChart } from "./throughput_chart.ts";
 import { TypeTable } from "./type_table.ts";
 
@@ -86,6 +87,7 @@ function Workers({ workers }: { workers: Stats["workers"] }) {
 /** `#/`: the overview, drawn from the latest stats snapshot. */
 export function Overview() {
   const stats = useLiveStats();
+  const can = useCan();
   if (stats === undefined) {
     return html`<p class="muted" role="status" data-testid="overview-loading">Connecting to the live feed…</p>`;
   }
@@ -103,12 +105,15 @@ export function Overview() {
       </div>
       <section class="card" aria-labelledby="types-title">
         <h2 id="types-title">Job types</h2>
-        <${TypeTable} stats=${stats} />
+        <${TypeTable} stats=${stats} canEnqueue=${can("enqueue")} />
       </section>
-      <section class="card" aria-labelledby="bulk-title">
-        <h2 id="bulk-title">Bulk actions</h2>
-        <${BulkActions} counts=${stats} />
-      </section>
+      ${hasBulkActions(can) &&
+        html`
+          <section class="card" aria-labelledby="bulk-title">
+            <h2 id="bulk-title">Bulk actions</h2>
+            <${BulkActions} counts=${stats} allowed=${can} />
+          </section>
+        `}
     </div>
   `;
 }

@@ -11,12 +11,15 @@ import { formatCount, formatDuration, formatPercent } from "./format.ts";
 import { html } from "./html.ts";
 import { jobsHref } from "./router.ts";
 
-/** The table of types, every count linking to the jobs it counts. */
-export function TypeTable({ stats }: { stats: Stats }) {
+/**
+ * The table of types, every count linking to the jobs it counts; with none yet, a link to the
+ * enqueue form when `canEnqueue`.
+ */
+export function TypeTable({ stats, canEnqueue }: { stats: Stats; canEnqueue: boolean }) {
   const types = [...new Set([...Object.keys(stats.byType), ...Object.keys(stats.types)])].sort();
   if (types.length === 0) {
-    return html`<p class="muted" data-testid="type-table-empty">No jobs yet. <a href="#/enqueue"
-      >Enqueue one</a>.</p>`;
+    const enqueue = canEnqueue ? html`<a href="#/enqueue">Enqueue one</a>.` : null;
+    return html`<p class="muted" data-testid="type-table-empty">No jobs yet. ${enqueue}</p>`;
   }
   return html`
     <div class="table-scroll">

@@ -1,0 +1,53 @@
+/**
+ * What each role may do from the dashboard: the table the views hide buttons by, as the
+ * contract of issue 14 gives the roles (admin everything; producer enqueues, reads and
+ * cancels; viewer reads).
+ */
+
+import assert from "node:assert/strict";
+import { ROLES } from "../../queue/keys/api_key.ts";
+import { type Action, can, PERMISSIONS } from "../../ui/app/permissions.ts";
+
+/** The expected table, written out whole: a change to a rule has to change this too. */
+const EXPECTED: Record<Action, string[]> = {
+  read: ["admin", "producer", "viewer"],
+  enqueue: ["admin", "producer"],
+  cancel: ["admin", "producer"],
+  retry: ["admin"],
+  delete: ["admin"],
+  retryAll: ["admin"],
+  clear: ["admin"],
+  pause: ["admin"],
+  resume: ["admin"],
+};
+
+Deno.test("can() lets each role do exactly its actions", () => {
+  assert.deepEqual(Object.keys(PERMISSIONS).sort(), Object.keys(EXPECTED).sort());
+  for (const action of Object.keys(EXPECTED) as Action[]) {
+    for (const role of ROLES) {
+      assert.equal(
+        can(role, action),
+        EXPECTED[action].includes(role),
+        `${role} ${action}`,
+      );
+    }
+  }
+});
+
+Deno.test("can() lets a viewer change nothing", () => {
+  const changes = (Object.keys(PERMISSIONS) as Action[]).filter((action) => action !== "read");
+  assert.deepEqual(changes.filter((action) => can("viewer", action)), []);
+});
+
+Deno.test("can() lets a role it does not know do nothing, not even read", () => {
+  for (const action of Object.keys(PERMISSIONS) as Action[]) {
+    assert.equal(can("root", action), false, action);
+    assert.equal(can("", action), false, action);
+  }
+});
+
+Deno.test("PERMISSIONS name each action's route as METHOD /api/…", () => {
+  for (const [action, { route }] of Object.entries(PERMISSIONS)) {
+    assert.match(route, /^(GET|POST|DELETE) \/api\/\S+$/, action);
+  }
+});
