@@ -46,8 +46,9 @@ Deno.test("can() lets a role it does not know do nothing, not even read", () => 
   }
 });
 
-Deno.test("PERMISSIONS name each action's route as METHOD /api/…", () => {
-  for (const [action, { route }] of Object.entries(PERMISSIONS)) {
+Deno.test("PERMISSIONS name each action's route as METHOD /api/… and a role", () => {
+  for (const [action, { route, access }] of Object.entries(PERMISSIONS)) {
     assert.match(route, /^(GET|POST|DELETE) \/api\/\S+$/, action);
+    assert.ok((ROLES as readonly string[]).includes(access), `${action}: ${access}`);
   }
 });

@@ -1,47 +1,51 @@
 /**
  * What each role may do from the dashboard, one entry per action with the API route it calls
- * and the roles the server lets through that route. The dashboard only hides what a role
- * cannot do; the server is what refuses it (403).
+ * and the least role the server lets through that route (`tests/ui/permissions_test.ts` checks
+ * them against the server's route table). The dashboard only hides what a role cannot do; the
+ * server is what refuses it (403).
  * @module
  */
 
-import type { Role } from "../../queue/keys/api_key.ts";
+import { isRole, type Role, ROLES } from "../../queue/keys/api_key.ts";
 
 export type { Role };
 
-/** One thing the dashboard offers to do, the route it calls and who may call it. */
+/** One thing the dashboard offers to do, the route it calls and the least role that may. */
 export interface Permission {
   /** `METHOD /path` as the server defines the route (`:id` for a job's id). */
   route: string;
-  /** The roles the server lets through that route. */
-  roles: readonly Role[];
+  /** The least role the server's rule for that route lets through (roles above it too). */
+  access: Role;
 }
 
-const EVERYONE: readonly Role[] = ["admin", "producer", "viewer"];
-const PRODUCERS: readonly Role[] = ["admin", "producer"];
-const ADMINS: readonly Role[] = ["admin"];
-
 /**
- * The dashboard's actions. Reading (jobs, stats, types, the live feed) is every role's; a
- * producer enqueues and cancels; the rest changes or removes what others made: admins only.
+ * The dashboard's actions, with the server's rule for the route each calls. Reading (jobs,
+ * stats, types, the live feed) is every role's; a producer enqueues and cancels; the rest
+ * changes or removes what others made: admins only.
  */
 export const PERMISSIONS = {
-  read: { route: "GET /api/jobs", roles: EVERYONE },
-  enqueue: { route: "POST /api/jobs", roles: PRODUCERS },
-  cancel: { route: "POST /api/jobs/:id/cancel", roles: PRODUCERS },
-  retry: { route: "POST /api/jobs/:id/retry", roles: ADMINS },
-  delete: { route: "DELETE /api/jobs/:id", roles: ADMINS },
-  retryAll: { route: "POST /api/jobs/retry-all", roles: ADMINS },
-  clear: { route: "POST /api/clear", roles: ADMINS },
-  pause: { route: "POST /api/queue/pause", roles: ADMINS },
-  resume: { route: "POST /api/queue/resume", roles: ADMINS },
+  read: { route: "GET /api/jobs", access: "viewer" },
+  enqueue: { route: "POST /api/jobs", access: "producer" },
+  cancel: { route: "POST /api/jobs/:id/cancel", access: "producer" },
+  retry: { route: "POST /api/jobs/:id/retry", access: "admin" },
+  delete: { route: "DELETE /api/jobs/:id", access: "admin" },
+  retryAll: { route: "POST /api/jobs/retry-all", access: "admin" },
+  clear: { route: "POST /api/clear", access: "admin" },
+  pause: { route: "POST /api/queue/pause", access: "admin" },
+  resume: { route: "POST /api/queue/resume", access: "admin" },
 } as const satisfies Record<string, Permission>;
 
 /** An action of the dashboard. */
 export type Action = keyof typeof PERMISSIONS;
 
+/** A role's rank: admin above producer above viewer (`ROLES` runs from the most allowed). */
+function rank(role: Role): number {
+  return ROLES.length - ROLES.indexOf(role);
+}
+
 /**
- * Whether a key of `role` may do `action`. A role this dashboard does not know may do nothing.
+ * Whether a key of `role` may do `action`: its role is `access` or above, as the server
+ * decides. A role this dashboard does not know may do nothing.
  *
  * @example
  * ```ts
@@ -53,5 +57,6 @@ export type Action = keyof typeof PERMISSIONS;
  */
 export function can(role: string, action: Action): boolean {
   const permission: Permission | undefined = PERMISSIONS[action];
-  return permission !== undefined && (permission.roles as readonly string[]).includes(role);
+  if (permission === undefined || !isRole(role)) return false;
+  return rank(role) >= rank(permission.access);
 }
