@@ -151,6 +151,8 @@ export interface ProducerAuth {
   connections: KeyedConnections;
   /** Grace for the peer of a socket whose key was revoked to answer the close, in ms. */
   closeGrace?: number;
+  /** How long a socket opened without a key has to send it, in ms. Default 10,000. */
+  keyTimeout?: number;
 }
 
 /** What {@linkcode guardSession} needs of a producer session. */
@@ -190,6 +192,7 @@ export function guardSession(
     role: "producer",
     client: access.client,
     fields: requestId === undefined ? {} : { requestId },
+    timeout: auth.keyTimeout,
     opened: watch,
     deliver: (data) => session.receive(data),
   });

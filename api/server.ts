@@ -52,6 +52,8 @@ export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store"
    * revoked by another process, or expired, ends them), in ms. Default 5,000.
    */
   keyRecheckEvery?: number;
+  /** How long a producer socket opened without a key has to send it, in ms. Default 10,000. */
+  socketKeyTimeout?: number;
 }
 
 /**
@@ -174,6 +176,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     auth,
     connections,
     closeGrace,
+    keyTimeout: options.socketKeyTimeout,
   });
   const port = options.port ?? 8080;
   const edge = new EdgePolicy({
