@@ -5,6 +5,7 @@
  * @module
  */
 
+import { exposureProblem } from "./api/auth/exposure.ts";
 import { createServer } from "./api/server.ts";
 import { helpText } from "./api/config/help.ts";
 import { ConfigError, handlerBase, parseConfig } from "./api/config/parse.ts";
@@ -29,6 +30,11 @@ async function main(): Promise<number> {
     return 0;
   }
   const { config } = parsed;
+  const exposed = exposureProblem(config);
+  if (exposed !== undefined) {
+    console.error(exposed);
+    return 2;
+  }
   // Quiet once start-up has failed: the one line saying why is all the user needs.
   let quiet = false;
   const write = consoleSink(logFormat(config.logFormat));
@@ -79,7 +85,8 @@ async function main(): Promise<number> {
   logger.info(
     `DenoQueue listening on http://${hostname}:${port} ` +
       `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, ` +
-      `${describeStore(config.store, config.durability)})`,
+      `${describeStore(config.store, config.durability)}, ` +
+      `authentication ${config.masterKey === undefined ? "off" : "on"})`,
   );
   const signal = await stopped;
   unwatch();

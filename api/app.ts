@@ -1,11 +1,12 @@
 /**
- * `createApp(deps)`: the Hono app with every route, a request id on every answer, one error
- * shape, and 503 while draining. Tests call `app.request()` on it without a socket.
+ * `createApp(deps)`: the Hono app with every route, a request id on every answer, the edge
+ * guards, each route's access rule enforced, one error shape, and 503 while draining. Tests call `app.request()` on it without a socket.
  * @module
  */
 
 import { Hono } from "hono";
 import { accessLog } from "./access_log.ts";
+import { authorize } from "./auth/authorize.ts";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { guardEdge } from "./guards/edge.ts";
@@ -15,8 +16,10 @@ import { eventRoutes } from "./routes/events.ts";
 import { goQueueRoutes } from "./routes/goqueue.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
+import { keyRoutes } from "./routes/keys.ts";
 import { requestId } from "./request_id.ts";
 import { producerRoutes } from "./routes/producer.ts";
+import { sessionRoutes } from "./routes/session.ts";
 import { statsRoutes } from "./routes/stats.ts";
 
 /**
@@ -29,6 +32,9 @@ import { statsRoutes } from "./routes/stats.ts";
  *   producers,
  *   bodyLimit: 1 << 20,
  *   edge: new EdgePolicy(),
+ *   auth: new Authenticator(),
+ *   connections: new KeyedConnections(),
+ *   secureCookies: false,
  *   draining: () => false,
  *   logger,
  * });
@@ -49,14 +55,18 @@ export function createApp(deps: AppDeps): Hono {
     }
     await next();
   });
+  // Each route declares who may call it (`auth/route_rule.ts`); this enforces it.
+  app.use("*", authorize(deps.auth, deps.logger));
   app.route("/", healthRoutes(deps));
   app.route("/", dashboardRoutes());
   app.route("/api", goQueueRoutes(deps));
   app.route("/api", jobRoutes(deps));
   app.route("/api", statsRoutes(deps));
-  app.route("/api", eventRoutes(deps.feed));
+  app.route("/api", eventRoutes(deps));
   app.route("/api", controlRoutes(deps));
-  app.route("/api", producerRoutes(deps.producers));
+  app.route("/api", producerRoutes(deps));
+  app.route("/api", sessionRoutes(deps));
+  app.route("/api", keyRoutes(deps));
   app.notFound((c) =>
     errorResponse(
       c,

@@ -6,6 +6,8 @@
 import type { PoolStats } from "../queue/pool/pool.ts";
 import type { Logger } from "../queue/primitives/logger.ts";
 import type { Queue } from "../queue/queue.ts";
+import type { Authenticator } from "./auth/authenticator.ts";
+import type { KeyedConnections } from "./auth/keyed_connections.ts";
 import type { EdgePolicy } from "./guards/edge.ts";
 import type { LiveFeed } from "./live_feed.ts";
 import type { ProducerSockets } from "./producer_socket.ts";
@@ -21,6 +23,12 @@ export interface AppDeps {
   bodyLimit: number;
   /** The server's own names and the CORS allow-list, for the guards in front of every route. */
   edge: EdgePolicy;
+  /** Who is calling: keys checked (a master key is set), or authentication off. */
+  auth: Authenticator;
+  /** Producer sockets and event streams by key, ended when their key is revoked. */
+  connections: KeyedConnections;
+  /** Session cookies say `Secure` even on plain HTTP requests (the public URL is HTTPS). */
+  secureCookies: boolean;
   /** True once shutdown has begun: new requests get 503. */
   draining(): boolean;
   /** Where the API logs (errors of the server's own, and at `debug` every request). */

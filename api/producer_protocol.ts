@@ -25,6 +25,22 @@ export type ProducerRequestMessage =
   | { ref: string | number; job: JobInput }
   | { ref: string | number; jobs: JobInput[] };
 
+/**
+ * The first message on a socket opened without a key (browsers cannot set an `Authorization`
+ * header on a WebSocket): the key, before any request. Answered with an {@linkcode AuthAnswer},
+ * or an error answer (`ref: null`, status 401, 403 or 429) and the socket closed (1008).
+ */
+export interface AuthMessage {
+  kind: "auth";
+  key: string;
+}
+
+/** The answer to an accepted {@linkcode AuthMessage}: who the socket acts as. */
+export interface AuthAnswer {
+  kind: "auth";
+  key: { id: string; name: string; role: string; expiresAt?: string };
+}
+
 /** The answer to a request that failed: the HTTP API's status and error body. */
 export interface ProducerErrorAnswer {
   /** `null` when the request could not be read far enough to find its `ref`. */
@@ -33,7 +49,11 @@ export interface ProducerErrorAnswer {
   error: { code: string; message: string; details?: Record<string, unknown> };
 }
 
-/** What the server answers, once per request, after the jobs are stored. */
+/**
+ * What the server answers, once per request, after the jobs are stored; an error with `ref`
+ * `null` and code `unauthorized` also comes when the socket's key is revoked or expires, just
+ * before the socket closes (1008).
+ */
 export type ProducerAnswer =
   | { ref: string | number; job: JobView }
   | { ref: string | number; jobs: JobView[] }

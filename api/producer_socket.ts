@@ -8,111 +8,39 @@
  * error shape and status, so a client handles both alike. A frame may also carry an array of
  * requests, and answers that are ready in the same turn of the event loop go out together as
  * one array: fewer frames, fewer system calls. Messages: `producer_protocol.ts`.
+ *
+ * With authentication on, a socket needs a producer (or admin) key: on the upgrade request
+ * (checked by the route's rule), or as its first message (`producer_key_gate.ts`). A socket whose
+ * key is revoked or expires (`auth/keyed_connections.ts`: at once when revoked through this
+ * process, else within its recheck interval) has its requests in flight answered, is told why
+ * (`ref: null`, 401) and is closed with 1008.
  * @module
  */
 
 import { clearImmediate, setImmediate } from "node:timers";
-import { ValidationError } from "../queue/errors.ts";
-import type { NewJob } from "../queue/job.ts";
 import { defaultLogger, type Logger } from "../queue/primitives/logger.ts";
 import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import type { Queue } from "../queue/queue.ts";
-import { HttpError, toHttpError } from "./errors.ts";
-import { parseJobInput, parseJobsInput } from "./job_input.ts";
+import { HttpError } from "./errors.ts";
 import { jobDetail } from "./job_view.ts";
-import { MAX_IN_FLIGHT, type ProducerErrorAnswer } from "./producer_protocol.ts";
-
-/** The longest `ref` string a request may carry. */
-const MAX_REF_LENGTH = 200;
+import { MAX_IN_FLIGHT } from "./producer_protocol.ts";
+import {
+  errorAnswer,
+  parseProducerRequest,
+  type ProducerRequest,
+  type Ref,
+  refOf,
+  renamed,
+} from "./producer_request.ts";
+import {
+  guardSession,
+  type KeyGate,
+  type ProducerAuth,
+  type SocketAccess,
+} from "./producer_key_gate.ts";
 
 /** Milliseconds a peer gets at shutdown to answer the close of its socket. */
 export const DEFAULT_CLOSE_GRACE = 2_000;
-
-type Ref = string | number | null;
-
-/** One parsed request: its reference and the jobs it asks for. */
-interface ProducerRequest {
-  ref: Ref;
-  jobs: NewJob[];
-  batch: boolean;
-}
-
-function invalid(message: string, field: string): HttpError {
-  return new HttpError(400, "invalid_request", message, { field });
-}
-
-function refOf(message: unknown): Ref {
-  if (typeof message !== "object" || message === null || !("ref" in message)) return null;
-  const { ref } = message;
-  if (typeof ref === "number" && Number.isFinite(ref)) return ref;
-  if (typeof ref === "string" && ref.length <= MAX_REF_LENGTH) return ref;
-  return null;
-}
-
-/** Checks a parsed message: a `ref` and exactly one of `job` and `jobs`, nothing else. */
-export function parseProducerRequest(message: unknown): ProducerRequest {
-  if (typeof message !== "object" || message === null || Array.isArray(message)) {
-    throw invalid('A message is an object: { "ref": 1, "job": { "type": … } }', "message");
-  }
-  const ref = refOf(message);
-  if (ref === null) {
-    throw invalid(
-      `ref must be a number or a string of up to ${MAX_REF_LENGTH} characters`,
-      "ref",
-    );
-  }
-  const record = message as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (key !== "ref" && key !== "job" && key !== "jobs") {
-      throw invalid(`Unknown field ${JSON.stringify(key)}: send ref and job or jobs`, key);
-    }
-  }
-  if (("job" in record) === ("jobs" in record)) {
-    throw invalid("Send exactly one of job (one job) and jobs (an array)", "job");
-  }
-  if ("job" in record) {
-    if (Array.isArray(record.job)) throw invalid("job is one object; send arrays as jobs", "job");
-    return { ref, jobs: [parseJobInput(record.job, "job.")], batch: false };
-  }
-  if (!Array.isArray(record.jobs)) throw invalid("jobs must be an array of jobs", "jobs");
-  try {
-    return { ref, jobs: parseJobsInput(record.jobs).jobs, batch: true };
-  } catch (error) {
-    throw renamed(error, true);
-  }
-}
-
-/** Field names as the message spells them: `payload.ms` → `job.payload.ms`, `[2].type` → `jobs[2].type`. */
-function renamed(error: unknown, batch: boolean): unknown {
-  // Only a refusal names a field; anything else is mapped (and logged) by the answer.
-  if (!(error instanceof ValidationError) && !(error instanceof HttpError)) return error;
-  const http = toHttpError(error);
-  const field = http.details?.field;
-  if (typeof field !== "string" || field.startsWith("job")) return http;
-  const name = batch ? `jobs${field.startsWith("[") ? "" : "."}${field}` : `job.${field}`;
-  return new HttpError(
-    http.status,
-    http.code,
-    http.message.replace(`${field}: `, `${name}: `),
-    { ...http.details, field: name },
-    http.headers,
-  );
-}
-
-function errorAnswer(ref: Ref, error: unknown, logger: Logger): string {
-  const http = toHttpError(error, logger);
-  const answer: ProducerErrorAnswer = {
-    ref,
-    status: http.status,
-    error: { code: http.code, message: http.message },
-  };
-  const retryAfter = http.headers["Retry-After"];
-  const details = retryAfter === undefined
-    ? http.details
-    : { ...http.details, retryAfterSeconds: Number(retryAfter) };
-  if (details !== undefined) answer.error.details = details;
-  return JSON.stringify(answer);
-}
 
 /** One producer's connection: reads requests, enqueues, answers. */
 class ProducerSession {
@@ -122,6 +50,10 @@ class ProducerSession {
   /** Answers of this turn of the event loop, sent together at its end. */
   #outbox: string[] = [];
   #flushing: ReturnType<typeof setImmediate> | undefined;
+  /** Until the first message proves a key, when the socket was opened without one. */
+  gate: KeyGate | undefined;
+  /** Why the socket's key no longer holds, once it does not: requests are refused. */
+  #revoked: string | undefined;
 
   constructor(
     readonly socket: WebSocket,
@@ -129,7 +61,9 @@ class ProducerSession {
     readonly messageLimit: number,
     readonly logger: Logger,
   ) {
-    socket.onmessage = (event) => this.#receive(event.data);
+    socket.onmessage = (event) => {
+      if (this.gate?.take(event.data) !== true) this.receive(event.data);
+    };
     socket.onclose = () => this.#gone.abort(new Error("The producer disconnected"));
     socket.onerror = () => {};
   }
@@ -152,7 +86,8 @@ class ProducerSession {
     this.socket.send(answers.length === 1 ? answers[0] : `[${answers.join(",")}]`);
   }
 
-  #receive(data: unknown): void {
+  /** Reads one frame's requests and answers each. */
+  receive(data: unknown): void {
     if (typeof data !== "string") {
       this.#refuse(
         null,
@@ -204,6 +139,13 @@ class ProducerSession {
       this.#refuse(refOf(message), error);
       return;
     }
+    if (this.#revoked !== undefined) {
+      this.#refuse(
+        request.ref,
+        new HttpError(401, "unauthorized", this.#revoked, { reason: "invalid" }),
+      );
+      return;
+    }
     if (this.#inFlight >= MAX_IN_FLIGHT) {
       this.#refuse(
         request.ref,
@@ -242,11 +184,33 @@ class ProducerSession {
   }
 
   /**
-   * Answers what is in flight, then closes with 1001 (going away) and gives the peer
-   * `graceMs` to answer the close. Resolves `false` if it did not: the socket is given up on
-   * (the HTTP server's shutdown drops the connection).
+   * The socket's key no longer holds (`reason` says why): new requests are refused, those in
+   * flight answered, then the peer is told why and the socket closed with 1008.
    */
-  async close(graceMs: number): Promise<boolean> {
+  async revoke(reason: string, graceMs: number): Promise<void> {
+    if (this.#revoked !== undefined) return;
+    this.#revoked = reason;
+    this.logger.info(`Closing a producer socket: ${reason}`);
+    this.#send(
+      errorAnswer(
+        null,
+        new HttpError(401, "unauthorized", reason, { reason: "invalid" }),
+        this.logger,
+      ),
+    );
+    await this.close(graceMs, 1008, "unauthorized");
+  }
+
+  /**
+   * Answers what is in flight, then closes with `code` (default 1001, going away) and gives the
+   * peer `graceMs` to answer the close. Resolves `false` if it did not: the socket is given up
+   * on (the HTTP server's shutdown drops the connection).
+   */
+  async close(
+    graceMs: number,
+    code = 1001,
+    reason = "The service is shutting down",
+  ): Promise<boolean> {
     if (this.#inFlight > 0) {
       const { promise, resolve } = Promise.withResolvers<void>();
       this.#settled = resolve;
@@ -259,7 +223,7 @@ class ProducerSession {
     const { readyState } = this.socket;
     if (readyState !== WebSocket.OPEN && readyState !== WebSocket.CLOSING) return true;
     const closed = new Promise((resolve) => this.socket.addEventListener("close", resolve));
-    if (readyState === WebSocket.OPEN) this.socket.close(1001, "The service is shutting down");
+    if (readyState === WebSocket.OPEN) this.socket.close(code, reason);
     return await settlesWithin(closed, graceMs);
   }
 }
@@ -272,6 +236,7 @@ export class ProducerSockets {
     readonly queue: Queue,
     readonly messageLimit: number,
     readonly logger: Logger = defaultLogger(),
+    readonly auth?: ProducerAuth,
   ) {}
 
   /** Open producer connections. */
@@ -287,15 +252,18 @@ export class ProducerSockets {
   }
 
   /**
-   * Upgrades `request` and serves the socket; returns the 101 answer. `requestId` (the upgrade
-   * request's) is on the socket's log lines.
+   * Upgrades `request` and serves the socket; returns the 101 answer. `access.requestId` (the
+   * upgrade request's) is on the socket's log lines. With authentication on, a socket without
+   * a caller must send its key first.
    */
-  accept(request: Request, requestId?: string): Response {
+  accept(request: Request, access: SocketAccess = { client: "in-process" }): Response {
     const { socket, response } = Deno.upgradeWebSocket(request);
+    const { requestId } = access;
     const logger = requestId === undefined ? this.logger : this.logger.child({ requestId });
     const session = new ProducerSession(socket, this.queue, this.messageLimit, logger);
     this.#sessions.add(session);
     socket.addEventListener("close", () => this.#sessions.delete(session));
+    if (this.auth?.auth.on) guardSession(socket, session, access, this.auth);
     return response;
   }
 

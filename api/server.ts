@@ -17,7 +17,13 @@ import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import { openStore } from "../queue/store/open.ts";
 import { OPTIONS } from "./config/options.ts";
 import type { Store } from "../queue/store/store.ts";
+import { ApiKeys } from "../queue/keys/api_keys.ts";
+import { MasterKey } from "../queue/keys/master_key.ts";
 import { createApp } from "./app.ts";
+import { Authenticator } from "./auth/authenticator.ts";
+import { exposureProblem, insecure } from "./auth/exposure.ts";
+import { FailedAttempts, type FailedAttemptsOptions } from "./auth/failed_attempts.ts";
+import { KeyedConnections } from "./auth/keyed_connections.ts";
 import { EdgePolicy } from "./guards/edge.ts";
 import { LiveFeed } from "./live_feed.ts";
 import { DEFAULT_CLOSE_GRACE, ProducerSockets } from "./producer_socket.ts";
@@ -39,6 +45,26 @@ export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store"
    * `logFormat` (default `auto`: readable on a terminal, JSON lines otherwise).
    */
   logger?: Logger;
+  /** Failed authentications allowed per client address. Default: 10 a minute. */
+  authFailures?: FailedAttemptsOptions;
+  /**
+   * How often the keys of open producer sockets and event streams are checked again (a key
+   * revoked by another process, or expired, ends them), in ms. Default 5,000.
+   */
+  keyRecheckEvery?: number;
+  /** How long a producer socket opened without a key has to send it, in ms. Default 10,000. */
+  socketKeyTimeout?: number;
+}
+
+/**
+ * The server would listen beyond loopback without authentication (no master key and no
+ * `insecureNoAuth`): nothing is opened or started.
+ */
+export class ExposureError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ExposureError";
+  }
 }
 
 /** A running DenoQueue, before or after it listens. */
@@ -76,6 +102,10 @@ export interface DenoQueueServer {
  * ```
  */
 export async function createServer(options: ServerOptions = {}): Promise<DenoQueueServer> {
+  const host = options.host ?? "127.0.0.1";
+  const exposure = { host, masterKey: options.masterKey, insecureNoAuth: options.insecureNoAuth };
+  const exposed = exposureProblem(exposure);
+  if (exposed !== undefined) throw new ExposureError(exposed);
   const logger = options.logger ??
     createLogger({ level: options.logLevel, format: options.logFormat });
   const modules = (options.handlers ?? []).map((module) => String(module));
@@ -119,8 +149,35 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   let draining = false;
   const feed = new LiveFeed({ queue, pool, logger });
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const producers = new ProducerSockets(queue, bodyLimit, logger);
-  const host = options.host ?? "127.0.0.1";
+  const keys = options.masterKey === undefined ? undefined : new ApiKeys({
+    store,
+    masterKey: new MasterKey(options.masterKey),
+    logger,
+  });
+  const auth = new Authenticator({
+    keys,
+    insecure: insecure(exposure),
+    failures: new FailedAttempts(options.authFailures),
+    logger,
+  });
+  if (auth.insecure) {
+    logger.warn(
+      `Authentication is off (--insecure-no-auth) and the server listens on ${host}: anyone ` +
+        "who reaches it can read, clear and cancel every job. Set --master-key to turn it on",
+    );
+  }
+  const connections = new KeyedConnections({
+    keys,
+    recheckEvery: options.keyRecheckEvery,
+    logger,
+  });
+  const closeGrace = options.closeGrace ?? DEFAULT_CLOSE_GRACE;
+  const producers = new ProducerSockets(queue, bodyLimit, logger, {
+    auth,
+    connections,
+    closeGrace,
+    keyTimeout: options.socketKeyTimeout,
+  });
   const port = options.port ?? 8080;
   const edge = new EdgePolicy({
     host,
@@ -136,13 +193,15 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     producers,
     bodyLimit,
     edge,
+    auth,
+    connections,
+    secureCookies: options.publicUrl?.startsWith("https:") ?? false,
     draining: () => draining,
     logger,
   });
   let http: Deno.HttpServer | undefined;
   let shutdown: Promise<void> | undefined;
   const grace = options.shutdownGrace ?? 10_000;
-  const closeGrace = options.closeGrace ?? DEFAULT_CLOSE_GRACE;
 
   return {
     app,
@@ -196,6 +255,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
           );
         }
         feed.close();
+        connections.close();
         if (http !== undefined && !await settlesWithin(http.shutdown(), closeGrace)) {
           logger.warn(
             `HTTP connections still open after ${closeGrace} ms (a client not reading, or a ` +

@@ -5,7 +5,7 @@
  *
  * ```ts ignore
  * import { Producer } from "./api/client/producer.ts";
- * const producer = await Producer.connect("http://127.0.0.1:8080");
+ * const producer = await Producer.connect("http://127.0.0.1:8080", { key: "dq_…" });
  * const job = await producer.add("email", { to: "ann@example.com" }, { maxAttempts: 5 });
  * const jobs = await producer.addBulk([{ type: "noop" }, { type: "sleep", payload: { ms: 10 } }]);
  * await producer.close();
@@ -16,10 +16,13 @@
 import type { JobOptions } from "../../queue/job.ts";
 import { NoDelayWebSocket } from "./no_delay_socket.ts";
 import {
+  type AuthAnswer,
+  type AuthMessage,
   type JobInput,
   type JobView,
   MAX_IN_FLIGHT,
   type ProducerAnswer,
+  type ProducerErrorAnswer,
   type ProducerRequestMessage,
 } from "../producer_protocol.ts";
 
@@ -53,6 +56,12 @@ export interface ProducerOptions {
    * client stalls 40 ms on requests over 1 KB); elsewhere the global `WebSocket`.
    */
   WebSocket?: new (url: string | URL) => ProducerSocket;
+  /**
+   * The API key (producer or admin) to send as the first message, when the server has
+   * authentication on. `connect` resolves once the server accepts it, and rejects with its
+   * refusal (401, 403, 429) otherwise.
+   */
+  key?: string;
 }
 
 const OPEN = 1;
@@ -86,13 +95,19 @@ export class Producer {
   /** A macrotask without timer clamping: its message arrives after this turn's microtasks. */
   readonly #tick = new MessageChannel();
   #closeReason = "";
+  /** The sign-in in progress: settled by the server's answer to the key. */
+  #signIn: PromiseWithResolvers<void> | undefined;
+  /** The last refusal that named no request (a key refused or revoked), for the close's error. */
+  #refusal: ProducerErrorAnswer | undefined;
 
   private constructor(socket: ProducerSocket) {
     this.#socket = socket;
     this.#closed = new Promise((resolve) => {
       socket.addEventListener("close", (closed) => {
         const event = closed as CloseEvent;
-        this.#closeReason = `code ${event.code}${event.reason ? `: ${event.reason}` : ""}`;
+        this.#closeReason = `code ${event.code}${event.reason ? `: ${event.reason}` : ""}` +
+          (this.#refusal === undefined ? "" : `; ${this.#refusal.error.message}`);
+        this.#signIn?.reject(this.#refusalError());
         this.#failAll();
         this.#tick.port1.close();
         resolve();
@@ -107,7 +122,7 @@ export class Producer {
     const Socket = options.WebSocket ??
       ("Deno" in globalThis && typeof Deno.connect === "function" ? NoDelayWebSocket : WebSocket);
     const socket = new Socket(socketUrl(url));
-    return new Promise((resolve, reject) => {
+    const opened = new Promise<Producer>((resolve, reject) => {
       socket.addEventListener("open", () => resolve(new Producer(socket)), { once: true });
       socket.addEventListener("error", (event) => {
         const cause = (event as ErrorEvent).error;
@@ -117,6 +132,37 @@ export class Producer {
         );
       }, { once: true });
     });
+    const key = options.key;
+    if (key === undefined) return opened;
+    return opened.then(async (producer) => {
+      await producer.#signInWith(key);
+      return producer;
+    });
+  }
+
+  /** Sends `key` first and waits for the server to accept it. */
+  async #signInWith(key: string): Promise<void> {
+    this.#signIn = Promise.withResolvers<void>();
+    const message: AuthMessage = { kind: "auth", key };
+    this.#socket.send(JSON.stringify(message));
+    try {
+      await this.#signIn.promise;
+    } finally {
+      this.#signIn = undefined;
+    }
+  }
+
+  #refusalError(): ProducerError {
+    const refusal = this.#refusal;
+    if (refusal === undefined) {
+      return new ProducerError(
+        0,
+        "connection_closed",
+        `The connection closed (${this.#closeReason})`,
+      );
+    }
+    const { code, message, details } = refusal.error;
+    return new ProducerError(refusal.status, code, message, details);
   }
 
   /** Requests sent and not answered yet. */
@@ -170,12 +216,25 @@ export class Producer {
   }
 
   #receive(data: unknown): void {
-    const parsed = JSON.parse(String(data)) as ProducerAnswer | ProducerAnswer[];
+    const parsed = JSON.parse(String(data)) as
+      | ProducerAnswer
+      | AuthAnswer
+      | (ProducerAnswer | AuthAnswer)[];
     if (Array.isArray(parsed)) { for (const answer of parsed) this.#answer(answer); }
     else this.#answer(parsed);
   }
 
-  #answer(answer: ProducerAnswer): void {
+  #answer(answer: ProducerAnswer | AuthAnswer): void {
+    if ("kind" in answer) {
+      this.#signIn?.resolve();
+      return;
+    }
+    if (answer.ref === null && "error" in answer && [401, 403, 429].includes(answer.status)) {
+      // The key was refused, or revoked: the socket closes next.
+      this.#refusal = answer;
+      this.#signIn?.reject(this.#refusalError());
+      return;
+    }
     const pending = typeof answer.ref === "number" ? this.#pending.get(answer.ref) : undefined;
     if (pending === undefined) return;
     this.#pending.delete(answer.ref as number);

@@ -15,7 +15,7 @@ export function helpText(): string {
     "Options (each also read from the environment variable shown):",
   ];
   for (const [flag, spec] of Object.entries(OPTIONS)) {
-    lines.push(`  --${flag} <value>`);
+    lines.push(spec.kind === "boolean" ? `  --${flag}` : `  --${flag} <value>`);
     lines.push(`      ${spec.description}.`);
     lines.push(`      Env ${envName(flag)}; default ${spec.fallback() || "(none)"}.`);
   }

@@ -16,6 +16,10 @@ export interface Config {
   allowedHosts: string[];
   /** Origins of browser apps allowed to call the API (CORS). */
   corsOrigins: string[];
+  /** The master key: turns authentication on and acts as an admin. Absent: authentication off. */
+  masterKey: string | undefined;
+  /** Listen beyond loopback without a master key (authentication off), on purpose. */
+  insecureNoAuth: boolean;
   workers: number;
   concurrency: number;
   capacity: number;
@@ -55,7 +59,9 @@ export type Kind =
   | "choice"
   | "url"
   | "hosts"
-  | "origins";
+  | "origins"
+  | "secret"
+  | "boolean";
 
 /** One option: the `Config` key it sets, its kind, limits, description and default. */
 export interface OptionSpec {
@@ -82,7 +88,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
   "host": {
     key: "host",
     kind: "string",
-    description: "Address to listen on; keep loopback until the service has authentication",
+    description: "Address to listen on; beyond loopback it needs --master-key",
     fallback: () => "127.0.0.1",
   },
   "public-url": {
@@ -105,6 +111,20 @@ export const OPTIONS: Record<string, OptionSpec> = {
     description:
       "Origins of browser apps that may call the API (CORS), comma-separated, e.g. https://app.example",
     fallback: () => "",
+  },
+  "master-key": {
+    key: "masterKey",
+    kind: "secret",
+    description:
+      "Turns authentication on: every API call needs a key; this one acts as an admin (16+ characters, e.g. openssl rand -base64 32)",
+    fallback: () => "",
+  },
+  "insecure-no-auth": {
+    key: "insecureNoAuth",
+    kind: "boolean",
+    description:
+      "Listen beyond loopback without a master key (no authentication): only behind something that checks callers",
+    fallback: () => "false",
   },
   "workers": {
     key: "workers",

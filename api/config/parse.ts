@@ -6,6 +6,7 @@
 
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { masterKeyProblem } from "../../queue/keys/master_key.ts";
 import { readEdgeValue } from "./edge_values.ts";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
@@ -84,6 +85,21 @@ function parseValue(
         throw refuse(`must be ${accepted}, received ${JSON.stringify(raw)}`);
       }
       return text;
+    }
+    case "secret": {
+      if (text === "") return undefined;
+      // The message never quotes the value: it is a secret.
+      const problem = masterKeyProblem(text);
+      if (problem !== undefined) throw refuse(problem);
+      return text;
+    }
+    case "boolean": {
+      const word = text.toLowerCase();
+      if (["", "true", "1", "yes"].includes(word)) return word !== "";
+      if (["false", "0", "no"].includes(word)) return false;
+      throw refuse(
+        `must be true or false (or given alone as a flag), received ${JSON.stringify(raw)}`,
+      );
     }
     case "url":
     case "hosts":
@@ -210,7 +226,9 @@ function readFlags(args: string[]): Record<string, string | boolean> {
     args: args.filter((arg) => arg !== "--"),
     options: {
       ...Object.fromEntries(
-        Object.keys(OPTIONS).map((flag) => [flag, { type: "string" as const }]),
+        Object.entries(OPTIONS).map((
+          [flag, spec],
+        ) => [flag, { type: spec.kind === "boolean" ? "boolean" as const : "string" as const }]),
       ),
       help: { type: "boolean", short: "h" },
     },
@@ -235,6 +253,13 @@ function readFlags(args: string[]): Record<string, string | boolean> {
     const spec = OPTIONS[token.name];
     if (spec === undefined) {
       throw new ConfigError(token.name, "is not an option (see --help)", token.rawName);
+    }
+    if (spec.kind === "boolean") {
+      // `--insecure-no-auth` alone is true; `--insecure-no-auth=false` says so.
+      values[token.name] = token.inlineValue && typeof token.value === "string"
+        ? token.value
+        : "true";
+      continue;
     }
     const value = typeof token.value === "string" ? token.value : undefined;
     const swallowed = value !== undefined && !token.inlineValue && /^--?[a-z]/i.test(value) &&

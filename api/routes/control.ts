@@ -5,15 +5,16 @@
  */
 
 import { Hono } from "hono";
+import { allow } from "../auth/route_rule.ts";
 import type { AppDeps } from "../deps.ts";
 
 export function controlRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.post("/queue/pause", (c) => {
+  app.post("/queue/pause", allow("admin", { audit: "queue.pause" }), (c) => {
     deps.pool.pause();
     return c.json(deps.pool.stats());
   });
-  app.post("/queue/resume", (c) => {
+  app.post("/queue/resume", allow("admin", { audit: "queue.resume" }), (c) => {
     deps.pool.resume();
     return c.json(deps.pool.stats());
   });

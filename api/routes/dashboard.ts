@@ -6,13 +6,15 @@
 
 import { Hono } from "hono";
 import { assets } from "../../ui/assets.gen.ts";
+import { allow } from "../auth/route_rule.ts";
 import { DASHBOARD_HEADERS } from "../guards/security_headers.ts";
 
 export function dashboardRoutes(): Hono {
   const app = new Hono();
   for (const [path, asset] of Object.entries(assets)) {
     const page = path === "/";
-    app.get(path, (c) => {
+    // The page and its scripts hold no data: they ask GET /api/session first, then sign in.
+    app.get(path, allow("public"), (c) => {
       const headers: Record<string, string> = {
         "content-type": asset.type,
         "etag": asset.etag,

@@ -6,6 +6,7 @@
 
 import { Hono } from "hono";
 import { JOB_STATUSES, type JobStatus } from "../../queue/lifecycle.ts";
+import { allow, auditTarget } from "../auth/route_rule.ts";
 import { readJson, waitSignal } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
@@ -28,13 +29,14 @@ export function statusParam(value: string | undefined): JobStatus | undefined {
 
 export function goQueueRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.post("/enqueue", async (c) => {
+  app.post("/enqueue", allow("producer"), async (c) => {
     const input = parseJobInput(await readJson(c, deps.bodyLimit));
     const [job] = await deps.queue.enqueue([input], waitSignal(c));
     return c.json(jobDetail(job), 201);
   });
-  app.post("/clear", async (c) => {
+  app.post("/clear", allow("admin", { audit: "clear" }), async (c) => {
     const status = statusParam(c.req.query("status"));
+    if (status !== undefined) auditTarget(c, `status=${status}`);
     const removed = await deps.queue.clear(status);
     return c.json({ removed });
   });

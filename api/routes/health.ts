@@ -4,13 +4,14 @@
  */
 
 import { Hono } from "hono";
+import { allow } from "../auth/route_rule.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
 
 export function healthRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get("/healthz", (c) => c.json({ status: "ok" }));
-  app.get("/readyz", (c) => {
+  app.get("/healthz", allow("public"), (c) => c.json({ status: "ok" }));
+  app.get("/readyz", allow("public"), (c) => {
     const pool = deps.pool.stats();
     if (deps.queue.closed || pool.size === 0) {
       throw new HttpError(503, "not_ready", "The service is not taking work");

@@ -5,6 +5,7 @@
  */
 
 import { Hono } from "hono";
+import { allow, auditTarget } from "../auth/route_rule.ts";
 import { readJson, waitSignal } from "../body.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
@@ -47,7 +48,7 @@ export function jobRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   const { queue } = deps;
 
-  app.post("/jobs", async (c) => {
+  app.post("/jobs", allow("producer"), async (c) => {
     const wait = integerParam("wait", c.req.query("wait"), 0, MAX_WAIT);
     const { jobs, batch } = parseJobsInput(await readJson(c, deps.bodyLimit));
     let created = await queue.enqueue(jobs, waitSignal(c, { batch }));
@@ -66,7 +67,7 @@ export function jobRoutes(deps: AppDeps): Hono {
     return c.json(batch ? created.map(jobDetail) : jobDetail(created[0]), 201);
   });
 
-  app.post("/jobs/retry-all", async (c) => {
+  app.post("/jobs/retry-all", allow("admin", { audit: "jobs.retry-all" }), async (c) => {
     const status = c.req.query("status") ?? "failed";
     if (status !== "failed" && status !== "cancelled") {
       throw new HttpError(
@@ -76,10 +77,11 @@ export function jobRoutes(deps: AppDeps): Hono {
         { field: "status" },
       );
     }
+    auditTarget(c, `status=${status}`);
     return c.json(await queue.retryAll(status));
   });
 
-  app.get("/jobs", async (c) => {
+  app.get("/jobs", allow("viewer"), async (c) => {
     const status = statusParam(c.req.query("status"));
     const type = c.req.query("type") || undefined;
     const limit = integerParam("limit", c.req.query("limit"), 1, MAX_LIMIT) ?? DEFAULT_LIMIT;
@@ -95,24 +97,24 @@ export function jobRoutes(deps: AppDeps): Hono {
     return c.json(jobs.map(jobSummary));
   });
 
-  app.get("/jobs/:id", async (c) => {
+  app.get("/jobs/:id", allow("viewer"), async (c) => {
     const id = c.req.param("id");
     const job = await queue.get(id);
     if (job === undefined) throw new HttpError(404, "not_found", `No job with id ${id}`);
     return c.json(jobDetail(job));
   });
 
-  app.delete("/jobs/:id", async (c) => {
+  app.delete("/jobs/:id", allow("admin", { audit: "jobs.delete" }), async (c) => {
     const job = await queue.delete(c.req.param("id"));
     return c.json({ deleted: job.id });
   });
 
-  app.post("/jobs/:id/cancel", async (c) => {
+  app.post("/jobs/:id/cancel", allow("producer", { audit: "jobs.cancel" }), async (c) => {
     const job = await queue.cancel(c.req.param("id"));
     return c.json(jobDetail(job));
   });
 
-  app.post("/jobs/:id/retry", async (c) => {
+  app.post("/jobs/:id/retry", allow("admin", { audit: "jobs.retry" }), async (c) => {
     const job = await queue.retry(c.req.param("id"), waitSignal(c));
     return c.json(jobDetail(job), 201);
   });

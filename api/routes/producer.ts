@@ -3,17 +3,22 @@
  * WebSockets to any site, so an upgrade from an origin that is not the server's own (from its
  * configured names, never from `Host`) nor on `--cors-origins` is refused with 403 by the
  * cross-site guard in front of every route (`../guards/cross_site.ts`): a page elsewhere cannot
- * enqueue through a visitor's browser.
+ * enqueue through a visitor's browser. With authentication on it needs a producer key, on the
+ * upgrade (header or session cookie) or as the socket's first message.
  * @module
  */
 
 import { Hono } from "hono";
+import type { Caller } from "../auth/authenticator.ts";
+import { callerAddress } from "../auth/client_address.ts";
+import { presentedKey } from "../auth/credentials.ts";
+import { allow } from "../auth/route_rule.ts";
+import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
-import type { ProducerSockets } from "../producer_socket.ts";
 
-export function producerRoutes(producers: ProducerSockets): Hono {
+export function producerRoutes(deps: AppDeps): Hono {
   const app = new Hono();
-  app.get("/producer", (c) => {
+  app.get("/producer", allow("producer", { keyInMessage: true }), (c) => {
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new HttpError(
         426,
@@ -23,7 +28,14 @@ export function producerRoutes(producers: ProducerSockets): Hono {
         { Upgrade: "websocket" },
       );
     }
-    return producers.accept(c.req.raw, c.get("requestId"));
+    const presented = presentedKey(c.req.raw.headers);
+    return deps.producers.accept(c.req.raw, {
+      // Absent when the key is to come as the first message.
+      caller: c.get("caller") as Caller | undefined,
+      secret: presented.kind === "secret" ? presented.secret : undefined,
+      client: callerAddress(c),
+      requestId: c.get("requestId"),
+    });
   });
   return app;
 }

@@ -38,6 +38,8 @@ Deno.test("parseConfig() fills every option from its default", () => {
     publicUrl: undefined,
     allowedHosts: [],
     corsOrigins: [],
+    masterKey: undefined,
+    insecureNoAuth: false,
     workers: navigator.hardwareConcurrency ?? 2,
     concurrency: 16,
     capacity: 10_000,
@@ -83,6 +85,37 @@ Deno.test("parseConfig() reads the log level and format, and names a bad one", (
     () => parseConfig(["--log-format", "xml"], {}, CWD),
     { message: '--log-format: must be auto, json or pretty, received "xml"' },
   );
+});
+
+Deno.test("parseConfig() reads --master-key, refusing a weak one without quoting it", () => {
+  const key = "correct-horse-battery-staple";
+  assert.equal(config(["--master-key", key]).masterKey, key);
+  assert.equal(config([], { DENOQUEUE_MASTER_KEY: `${key}\n` }).masterKey, key);
+  assert.throws(
+    () => parseConfig(["--master-key", "hunter2"], {}, CWD),
+    { message: "--master-key: must be at least 16 characters, received 7" },
+  );
+  assert.throws(
+    () => parseConfig([], { DENOQUEUE_MASTER_KEY: "has spaces in the middle" }, CWD),
+    (error) =>
+      error instanceof ConfigError && error.message.startsWith("DENOQUEUE_MASTER_KEY: ") &&
+      !error.message.includes("spaces in the middle"),
+  );
+});
+
+Deno.test("parseConfig() reads --insecure-no-auth alone, with a value, or from the environment", () => {
+  assert.equal(config(["--insecure-no-auth"]).insecureNoAuth, true);
+  assert.equal(config(["--insecure-no-auth", "--port", "9000"]).port, 9000);
+  assert.equal(config(["--insecure-no-auth=false"]).insecureNoAuth, false);
+  assert.equal(config([], { DENOQUEUE_INSECURE_NO_AUTH: "1" }).insecureNoAuth, true);
+  assert.equal(config([], { DENOQUEUE_INSECURE_NO_AUTH: "false" }).insecureNoAuth, false);
+  assertRefused(
+    [],
+    { DENOQUEUE_INSECURE_NO_AUTH: "maybe" },
+    "insecure-no-auth",
+    "DENOQUEUE_INSECURE_NO_AUTH",
+  );
+  assertRefused(["--insecure-no-auth=perhaps"], {}, "insecure-no-auth");
 });
 
 Deno.test("README's Configuration table has a row for every option, with its variable", async () => {
@@ -272,7 +305,8 @@ Deno.test("helpText() lists every option with its env name, and --help", () => {
   const flags = Object.keys(OPTIONS);
   assert.ok(flags.length >= 11);
   for (const flag of flags) {
-    assert.ok(text.includes(`--${flag} <value>`), `--${flag}`);
+    const usage = OPTIONS[flag].kind === "boolean" ? `  --${flag}\n` : `  --${flag} <value>\n`;
+    assert.ok(text.includes(usage), `--${flag}`);
     assert.ok(text.includes(`Env ${envName(flag)};`), envName(flag));
   }
   assert.match(text, /-h, --help/);

@@ -1,0 +1,84 @@
+/**
+ * Where a request carries its key: `Authorization: Bearer <key>`, or the dashboard's session
+ * cookie, whose value is the key itself (so every request checks it against the store, and a
+ * revoked key ends its sessions at once). The cookie is `HttpOnly` (no script reads it),
+ * `SameSite=Strict` (no other site's page sends it) and `Secure` on HTTPS.
+ * @module
+ */
+
+/** The session cookie's name. */
+export const SESSION_COOKIE = "denoqueue_session";
+
+/** What a request presents: nothing, a secret (and where it came from), or a broken header. */
+export type Presented =
+  | { kind: "none" }
+  /** `body`: a sign-in's; `message`: a producer socket's first message. */
+  | { kind: "secret"; secret: string; from: "header" | "cookie" | "body" | "message" }
+  /** An `Authorization` header that is not `Bearer <token>`. */
+  | { kind: "malformed" };
+
+const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
+
+/**
+ * The key a request presents. The header wins over the cookie: a client that sends one means it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { presentedKey } from "./credentials.ts";
+ * const headers = new Headers({ authorization: "Bearer dq_x", cookie: "a=1; denoqueue_session=dq_y" });
+ * assert.deepEqual(presentedKey(headers), { kind: "secret", secret: "dq_x", from: "header" });
+ * headers.delete("authorization");
+ * assert.deepEqual(presentedKey(headers), { kind: "secret", secret: "dq_y", from: "cookie" });
+ * ```
+ */
+export function presentedKey(headers: Headers): Presented {
+  const authorization = headers.get("authorization");
+  if (authorization !== null) {
+    const match = BEARER.exec(authorization);
+    return match === null
+      ? { kind: "malformed" }
+      : { kind: "secret", secret: match[1], from: "header" };
+  }
+  const cookie = headers.get("cookie");
+  if (cookie !== null) {
+    const secret = cookieValue(cookie, SESSION_COOKIE);
+    if (secret !== undefined && secret !== "") return { kind: "secret", secret, from: "cookie" };
+  }
+  return { kind: "none" };
+}
+
+/** The value of cookie `name` in a `Cookie` header, as sent (keys need no decoding). */
+function cookieValue(header: string, name: string): string | undefined {
+  for (const part of header.split(";")) {
+    const at = part.indexOf("=");
+    if (at !== -1 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim();
+  }
+  return undefined;
+}
+
+/**
+ * The `Set-Cookie` value that signs a browser in with `secret`: a session cookie, or one that
+ * ends with the key's expiry (`expiresAt`, ISO 8601) when it has one; `Secure` when `secure`.
+ */
+export function sessionCookie(
+  secret: string,
+  options: { secure: boolean; expiresAt?: string; now?: number },
+): string {
+  const parts = [`${SESSION_COOKIE}=${secret}`, "HttpOnly", "SameSite=Strict", "Path=/"];
+  if (options.secure) parts.push("Secure");
+  if (options.expiresAt !== undefined) {
+    const seconds = Math.floor(
+      (Date.parse(options.expiresAt) - (options.now ?? Date.now())) / 1000,
+    );
+    parts.push(`Max-Age=${Math.max(0, seconds)}`);
+  }
+  return parts.join("; ");
+}
+
+/** The `Set-Cookie` value that signs a browser out: the cookie emptied and expired. */
+export function clearedSessionCookie(options: { secure: boolean }): string {
+  const parts = [`${SESSION_COOKIE}=`, "HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=0"];
+  if (options.secure) parts.push("Secure");
+  return parts.join("; ");
+}

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import {
+  clearedSessionCookie,
+  presentedKey,
+  sessionCookie,
+} from "../../../api/auth/credentials.ts";
+
+Deno.test("presentedKey() reads a Bearer token, else the session cookie, else nothing", () => {
+  const cases: [Record<string, string>, ReturnType<typeof presentedKey>][] = [
+    [{}, { kind: "none" }],
+    [{ authorization: "Bearer dq_a" }, { kind: "secret", secret: "dq_a", from: "header" }],
+    [{ authorization: "bearer  dq_a " }, { kind: "secret", secret: "dq_a", from: "header" }],
+    [{ authorization: "Basic eDp5" }, { kind: "malformed" }],
+    [{ authorization: "Bearer" }, { kind: "malformed" }],
+    [{ authorization: "Bearer a b" }, { kind: "malformed" }],
+    [{ cookie: "x=1; denoqueue_session=dq_c; y=2" }, {
+      kind: "secret",
+      secret: "dq_c",
+      from: "cookie",
+    }],
+    [{ cookie: "denoqueue_session=" }, { kind: "none" }],
+    [{ cookie: "other_denoqueue_session=dq_c" }, { kind: "none" }],
+  ];
+  for (const [headers, expected] of cases) {
+    assert.deepEqual(presentedKey(new Headers(headers)), expected, JSON.stringify(headers));
+  }
+});
+
+Deno.test("sessionCookie() and clearedSessionCookie() write the cookie's attributes", () => {
+  assert.equal(
+    sessionCookie("dq_a", { secure: false }),
+    "denoqueue_session=dq_a; HttpOnly; SameSite=Strict; Path=/",
+  );
+  assert.equal(
+    sessionCookie("dq_a", {
+      secure: true,
+      expiresAt: "2030-01-01T00:01:00.000Z",
+      now: Date.UTC(2030, 0, 1),
+    }),
+    "denoqueue_session=dq_a; HttpOnly; SameSite=Strict; Path=/; Secure; Max-Age=60",
+  );
+  assert.equal(
+    clearedSessionCookie({ secure: true }),
+    "denoqueue_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure",
+  );
+});
