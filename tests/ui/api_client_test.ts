@@ -6,7 +6,7 @@
 
 import assert from "node:assert/strict";
 import { api, ApiError, onUnauthorized, retryAfterSeconds } from "../../ui/app/api_client.ts";
-import { signInProblem } from "../../ui/app/sign_in_page.ts";
+import { signInProblem } from "../../ui/app/session.ts";
 
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> };
 
@@ -121,11 +121,9 @@ Deno.test("api: a 429 carries the Retry-After seconds, and sign-in says to wait"
   });
 });
 
-Deno.test("signInProblem() names a refused key with the server's reason", () => {
+Deno.test("signInProblem() says a refused key in the server's words", () => {
   const refused = new ApiError(401, "unauthorized", "The key is invalid");
-  assert.deepEqual(signInProblem(refused), {
-    text: "The key was not accepted: The key is invalid",
-  });
+  assert.deepEqual(signInProblem(refused), { text: "The key is invalid" });
   const unreachable = new ApiError(0, "network", "The server could not be reached");
   assert.deepEqual(signInProblem(unreachable), { text: "The server could not be reached" });
 });

@@ -1,12 +1,15 @@
 /**
  * What each role may do from the dashboard: the table the views hide buttons by, as the
  * contract of issue 14 gives the roles (admin everything; producer enqueues, reads and
- * cancels; viewer reads).
+ * cancels; viewer reads), and the same as the server's rule for the route each action calls.
  */
 
 import assert from "node:assert/strict";
+import { routeTable } from "../../api/auth/route_rule.ts";
 import { ROLES } from "../../queue/keys/api_key.ts";
 import { type Action, can, PERMISSIONS } from "../../ui/app/permissions.ts";
+import { withServer } from "../support/api_server.ts";
+import { MASTER_KEY } from "../support/auth.ts";
 
 /** The expected table, written out whole: a change to a rule has to change this too. */
 const EXPECTED: Record<Action, string[]> = {
@@ -51,4 +54,19 @@ Deno.test("PERMISSIONS name each action's route as METHOD /api/… and a role", 
     assert.match(route, /^(GET|POST|DELETE) \/api\/\S+$/, action);
     assert.ok((ROLES as readonly string[]).includes(access), `${action}: ${access}`);
   }
+});
+
+Deno.test("PERMISSIONS say what the server's rule says for each action's route", async () => {
+  await withServer({ masterKey: MASTER_KEY }, (_api, server) => {
+    const rules = new Map(
+      routeTable(server.app).map((route) => [`${route.method} ${route.path}`, route.rule?.access]),
+    );
+    const differ: string[] = [];
+    for (const [action, { route, access }] of Object.entries(PERMISSIONS)) {
+      const server = rules.get(route);
+      if (server !== access) differ.push(`${action} (${route}): ${access}, the server ${server}`);
+    }
+    assert.deepEqual(differ, []);
+    return Promise.resolve();
+  });
 });

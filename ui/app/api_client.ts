@@ -6,9 +6,6 @@
  * @module
  */
 
-/// <reference lib="dom" />
-
-import type { SessionKey } from "./session.ts";
 import type {
   JobDetail,
   JobOptionsInput,
@@ -191,9 +188,9 @@ export const api = {
     return await response.json();
   },
   /** `POST /api/session`: signs in with `key`; the server sets the session cookie. */
-  async signIn(key: string): Promise<{ key: SessionKey }> {
+  async signIn(key: string): Promise<unknown> {
     const response = await request("POST", "/api/session", { body: { key }, report401: false });
-    return await response.json() as { key: SessionKey };
+    return await response.json();
   },
   /** `DELETE /api/session`: signs out; the server clears the cookie. */
   async signOut(): Promise<void> {

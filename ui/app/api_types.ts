@@ -5,8 +5,6 @@
  * @module
  */
 
-/// <reference lib="dom" />
-
 import type { jobDetail, jobSummary } from "../../api/job_view.ts";
 import type {
   FeedEvent as ServerFeedEvent,

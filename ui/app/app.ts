@@ -7,10 +7,11 @@
 
 /// <reference lib="dom" />
 
-import { useCallback, useEffect, useMemo, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, ApiError, errorMessage, onUnauthorized } from "./api_client.ts";
 import { html } from "./html.ts";
-import { readSession, type Session, SessionContext, type SessionState } from "./session.ts";
+import { readSession, type Session } from "./session.ts";
+import { SessionContext, type SessionState } from "./session_context.ts";
 import { Shell } from "./shell.ts";
 import { type SignInNotice, SignInPage } from "./sign_in_page.ts";
 
@@ -47,17 +48,30 @@ export function App() {
     check();
   }, []);
 
+  const ending = useRef(false);
+  const ended = useCallback(() => {
+    if (ending.current) return;
+    ending.current = true;
+    // The cookie still holds the refused key: every request that sent it again would count as a
+    // failed authentication from this address, and enough of them block it (429). So it is
+    // cleared first, and the sign-in page comes after, so that no new cookie can be cleared.
+    api.signOut().catch(() => {/* unreachable: a new sign-in replaces the cookie anyway */})
+      .finally(() => {
+        ending.current = false;
+        setGate({ kind: "signed-out", notice: ENDED });
+      });
+  }, []);
   const signedIn = gate.kind === "signed-in";
   useEffect(() => {
     if (!signedIn) return;
-    return onUnauthorized(() => setGate({ kind: "signed-out", notice: ENDED }));
+    return onUnauthorized(ended);
   }, [signedIn]);
 
   const state = useMemo((): SessionState | null => {
     if (gate.kind !== "signed-in") return null;
     return {
       session: gate.session,
-      ended: () => setGate({ kind: "signed-out", notice: ENDED }),
+      ended,
       async signOut() {
         try {
           await api.signOut();

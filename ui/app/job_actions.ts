@@ -13,7 +13,7 @@ import { FINAL_STATUSES, type JobDetail } from "./api_types.ts";
 import { shortId } from "./format.ts";
 import { html } from "./html.ts";
 import { jobHref } from "./router.ts";
-import { useCan } from "./session.ts";
+import { useCan } from "./session_context.ts";
 
 type Outcome = { ok: boolean; text: string; link?: string };
 

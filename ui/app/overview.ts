@@ -14,7 +14,7 @@ import { html } from "./html.ts";
 import { useLiveStats } from "./live.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import { jobsHref } from "./router.ts";
-import { useCan } from "./session.ts";
+import { useCan } from "./session_context.ts";
 import { ThroughputChart } from "./throughput_chart.ts";
 import { TypeTable } from "./type_table.ts";
 

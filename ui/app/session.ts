@@ -1,15 +1,12 @@
 /**
  * Who the dashboard is signed in as: the session `GET /api/session` describes (the key's name
- * and role, or authentication off), read and checked here, and the context that hands it, with
- * what the role may do, to every view.
+ * and role, or authentication off), read and checked here, and the words for a sign-in the
+ * server refused. No DOM, so Deno tests it.
  * @module
  */
 
-/// <reference lib="dom" />
-
-import { createContext } from "preact";
-import { useContext } from "preact/hooks";
-import { type Action, can, type Role } from "./permissions.ts";
+import { ApiError, errorMessage } from "./api_client.ts";
+import type { Role } from "./permissions.ts";
 
 /** The key a session runs on, as the server shows it (never the secret). */
 export interface SessionKey {
@@ -44,7 +41,7 @@ function readKey(value: unknown): SessionKey {
 }
 
 /**
- * Reads the answer of `GET /api/session` (or, with `auth` added, of `POST /api/session`).
+ * Reads the answer of `GET /api/session` or `POST /api/session`.
  * Throws a `TypeError` naming what is wrong when it is not a session.
  *
  * @example
@@ -63,27 +60,30 @@ export function readSession(body: unknown): Session {
   throw new TypeError(`The session's auth is neither "on" nor "off": ${String(body.auth)}`);
 }
 
-/** What the views read of the session. */
-export interface SessionState {
-  session: Session;
-  /** Signs out (`DELETE /api/session`), then shows the sign-in page. */
-  signOut(): Promise<void>;
-  /** The server refused the session's key (a 401): shows the sign-in page, saying so. */
-  ended(): void;
+/** What to say of a refused sign-in, and until when (epoch ms) to wait, for a 429. */
+export interface SignInProblem {
+  text: string;
+  until?: number;
 }
 
-/** The signed-in session; the app provides it around the dashboard. */
-export const SessionContext = createContext<SessionState | null>(null);
-
-/** The session the dashboard runs in. */
-export function useSession(): SessionState {
-  const state = useContext(SessionContext);
-  if (state === null) throw new Error("useSession() needs a SessionContext provider");
-  return state;
-}
-
-/** Whether the signed-in key may do `action`: views hide what it cannot do. */
-export function useCan(): (action: Action) => boolean {
-  const { session } = useSession();
-  return (action) => can(session.key.role, action);
+/**
+ * The words for a refused sign-in: the server's own for a 401 (it says which of missing or not
+ * valid, and no more), and for a 429 how long to wait, from `Retry-After`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ApiError } from "./api_client.ts";
+ * import { signInProblem } from "./session.ts";
+ * const limited = new ApiError(429, "too_many_attempts", "…", undefined, [], 30);
+ * assert.equal(signInProblem(limited, 0).until, 30_000);
+ * ```
+ */
+export function signInProblem(error: unknown, now = Date.now()): SignInProblem {
+  if (!(error instanceof ApiError)) return { text: errorMessage(error) };
+  if (error.status === 429) {
+    const seconds = error.retryAfter ?? 60;
+    return { text: "Too many failed attempts from this address.", until: now + seconds * 1000 };
+  }
+  return { text: error.message };
 }

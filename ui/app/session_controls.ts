@@ -10,7 +10,7 @@
 import { useState } from "preact/hooks";
 import { errorMessage } from "./api_client.ts";
 import { html } from "./html.ts";
-import { useSession } from "./session.ts";
+import { useSession } from "./session_context.ts";
 
 /** Who is signed in, and Sign out; nothing when the server has no authentication. */
 export function SessionControls() {

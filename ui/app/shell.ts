@@ -17,7 +17,7 @@ import { LiveContext, LiveFeed, type LiveState, useLiveState } from "./live.ts";
 import { Overview } from "./overview.ts";
 import type { Action } from "./permissions.ts";
 import { type Route, useRoute } from "./router.ts";
-import { useCan, useSession } from "./session.ts";
+import { useCan, useSession } from "./session_context.ts";
 import { InsecureBanner, SessionControls } from "./session_controls.ts";
 
 const LIVE_LABELS: Record<LiveState, string> = {

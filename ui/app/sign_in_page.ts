@@ -8,10 +8,10 @@
 /// <reference lib="dom" />
 
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, ApiError, errorMessage } from "./api_client.ts";
+import { api } from "./api_client.ts";
 import { FieldError } from "./form_errors.ts";
 import { html } from "./html.ts";
-import { readSession, type Session } from "./session.ts";
+import { readSession, type Session, type SignInProblem, signInProblem } from "./session.ts";
 
 /** Why the sign-in page is shown (signed out, the session ended), above the form. */
 export interface SignInNotice {
@@ -23,20 +23,6 @@ export interface SignInNotice {
 export interface SignInPageProps {
   notice?: SignInNotice;
   onSignedIn: (session: Session) => void;
-}
-
-/** The words for a refused sign-in, and until when (epoch ms) to wait, for a 429. */
-export function signInProblem(error: unknown, now = Date.now()): { text: string; until?: number } {
-  if (!(error instanceof ApiError)) return { text: errorMessage(error) };
-  if (error.status === 429) {
-    const seconds = error.retryAfter ?? 60;
-    return {
-      text: "Too many failed attempts from this address.",
-      until: now + seconds * 1000,
-    };
-  }
-  if (error.status === 401) return { text: `The key was not accepted: ${error.message}` };
-  return { text: error.message };
 }
 
 function useWait(until: number | undefined): number {
@@ -52,7 +38,7 @@ function useWait(until: number | undefined): number {
 
 /** The whole page before sign-in: the form, and nothing of the queue. */
 export function SignInPage({ notice, onSignedIn }: SignInPageProps) {
-  const [problem, setProblem] = useState<{ text: string; until?: number } | undefined>();
+  const [problem, setProblem] = useState<SignInProblem | undefined>();
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);
   const wait = useWait(problem?.until);
@@ -75,8 +61,7 @@ export function SignInPage({ notice, onSignedIn }: SignInPageProps) {
     }
     setBusy(true);
     try {
-      const answer = await api.signIn(key);
-      onSignedIn(readSession({ auth: "on", ...answer }));
+      onSignedIn(readSession(await api.signIn(key)));
     } catch (error) {
       setProblem(signInProblem(error));
       setBusy(false);
