@@ -10,6 +10,8 @@
 
 import assert from "node:assert/strict";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { ANONYMOUS } from "../api/auth/authenticator.ts";
+import type { SessionView } from "../api/routes/session.ts";
 import type { JobView, StatsView } from "./support/api_server.ts";
 import {
   type Dashboard,
@@ -176,7 +178,7 @@ Deno.test("Dashboard sign-in in headless Chromium", async (t) => {
           await waitForText(testid(page, "error-sign-in"), "Paste an API key");
           await testid(page, "sign-in-key").fill("dq_not_a_real_key");
           await testid(page, "sign-in-submit").click();
-          await waitForText(testid(page, "error-sign-in"), "The key was not accepted");
+          await waitForText(testid(page, "error-sign-in"), "The API key is not valid");
           assert.equal(await testid(page, "sign-in-key").getAttribute("aria-invalid"), "true");
           assert.equal(await sessionCookie(page.context()), undefined);
 
@@ -276,6 +278,9 @@ Deno.test("Dashboard sign-in in headless Chromium", async (t) => {
           assert.equal(revoked.status, 200, JSON.stringify(revoked.body));
           await testid(page, "action-retry").click();
           await waitForText(testid(page, "sign-in-notice"), "Your session has ended");
+          // Its cookie, holding the revoked key, is cleared: sent again, it would count as a
+          // failed authentication each time.
+          assert.equal(await sessionCookie(page.context()), undefined, "the cookie is gone");
           const { body: jobs } = await call<JobView[]>(dashboard, MASTER, "GET", "/api/jobs");
           assert.equal(jobs.length, 1, "the retry was refused: no copy made");
         });
@@ -297,6 +302,58 @@ Deno.test("Dashboard sign-in in headless Chromium", async (t) => {
         assert.equal(revoked.status, 200);
         // No click: the feed's end alone leads back.
         await waitForText(testid(page, "sign-in-notice"), "Your session has ended");
+      });
+    });
+
+    await t.step(
+      "after too many failed attempts the sign-in page counts down the wait",
+      async () => {
+        await withKeys(browser, {}, async (dashboard) => {
+          const { page, url } = dashboard;
+          await page.goto(`${url}/`);
+          const submit = testid(page, "sign-in-submit");
+          const error = testid(page, "error-sign-in");
+          // The server refuses an address after 10 failures a minute (api/auth/failed_attempts.ts).
+          for (let attempt = 1; attempt <= 10; attempt++) {
+            await testid(page, "sign-in-key").fill(`dq_wrong_${attempt}`);
+            const [answer] = await Promise.all([
+              page.waitForResponse((response) =>
+                response.url().endsWith("/api/session") && response.request().method() === "POST"
+              ),
+              submit.click(),
+            ]);
+            assert.equal(answer.status(), 401, `attempt ${attempt}`);
+            await waitForText(error, "The API key is not valid");
+          }
+          await testid(page, "sign-in-key").fill("dq_wrong_11");
+          await submit.click();
+          await waitForText(
+            error,
+            /Too many failed attempts from this address\. Try again in \d+ s\./,
+          );
+          assert.ok(await submit.isDisabled(), "no attempt while the server refuses them");
+          await screenshot(page, "sign-in-too-many-desktop-light");
+        });
+      },
+    );
+
+    await t.step("authentication off: beyond loopback a banner, on loopback none", async () => {
+      await withDashboard(browser, {}, async (dashboard) => {
+        const { page, url } = dashboard;
+        await page.goto(`${url}/`);
+        await testid(page, "overview").waitFor();
+        await testid(page, "bulk-actions").waitFor();
+        await testid(page, "nav-enqueue").waitFor();
+        assert.equal(await testid(page, "insecure-banner").count(), 0);
+        assert.equal(await testid(page, "sign-out").count(), 0, "nobody to sign out");
+        // This test listens on 127.0.0.1 only: the session a server started with
+        // --insecure-no-auth beyond loopback answers is played to the page instead.
+        const session: SessionView = { auth: "off", insecure: true, key: ANONYMOUS };
+        await page.route("**/api/session", (route) => route.fulfill({ json: session }));
+        await page.reload();
+        await waitForText(testid(page, "insecure-banner"), "Authentication is off");
+        await testid(page, "overview").waitFor();
+        await screenshot(page, "insecure-banner-desktop-light");
       });
     });
 
