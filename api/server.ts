@@ -106,6 +106,8 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   const exposure = { host, masterKey: options.masterKey, insecureNoAuth: options.insecureNoAuth };
   const exposed = exposureProblem(exposure);
   if (exposed !== undefined) throw new ExposureError(exposed);
+  // A weak master key is refused (RangeError naming masterKey) before anything is opened.
+  const masterKey = options.masterKey === undefined ? undefined : new MasterKey(options.masterKey);
   const logger = options.logger ??
     createLogger({ level: options.logLevel, format: options.logFormat });
   const modules = (options.handlers ?? []).map((module) => String(module));
@@ -149,11 +151,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   let draining = false;
   const feed = new LiveFeed({ queue, pool, logger });
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const keys = options.masterKey === undefined ? undefined : new ApiKeys({
-    store,
-    masterKey: new MasterKey(options.masterKey),
-    logger,
-  });
+  const keys = masterKey === undefined ? undefined : new ApiKeys({ store, masterKey, logger });
   const auth = new Authenticator({
     keys,
     insecure: insecure(exposure),
