@@ -53,6 +53,8 @@ const SERVERS: Record<string, "nothing" | "save my_handlers.ts" | "save both" | 
 const NO_DOCKER = "no container daemon here: tests/deploy_test.ts carries out the Dockerfile";
 const NO_SYSTEMD = "installs into the system as root for systemd, which is not PID 1 here";
 const BENCH = "minutes of load on every core: a measurement, not a test";
+const KEYS_SESSION =
+  "needs a server with a master key: tests/auth_process_test.ts runs the Keys and roles session";
 
 /** Commands not run, each with the reason. */
 const NOT_RUN: Record<string, string> = {
@@ -78,11 +80,16 @@ const NOT_RUN: Record<string, string> = {
   [`${DENO} run -A tests/bench/db_size.ts`]: "writes 200,000 jobs: a measurement",
   "./run.sh 20000 1": "the BullMQ peer's own script, in its folder, with Redis",
   "docker build -f deploy/Dockerfile -t denoqueue .": NO_DOCKER,
-  "docker run -d --name denoqueue --stop-timeout 30 -p 127.0.0.1:8080:8080 -v denoqueue-data:/data denoqueue":
+  "docker run -d --name denoqueue --stop-timeout 30 -p 127.0.0.1:8080:8080 -e DENOQUEUE_MASTER_KEY -v denoqueue-data:/data denoqueue":
     NO_DOCKER,
-  "docker run -d --name denoqueue --stop-timeout 30 -p 127.0.0.1:8080:8080 -v denoqueue-data:/data -v ./my_handlers.ts:/app/handlers/my_handlers.ts:ro denoqueue --handlers /app/handlers/my_handlers.ts":
+  "docker run -d --name denoqueue --stop-timeout 30 -p 127.0.0.1:8080:8080 -e DENOQUEUE_MASTER_KEY -v denoqueue-data:/data -v ./my_handlers.ts:/app/handlers/my_handlers.ts:ro denoqueue --handlers /app/handlers/my_handlers.ts":
     NO_DOCKER,
   "docker stop denoqueue": NO_DOCKER,
+  [`DENOQUEUE_MASTER_KEY="$MASTER_KEY" ${DENO} task start`]: KEYS_SESSION,
+  ...Object.fromEntries(
+    COMMANDS.filter(({ text }) => text.startsWith("curl ") && /\$(MASTER_KEY|KEY)\b/.test(text))
+      .map(({ text }) => [text, KEYS_SESSION]),
+  ),
   "ExecStart=/usr/bin/deno run --no-config --import-map /opt/denoqueue/import_map.json --allow-net --allow-read --allow-write --allow-env --v8-flags=--max-semi-space-size=2 /opt/denoqueue/denoqueue.js --store sqlite:/var/lib/denoqueue/jobs.db":
     "a line of the unit, run by systemd (checked above to be the unit's own)",
   [`sudo npm install -g deno@${pinnedDenoVersion()}`]: NO_SYSTEMD,

@@ -33,7 +33,6 @@ export type RuleOptions = Omit<RouteRule, "access">;
 /** The rules of the marker middlewares {@linkcode allow} made. */
 const RULES = new WeakMap<object, RouteRule>();
 
-/** What a route's audit line names as its target, set by the handler (see {@linkcode auditTarget}). */
 declare module "hono" {
   interface ContextVariableMap {
     /** The audited action's target, when its handler knows better than the path's `:id`. */
@@ -72,11 +71,6 @@ export function allow(access: Access, options: RuleOptions = {}): MiddlewareHand
     };
   RULES.set(marker, Object.freeze(rule));
   return marker;
-}
-
-/** The rule a handler carries, if it is a marker made by {@linkcode allow}. */
-export function ruleOf(handler: unknown): RouteRule | undefined {
-  return typeof handler === "function" ? RULES.get(handler) : undefined;
 }
 
 /**
