@@ -42,13 +42,18 @@ export function presentedKey(headers: Headers): Presented {
   }
   const cookie = headers.get("cookie");
   if (cookie !== null) {
-    const secret = cookieValue(cookie, SESSION_COOKIE);
-    if (secret !== undefined && secret !== "") return { kind: "secret", secret, from: "cookie" };
+    const value = cookieValue(cookie, SESSION_COOKIE);
+    if (value !== undefined && value !== "") {
+      const secret = decodeCookie(value);
+      return secret === undefined
+        ? { kind: "malformed" }
+        : { kind: "secret", secret, from: "cookie" };
+    }
   }
   return { kind: "none" };
 }
 
-/** The value of cookie `name` in a `Cookie` header, as sent (keys need no decoding). */
+/** The value of cookie `name` in a `Cookie` header, as sent (still percent-encoded). */
 function cookieValue(header: string, name: string): string | undefined {
   for (const part of header.split(";")) {
     const at = part.indexOf("=");
@@ -57,15 +62,30 @@ function cookieValue(header: string, name: string): string | undefined {
   return undefined;
 }
 
+/** A cookie value back to the key it encodes; undefined when it is not valid percent-encoding. */
+function decodeCookie(value: string): string | undefined {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * The `Set-Cookie` value that signs a browser in with `secret`: a session cookie, or one that
+ * The `Set-Cookie` value that signs a browser in with `secret`, percent-encoded: a master key
+ * may hold `;`, `,` or `"`, which a cookie value cannot: a session cookie, or one that
  * ends with the key's expiry (`expiresAt`, ISO 8601) when it has one; `Secure` when `secure`.
  */
 export function sessionCookie(
   secret: string,
   options: { secure: boolean; expiresAt?: string; now?: number },
 ): string {
-  const parts = [`${SESSION_COOKIE}=${secret}`, "HttpOnly", "SameSite=Strict", "Path=/"];
+  const parts = [
+    `${SESSION_COOKIE}=${encodeURIComponent(secret)}`,
+    "HttpOnly",
+    "SameSite=Strict",
+    "Path=/",
+  ];
   if (options.secure) parts.push("Secure");
   if (options.expiresAt !== undefined) {
     const seconds = Math.floor(

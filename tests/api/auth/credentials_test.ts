@@ -44,3 +44,15 @@ Deno.test("sessionCookie() and clearedSessionCookie() write the cookie's attribu
     "denoqueue_session=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0; Secure",
   );
 });
+
+Deno.test('a master key with ; , " or \\ goes into the session cookie and comes back whole', () => {
+  const secret = 'abc;def,ghi"jkl\\mno%20pqr';
+  const cookie = sessionCookie(secret, { secure: false });
+  const value = cookie.split("; ")[0].slice("denoqueue_session=".length);
+  assert.doesNotMatch(value, /[;,"\\\s]/, "a cookie value holds none of them");
+  const headers = new Headers({ cookie: `other=1; denoqueue_session=${value}` });
+  assert.deepEqual(presentedKey(headers), { kind: "secret", secret, from: "cookie" });
+  assert.deepEqual(presentedKey(new Headers({ cookie: "denoqueue_session=%E0%A4%A" })), {
+    kind: "malformed",
+  });
+});
