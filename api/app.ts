@@ -7,6 +7,7 @@
 import { Hono } from "hono";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
+import { limitOpenRequests } from "./limits/open_requests.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -17,6 +18,9 @@ import { producerRoutes } from "./routes/producer.ts";
 import { statsRoutes } from "./routes/stats.ts";
 
 /**
+ * Serve it as `Deno.serve((request, info) => app.fetch(request, info))`: the request limits
+ * read the connection's `info` from `c.env`.
+ *
  * @example
  * ```ts ignore
  * const app = createApp({
@@ -24,7 +28,8 @@ import { statsRoutes } from "./routes/stats.ts";
  *   pool,
  *   feed,
  *   producers,
- *   bodyLimit: 1 << 20,
+ *   bodies: new BodyReader({ limit: 1 << 20, timeout: 10_000 }),
+ *   limits: { slots: new AddressSlots({ limit: 1024, perClient: 128 }), clients: new ClientAddresses() },
  *   draining: () => false,
  * });
  * const response = await app.request("/api/stats");
@@ -32,6 +37,7 @@ import { statsRoutes } from "./routes/stats.ts";
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  app.use("*", limitOpenRequests(deps.limits));
   app.use("*", async (c, next) => {
     if (deps.draining() && c.req.path !== "/healthz") {
       throw new HttpError(503, "shutting_down", "The service is shutting down", undefined, {

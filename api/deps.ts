@@ -5,6 +5,8 @@
 
 import type { PoolStats } from "../queue/pool/pool.ts";
 import type { Queue } from "../queue/queue.ts";
+import type { BodyReader } from "./limits/body_reader.ts";
+import type { OpenRequestLimits } from "./limits/open_requests.ts";
 import type { LiveFeed } from "./live_feed.ts";
 import type { ProducerSockets } from "./producer_socket.ts";
 
@@ -15,8 +17,10 @@ export interface AppDeps {
   feed: LiveFeed;
   /** The producer WebSockets behind `GET /api/producer`. */
   producers: ProducerSockets;
-  /** Largest request body in bytes. */
-  bodyLimit: number;
+  /** Reads request bodies within the size limit and the read deadline. */
+  bodies: BodyReader;
+  /** The caps on requests in progress, and who the client is. */
+  limits: OpenRequestLimits;
   /** True once shutdown has begun: new requests get 503. */
   draining(): boolean;
 }

@@ -17,6 +17,8 @@ import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import type { Queue } from "../queue/queue.ts";
 import { HttpError, toHttpError } from "./errors.ts";
 import { parseJobInput, parseJobsInput } from "./job_input.ts";
+import { AddressSlots } from "./limits/address_slots.ts";
+import { IN_PROCESS } from "./limits/client_address.ts";
 import { jobDetail } from "./job_view.ts";
 import { MAX_IN_FLIGHT, type ProducerErrorAnswer } from "./producer_protocol.ts";
 
@@ -25,6 +27,12 @@ const MAX_REF_LENGTH = 200;
 
 /** Milliseconds a peer gets at shutdown to answer the close of its socket. */
 export const DEFAULT_CLOSE_GRACE = 2_000;
+
+/** The close code for a message over the limit (RFC 6455: message too big). */
+export const MESSAGE_TOO_BIG = 1009;
+
+/** Seconds a client refused a socket is told to wait before it tries again. */
+const RETRY_AFTER_SECONDS = 1;
 
 type Ref = string | number | null;
 
@@ -143,24 +151,25 @@ class ProducerSession {
   }
 
   #receive(data: unknown): void {
+    const size = typeof data === "string"
+      ? data.length
+      : data instanceof ArrayBuffer
+      ? data.byteLength
+      : data instanceof Blob
+      ? data.size
+      : 0;
+    if (size > this.messageLimit) {
+      // Deno has buffered it whole already; closing stops a producer that keeps sending more.
+      this.socket.close(
+        MESSAGE_TOO_BIG,
+        `A message is larger than ${this.messageLimit} bytes (--body-limit)`,
+      );
+      return;
+    }
     if (typeof data !== "string") {
       this.#send(errorAnswer(
         null,
         new HttpError(415, "unsupported_media_type", "Send each request as a JSON text message"),
-      ));
-      return;
-    }
-    if (data.length > this.messageLimit) {
-      this.#send(errorAnswer(
-        null,
-        new HttpError(
-          413,
-          "payload_too_large",
-          `A message is larger than ${this.messageLimit} bytes`,
-          {
-            limit: this.messageLimit,
-          },
-        ),
       ));
       return;
     }
@@ -258,7 +267,15 @@ class ProducerSession {
 export class ProducerSockets {
   readonly #sessions = new Set<ProducerSession>();
 
-  constructor(readonly queue: Queue, readonly messageLimit: number) {}
+  /**
+   * `messageLimit`: the largest message in bytes (a larger one closes its socket with 1009);
+   * `slots`: the caps on open sockets, per client address and in all (default 8 and 32).
+   */
+  constructor(
+    readonly queue: Queue,
+    readonly messageLimit: number,
+    readonly slots: AddressSlots = new AddressSlots({ limit: 32, perClient: 8 }),
+  ) {}
 
   /** Open producer connections. */
   get size(): number {
@@ -272,12 +289,39 @@ export class ProducerSockets {
     return total;
   }
 
-  /** Upgrades `request` and serves the socket; returns the 101 answer. */
-  accept(request: Request): Response {
-    const { socket, response } = Deno.upgradeWebSocket(request);
+  /**
+   * Upgrades `request` from `address` (the client's) and serves the socket; returns the 101
+   * answer. Throws an `HttpError` past the caps: 429 past the client's, 503 past the one for all.
+   */
+  accept(request: Request, address: string = IN_PROCESS): Response {
+    const refused = this.slots.take(address);
+    if (refused !== null) {
+      const client = refused === "client";
+      const limit = client ? this.slots.perClient : this.slots.limit;
+      throw new HttpError(
+        client ? 429 : 503,
+        client ? "too_many_sockets" : "server_busy",
+        client
+          ? `${limit} producer sockets from ${address} are open (--max-producer-sockets-per-client)`
+          : `${limit} producer sockets are open (--max-producer-sockets)`,
+        { limit, retryAfterSeconds: RETRY_AFTER_SECONDS },
+        { "Retry-After": String(RETRY_AFTER_SECONDS) },
+      );
+    }
+    let upgrade;
+    try {
+      upgrade = Deno.upgradeWebSocket(request);
+    } catch (error) {
+      this.slots.release(address);
+      throw error;
+    }
+    const { socket, response } = upgrade;
     const session = new ProducerSession(socket, this.queue, this.messageLimit);
     this.#sessions.add(session);
-    socket.addEventListener("close", () => this.#sessions.delete(session));
+    socket.addEventListener("close", () => {
+      this.#sessions.delete(session);
+      this.slots.release(address);
+    });
     return response;
   }
 

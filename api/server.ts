@@ -16,6 +16,9 @@ import { openStore } from "../queue/store/open.ts";
 import { OPTIONS } from "./config/options.ts";
 import type { Store } from "../queue/store/store.ts";
 import { createApp } from "./app.ts";
+import { AddressSlots } from "./limits/address_slots.ts";
+import { BodyReader } from "./limits/body_reader.ts";
+import { ClientAddresses } from "./limits/client_address.ts";
 import { LiveFeed } from "./live_feed.ts";
 import { DEFAULT_CLOSE_GRACE, ProducerSockets } from "./producer_socket.ts";
 
@@ -44,6 +47,10 @@ export interface DenoQueueServer {
   readonly feed: LiveFeed;
   /** The open producer WebSockets. */
   readonly producers: ProducerSockets;
+  /** Requests in progress, per client address and in all (`--max-requests`). */
+  readonly requests: AddressSlots;
+  /** Request bodies being read (`--body-limit`, `--body-timeout`). */
+  readonly bodies: BodyReader;
   /** Starts listening; resolves with the bound address once it does. */
   listen(): Promise<{ hostname: string; port: number }>;
   /**
@@ -109,13 +116,26 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   let draining = false;
   const feed = new LiveFeed({ queue, pool });
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const producers = new ProducerSockets(queue, bodyLimit);
+  const bodies = new BodyReader({ limit: bodyLimit, timeout: options.bodyTimeout ?? 10_000 });
+  const producers = new ProducerSockets(
+    queue,
+    bodyLimit,
+    new AddressSlots({
+      limit: options.maxProducerSockets ?? 32,
+      perClient: options.maxProducerSocketsPerClient ?? 8,
+    }),
+  );
+  const requests = new AddressSlots({
+    limit: options.maxRequests ?? 1024,
+    perClient: options.maxRequestsPerClient ?? 128,
+  });
   const app = createApp({
     queue,
     pool,
     feed,
     producers,
-    bodyLimit,
+    bodies,
+    limits: { slots: requests, clients: new ClientAddresses(options.trustProxy) },
     draining: () => draining,
   });
   let http: Deno.HttpServer | undefined;
@@ -130,13 +150,16 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     events,
     feed,
     producers,
+    requests,
+    bodies,
     listen() {
       const { promise, resolve } = Promise.withResolvers<{ hostname: string; port: number }>();
       http = Deno.serve({
         port: options.port ?? 8080,
         hostname: options.host ?? "127.0.0.1",
         onListen: (address) => resolve(address),
-      }, app.fetch);
+        // `info` becomes `c.env`: the request limits read the client's address from it.
+      }, (request, info) => app.fetch(request, info));
       return promise;
     },
     shutdown() {
@@ -166,6 +189,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
           log(`${unanswered} producer socket(s) did not answer the close in ${closeGrace} ms`);
         }
         feed.close();
+        bodies.close();
         if (http !== undefined && !await settlesWithin(http.shutdown(), closeGrace)) {
           log(
             `HTTP connections still open after ${closeGrace} ms (a client not reading, or a ` +

@@ -6,6 +6,7 @@
 
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { IpRanges } from "../limits/ip_ranges.ts";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
 /**
@@ -76,6 +77,18 @@ function parseValue(
       return text;
     case "modules":
       return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
+    case "addresses": {
+      const entries = text === "" ? [] : text.split(",").map((part) => part.trim());
+      try {
+        IpRanges.parse(entries);
+      } catch (error) {
+        throw refuse(
+          `${(error as Error).message}: give addresses or CIDR ranges (10.0.0.0/8), or ` +
+            "loopback, linklocal, uniquelocal, comma-separated",
+        );
+      }
+      return entries;
+    }
     case "integer":
       if (!/^\d+$/.test(text)) {
         throw refuse(`must be a whole number${range(spec)}, received ${JSON.stringify(raw)}`);

@@ -49,7 +49,7 @@ export function jobRoutes(deps: AppDeps): Hono {
 
   app.post("/jobs", async (c) => {
     const wait = integerParam("wait", c.req.query("wait"), 0, MAX_WAIT);
-    const { jobs, batch } = parseJobsInput(await readJson(c, deps.bodyLimit));
+    const { jobs, batch } = parseJobsInput(await readJson(c, deps.bodies));
     let created = await queue.enqueue(jobs, waitSignal(c, { batch }));
     if (wait !== undefined && wait > 0) {
       // Answer once every job is final (or the wait runs out): enqueue-and-wait, RPC style.

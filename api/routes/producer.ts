@@ -7,6 +7,7 @@
 
 import { Hono } from "hono";
 import { HttpError } from "../errors.ts";
+import { clientAddressOf } from "../limits/client_address.ts";
 import type { ProducerSockets } from "../producer_socket.ts";
 
 export function producerRoutes(producers: ProducerSockets): Hono {
@@ -29,7 +30,7 @@ export function producerRoutes(producers: ProducerSockets): Hono {
         `WebSockets from other origins are refused (origin ${origin})`,
       );
     }
-    return producers.accept(c.req.raw);
+    return producers.accept(c.req.raw, clientAddressOf(c));
   });
   return app;
 }
