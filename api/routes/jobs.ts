@@ -53,9 +53,12 @@ export function jobRoutes(deps: AppDeps): Hono {
     let created = await queue.enqueue(jobs, waitSignal(c, { batch }));
     if (wait !== undefined && wait > 0) {
       // Answer once every job is final (or the wait runs out): enqueue-and-wait, RPC style.
-      // The wait is bounded, so a client that leaves early costs at most `wait` ms of a timer.
+      // A client that leaves ends the wait at once: its signal aborts, its waiters and timers go.
+      const { signal } = c.req.raw;
       created = await Promise.all(
-        created.map(async (job) => await queue.waitForFinal(job.id, { timeout: wait }) ?? job),
+        created.map(async (job) =>
+          await queue.waitForFinal(job.id, { timeout: wait, signal }) ?? job
+        ),
       );
     }
     if (prefersMinimal(c.req.header("prefer"))) {
