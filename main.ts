@@ -8,6 +8,7 @@ import { createServer } from "./api/server.ts";
 import { helpText } from "./api/config/help.ts";
 import { ConfigError, parseConfig } from "./api/config/parse.ts";
 import { watchAncestors } from "./api/parent_watch.ts";
+import { TlsError } from "./api/tls.ts";
 import { HandlerLoadError } from "./queue/handlers/registry.ts";
 import { describeStore, openStore } from "./queue/store/open.ts";
 import type { Store } from "./queue/store/store.ts";
@@ -48,18 +49,23 @@ async function main(): Promise<number> {
   try {
     address = await server.listen();
   } catch (error) {
-    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
-    console.error(
-      `Cannot listen on ${config.host}:${config.port}: the port is in use ` +
-        "(is another DenoQueue running? choose another with --port or PORT)",
-    );
+    if (error instanceof TlsError) {
+      console.error(error.message);
+    } else if (error instanceof Deno.errors.AddrInUse) {
+      console.error(
+        `Cannot listen on ${config.host}:${config.port}: the port is in use ` +
+          "(is another DenoQueue running? choose another with --port or PORT)",
+      );
+    } else {
+      throw error;
+    }
     quiet = true;
     await server.shutdown();
     return 2;
   }
-  const { hostname, port } = address;
+  const { hostname, port, tls } = address;
   console.log(
-    `DenoQueue listening on http://${hostname}:${port} ` +
+    `DenoQueue listening on ${tls ? "https" : "http"}://${hostname}:${port} ` +
       `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, ` +
       `${describeStore(config.store, config.durability)})`,
   );

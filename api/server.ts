@@ -19,6 +19,7 @@ import { createApp } from "./app.ts";
 import { AddressSlots } from "./limits/address_slots.ts";
 import { BodyReader } from "./limits/body_reader.ts";
 import { ClientAddresses } from "./limits/client_address.ts";
+import { readTls, serve } from "./tls.ts";
 import { LiveFeed } from "./live_feed.ts";
 import { DEFAULT_CLOSE_GRACE, ProducerSockets } from "./producer_socket.ts";
 
@@ -51,8 +52,11 @@ export interface DenoQueueServer {
   readonly requests: AddressSlots;
   /** Request bodies being read (`--body-limit`, `--body-timeout`). */
   readonly bodies: BodyReader;
-  /** Starts listening; resolves with the bound address once it does. */
-  listen(): Promise<{ hostname: string; port: number }>;
+  /**
+   * Starts listening (HTTPS with `tlsCert` and `tlsKey`); resolves with the bound address
+   * once it does. Rejects with a `TlsError` naming the flag and file when they cannot be used.
+   */
+  listen(): Promise<{ hostname: string; port: number; tls: boolean }>;
   /**
    * Stops taking work (new requests get 503) and gives running jobs `shutdownGrace` to finish.
    * Then aborts the signals of those still running and gives them `killGrace` to return (what
@@ -152,15 +156,16 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     producers,
     requests,
     bodies,
-    listen() {
+    async listen() {
+      const tls = await readTls(options.tlsCert, options.tlsKey);
       const { promise, resolve } = Promise.withResolvers<{ hostname: string; port: number }>();
-      http = Deno.serve({
+      http = serve(tls, {
         port: options.port ?? 8080,
         hostname: options.host ?? "127.0.0.1",
         onListen: (address) => resolve(address),
         // `info` becomes `c.env`: the request limits read the client's address from it.
       }, (request, info) => app.fetch(request, info));
-      return promise;
+      return { ...await promise, tls: tls !== undefined };
     },
     shutdown() {
       shutdown ??= (async () => {

@@ -38,6 +38,10 @@ export interface Config {
   maxProducerSockets: number;
   /** Producer sockets open at once from one client address. */
   maxProducerSocketsPerClient: number;
+  /** PEM certificate chain file for HTTPS; "" for plain HTTP. */
+  tlsCert: string;
+  /** PEM private key file for HTTPS; "" for plain HTTP. */
+  tlsKey: string;
   /** Proxies whose `X-Forwarded-For` is believed: addresses, CIDRs and named ranges. */
   trustProxy: string[];
 }
@@ -52,6 +56,7 @@ export type Kind =
   | "modules"
   | "store"
   | "durability"
+  | "file"
   | "addresses";
 
 /** One option: the `Config` key it sets, its kind, limits, description and default. */
@@ -256,6 +261,18 @@ export const OPTIONS: Record<string, OptionSpec> = {
     max: 100_000,
     description: "Producer WebSockets open at once from one client address",
     fallback: () => "8",
+  },
+  "tls-cert": {
+    key: "tlsCert",
+    kind: "file",
+    description: "PEM certificate (chain) file: serve HTTPS (with --tls-key)",
+    fallback: () => "",
+  },
+  "tls-key": {
+    key: "tlsKey",
+    kind: "file",
+    description: "PEM private key file of --tls-cert",
+    fallback: () => "",
   },
   "trust-proxy": {
     key: "trustProxy",

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { IpRanges } from "../limits/ip_ranges.ts";
@@ -77,6 +78,8 @@ function parseValue(
       return text;
     case "modules":
       return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
+    case "file":
+      return text === "" ? "" : resolve(cwd, text);
     case "addresses": {
       const entries = text === "" ? [] : text.split(",").map((part) => part.trim());
       try {
@@ -159,6 +162,7 @@ export function parseConfig(
   const values = readFlags(args);
   if (values.help === true) return { help: true };
   const config: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
   for (const [flag, spec] of Object.entries(OPTIONS)) {
     const fromFlag = values[flag];
     const named = envName(flag);
@@ -173,7 +177,19 @@ export function parseConfig(
       ? env[envSource]!
       : spec.fallback();
     const source = typeof fromFlag === "string" ? `--${flag}` : envSource ?? `--${flag}`;
+    sources[flag] = source;
     config[spec.key] = parseValue(flag, spec, raw, cwd, source);
+  }
+  // HTTPS takes both files; one alone is a mistake, not plain HTTP.
+  if ((config.tlsCert === "") !== (config.tlsKey === "")) {
+    const [given, missing] = config.tlsCert === ""
+      ? ["tls-key", "tls-cert"]
+      : ["tls-cert", "tls-key"];
+    throw new ConfigError(
+      given,
+      `needs --${missing} as well: give both, or neither for HTTP`,
+      sources[given],
+    );
   }
   return { help: false, config: config as unknown as Config };
 }

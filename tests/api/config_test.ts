@@ -57,6 +57,8 @@ Deno.test("parseConfig() fills every option from its default", () => {
     maxRequestsPerClient: 128,
     maxProducerSockets: 32,
     maxProducerSocketsPerClient: 8,
+    tlsCert: "",
+    tlsKey: "",
     trustProxy: [],
   });
 });
@@ -217,7 +219,7 @@ Deno.test("parseConfig() resolves --handlers paths to file URLs against cwd", ()
   ]);
 });
 
-Deno.test("parseConfig() reads the limits and trusted proxies", () => {
+Deno.test("parseConfig() reads the limits, TLS files and trusted proxies", () => {
   const parsed = config([
     "--body-timeout",
     "2s",
@@ -228,6 +230,10 @@ Deno.test("parseConfig() reads the limits and trusted proxies", () => {
     "4",
     "--max-producer-sockets-per-client",
     "2",
+    "--tls-cert",
+    "tls/cert.pem",
+    "--tls-key",
+    "/etc/denoqueue/key.pem",
     "--trust-proxy",
     "loopback, 10.0.0.0/8,fd00::1",
   ]);
@@ -236,13 +242,15 @@ Deno.test("parseConfig() reads the limits and trusted proxies", () => {
   assert.equal(parsed.maxRequestsPerClient, 5);
   assert.equal(parsed.maxProducerSockets, 4);
   assert.equal(parsed.maxProducerSocketsPerClient, 2);
+  assert.equal(parsed.tlsCert, "/srv/app/tls/cert.pem");
+  assert.equal(parsed.tlsKey, "/etc/denoqueue/key.pem");
   assert.deepEqual(parsed.trustProxy, ["loopback", "10.0.0.0/8", "fd00::1"]);
   assert.deepEqual(config([], { DENOQUEUE_TRUST_PROXY: "192.168.0.1" }).trustProxy, [
     "192.168.0.1",
   ]);
 });
 
-Deno.test("parseConfig() refuses a bad proxy address, naming it", () => {
+Deno.test("parseConfig() refuses a bad proxy address, naming it, and one TLS file alone", () => {
   const message = (args: string[], env: Record<string, string> = {}) => {
     try {
       parseConfig(args, env, CWD);
@@ -259,6 +267,14 @@ Deno.test("parseConfig() refuses a bad proxy address, naming it", () => {
   assert.match(
     message([], { DENOQUEUE_TRUST_PROXY: "true" }),
     /^DENOQUEUE_TRUST_PROXY: "true" is not an IP address or CIDR range/,
+  );
+  assert.equal(
+    message(["--tls-cert", "cert.pem"]),
+    "--tls-cert: needs --tls-key as well: give both, or neither for HTTP",
+  );
+  assert.equal(
+    message([], { DENOQUEUE_TLS_KEY: "key.pem" }),
+    "DENOQUEUE_TLS_KEY: needs --tls-cert as well: give both, or neither for HTTP",
   );
   assertRefused(["--body-timeout", "50ms"], {}, "body-timeout"); // under the 100 ms minimum
   assertRefused(["--max-requests", "0"], {}, "max-requests");

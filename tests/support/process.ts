@@ -48,7 +48,7 @@ export async function startService(args: string[], timeout = 20_000): Promise<Se
       rest = parts.pop()!;
       for (const line of parts) {
         lines.push(line);
-        const match = /listening on (http:\/\/\S+)/.exec(line);
+        const match = /listening on (https?:\/\/\S+)/.exec(line);
         if (match) resolve(match[1]);
       }
     }
