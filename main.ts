@@ -73,6 +73,12 @@ async function main(): Promise<number> {
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stop(signal));
   }
+  // Deno.serve gives up for good when out of file descriptors: stop rather than run deaf.
+  let failed = false;
+  server.served.catch(() => {
+    failed = true;
+    stop("the HTTP server stopping");
+  });
   // Set by the start task: stop with npm, as if it had passed its SIGTERM on.
   const levels = Number(Deno.env.get("DENOQUEUE_STOP_WITH_ANCESTOR") ?? 0);
   const unwatch = levels > 0 ? watchAncestors(levels, () => stop("its starter ending")) : () => {};
@@ -88,7 +94,7 @@ async function main(): Promise<number> {
   }, limit);
   await server.shutdown();
   clearTimeout(timer);
-  return 0;
+  return failed ? 1 : 0;
 }
 
 Deno.exit(await main());

@@ -58,6 +58,13 @@ export interface DenoQueueServer {
    */
   listen(): Promise<{ hostname: string; port: number; tls: boolean }>;
   /**
+   * Settles once the HTTP server has stopped: resolves after `shutdown()`, rejects when it
+   * stopped by itself. Deno.serve stops accepting for good when the process runs out of file
+   * descriptors (each open connection holds one): the error is logged here, and `main.ts`
+   * then shuts down and exits 1, for a supervisor to restart it.
+   */
+  readonly served: Promise<void>;
+  /**
    * Stops taking work (new requests get 503) and gives running jobs `shutdownGrace` to finish.
    * Then aborts the signals of those still running and gives them `killGrace` to return (what
    * they return is recorded); the workers of the rest are terminated, and those jobs are put
@@ -144,6 +151,13 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   });
   let http: Deno.HttpServer | undefined;
   let shutdown: Promise<void> | undefined;
+  const served = Promise.withResolvers<void>();
+  served.promise.catch((error) =>
+    log(
+      `The HTTP server stopped accepting connections: ${error?.message ?? error} ` +
+        "(open connections are bounded by the open-file limit: ulimit -n, LimitNOFILE)",
+    )
+  );
   const grace = options.shutdownGrace ?? 10_000;
   const closeGrace = options.closeGrace ?? DEFAULT_CLOSE_GRACE;
 
@@ -156,6 +170,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     producers,
     requests,
     bodies,
+    served: served.promise,
     async listen() {
       const tls = await readTls(options.tlsCert, options.tlsKey);
       const { promise, resolve } = Promise.withResolvers<{ hostname: string; port: number }>();
@@ -165,6 +180,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
         onListen: (address) => resolve(address),
         // `info` becomes `c.env`: the request limits read the client's address from it.
       }, (request, info) => app.fetch(request, info));
+      http.finished.then(served.resolve, served.reject);
       return { ...await promise, tls: tls !== undefined };
     },
     shutdown() {
