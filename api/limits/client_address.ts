@@ -68,6 +68,8 @@ export class ClientAddresses {
   of(request: Request, info: Deno.ServeHandlerInfo | undefined): string {
     const peer = info?.remoteAddr;
     if (peer === undefined || !("hostname" in peer)) return IN_PROCESS;
+    // Reading a header makes Deno build the request's Headers: only when they can matter.
+    if (this.#proxies.empty) return peer.hostname;
     return this.resolve(peer.hostname, request.headers.get("x-forwarded-for"));
   }
 }
