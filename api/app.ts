@@ -37,7 +37,7 @@ import { statsRoutes } from "./routes/stats.ts";
  */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
-  app.use("*", limitOpenRequests(deps.limits));
+  app.use("*", limitOpenRequests({ ...deps.limits, bodies: deps.bodies }));
   app.use("*", async (c, next) => {
     if (deps.draining() && c.req.path !== "/healthz") {
       throw new HttpError(503, "shutting_down", "The service is shutting down", undefined, {

@@ -8,8 +8,6 @@ import type { Context } from "hono";
 import { HttpError } from "./errors.ts";
 import type { BodyReader } from "./limits/body_reader.ts";
 
-const decoder = new TextDecoder();
-
 /** Returns the parsed body of a JSON request, read by `bodies` (its limit and deadline). */
 export async function readJson(c: Context, bodies: BodyReader): Promise<unknown> {
   const type = c.req.header("content-type") ?? "";
@@ -20,7 +18,7 @@ export async function readJson(c: Context, bodies: BodyReader): Promise<unknown>
       `Send JSON with Content-Type: application/json (received ${JSON.stringify(type || "none")})`,
     );
   }
-  const text = decoder.decode(await bodies.read(c.req.raw));
+  const text = await bodies.text(c.req.raw);
   if (text.trim() === "") throw new HttpError(400, "bad_json", "The request body is empty");
   try {
     return JSON.parse(text);

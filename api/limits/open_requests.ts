@@ -10,6 +10,7 @@
 import type { MiddlewareHandler } from "hono";
 import { HttpError } from "../errors.ts";
 import type { AddressSlots } from "./address_slots.ts";
+import type { BodyReader } from "./body_reader.ts";
 import type { ClientAddresses } from "./client_address.ts";
 
 /** Seconds a refused client is told to wait before it tries again. */
@@ -21,11 +22,15 @@ export interface OpenRequestLimits {
   slots: AddressSlots;
   /** Who the client is (`--trust-proxy`). */
   clients: ClientAddresses;
+  /** The body reader: a small body cut off by its deadline keeps its slot until it ends. */
+  bodies?: BodyReader;
 }
 
 /**
  * Resolves the client address (set as `c.var.clientAddress`) and holds one slot for the
- * request: 429 past the client's cap, 503 past the cap for all, each with `Retry-After`.
+ * request: 429 past the client's cap, 503 past the cap for all, each with `Retry-After`. The
+ * slot is given back once the answer is sent, or, for a small body cut off by its deadline
+ * that Deno still reads, once that ends too (see `BodyReader.lingering`).
  * Requests made in-process (`app.request()`, with no connection) are not limited. The app
  * must be served as `Deno.serve((request, info) => app.fetch(request, info))`, so `c.env` is
  * the connection's info.
@@ -35,7 +40,9 @@ export interface OpenRequestLimits {
  * app.use("*", limitOpenRequests({ slots, clients }));
  * ```
  */
-export function limitOpenRequests({ slots, clients }: OpenRequestLimits): MiddlewareHandler {
+export function limitOpenRequests(
+  { slots, clients, bodies }: OpenRequestLimits,
+): MiddlewareHandler {
   return async function limitOpenRequests(c, next) {
     const info = c.env as Deno.ServeHandlerInfo | undefined;
     const address = clients.of(c.req.raw, info);
@@ -44,7 +51,11 @@ export function limitOpenRequests({ slots, clients }: OpenRequestLimits): Middle
     const refused = slots.take(address);
     if (refused !== null) throw busy(refused, address, slots);
     // Settles once the answer is sent, or rejects if the client left first: either frees it.
-    const release = () => slots.release(address);
+    const release = () => {
+      const body = bodies?.lingering(c.req.raw);
+      if (body === undefined) slots.release(address);
+      else body.then(() => slots.release(address));
+    };
     info.completed.then(release, release);
     await next();
   };

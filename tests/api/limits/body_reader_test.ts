@@ -1,12 +1,13 @@
 /**
- * BodyReader: a request body read whole within its size limit and deadline; what it read is
- * released at once when it refuses the body, and a stalled body is cut off at the deadline.
+ * BodyReader: a request body read whole within its size limit and deadline. A large stalled
+ * body is cut off at the deadline and what was read is released at once; a small one is cut
+ * off too, and lingers (Deno reads it on) until its client leaves.
  */
 
 import assert from "node:assert/strict";
-import { BodyReader } from "../../../api/limits/body_reader.ts";
+import { BodyReader, SMALL_BODY } from "../../../api/limits/body_reader.ts";
 import { HttpError } from "../../../api/errors.ts";
-import { within } from "../../support/wait.ts";
+import { afterQueuedCallbacks, within } from "../../support/wait.ts";
 
 /** A POST whose body is `chunks`, then (unless `stall`) its end. */
 function post(chunks: Uint8Array[], { length, stall = false, fail = false } = {} as {
@@ -15,8 +16,10 @@ function post(chunks: Uint8Array[], { length, stall = false, fail = false } = {}
   fail?: boolean;
 }) {
   let cancelled = false;
+  let source!: ReadableStreamDefaultController<Uint8Array>;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
+      source = controller;
       for (const chunk of chunks) controller.enqueue(chunk);
       if (fail) controller.error(new Error("connection reset"));
       else if (!stall) controller.close();
@@ -27,7 +30,7 @@ function post(chunks: Uint8Array[], { length, stall = false, fail = false } = {}
   });
   const headers = length === undefined ? undefined : { "content-length": String(length) };
   const request = new Request("http://x/api/jobs", { method: "POST", body, headers });
-  return { request, cancelled: () => cancelled };
+  return { request, cancelled: () => cancelled, end: (error: Error) => source.error(error) };
 }
 
 const bytes = (n: number, fill = 0x61) => new Uint8Array(n).fill(fill);
@@ -109,6 +112,58 @@ Deno.test("BodyReader.read() answers 400 for a body cut short or broken", async 
     const broken = await refusal(bodies.read(post([bytes(5)], { fail: true }).request));
     assert.equal(broken.status, 400);
     assert.match(broken.message, /connection reset/);
+  });
+});
+
+Deno.test("BodyReader.text() reads small and large bodies as text", async () => {
+  await withReader({ limit: 1 << 20, timeout: 10_000 }, async (bodies) => {
+    const small = post([new TextEncoder().encode('{"a":"é"}')], { length: 10 });
+    assert.equal(await bodies.text(small.request), '{"a":"é"}');
+    assert.equal(bodies.lingering(small.request), undefined);
+    const parts = [bytes(SMALL_BODY), bytes(1)];
+    assert.equal(
+      (await bodies.text(post(parts, { length: SMALL_BODY + 1 }).request)).length,
+      SMALL_BODY + 1,
+    );
+    assert.ok(parts.every((part) => part.buffer.detached), "a large body is read from its stream");
+    const tooLarge = await refusal(
+      bodies.text(post([bytes(1)], { length: (1 << 20) + 1 }).request),
+    );
+    assert.equal(tooLarge.status, 413);
+  });
+});
+
+Deno.test("BodyReader.text() cuts a large stalled body off at the deadline and releases it", async () => {
+  await withReader({ limit: 1 << 20, timeout: 100 }, async (bodies) => {
+    const parts = [bytes(SMALL_BODY), bytes(1000)];
+    const stalled = post(parts, { length: 1 << 20, stall: true });
+    const error = await refusal(bodies.text(stalled.request));
+    assert.equal(error.status, 408);
+    assert.deepEqual(error.details, { timeoutMs: 100, received: SMALL_BODY + 1000 });
+    assert.ok(stalled.cancelled());
+    assert.ok(parts.every((part) => part.buffer.detached), "what was read is released");
+    assert.equal(bodies.lingering(stalled.request), undefined);
+  });
+});
+
+Deno.test("BodyReader.text() cuts a small stalled body off at the deadline; it lingers until its client leaves", async () => {
+  await withReader({ limit: 1 << 20, timeout: 100 }, async (bodies) => {
+    const stalled = post([bytes(100)], { length: 200, stall: true });
+    const started = performance.now();
+    const error = await refusal(bodies.text(stalled.request));
+    assert.ok(performance.now() - started >= 100);
+    assert.equal(error.status, 408);
+    assert.equal(error.code, "request_timeout");
+    assert.deepEqual(error.details, { timeoutMs: 100 });
+    const lingering = bodies.lingering(stalled.request);
+    assert.ok(lingering !== undefined, "the cut-off small body lingers");
+    let ended = false;
+    lingering.then(() => ended = true);
+    await afterQueuedCallbacks();
+    assert.equal(ended, false);
+    stalled.end(new Error("connection reset")); // its client leaves
+    await within(lingering, "the lingering body to end", 5_000);
+    assert.equal(bodies.reading, 0);
   });
 });
 

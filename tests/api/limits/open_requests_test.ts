@@ -103,3 +103,28 @@ Deno.test("Behind a trusted proxy (--trust-proxy) each forwarded client has its 
     },
   );
 });
+
+Deno.test("A small body cut off by --body-timeout keeps its slot until its client leaves", async () => {
+  await withListening({ maxRequestsPerClient: 1, bodyTimeout: 200 }, async (url, server) => {
+    const { port } = new URL(url);
+    const connection = await Deno.connect({ hostname: "127.0.0.1", port: Number(port) });
+    try {
+      await connection.write(new TextEncoder().encode(
+        `POST /api/jobs HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"type":',
+      ));
+      const buffer = new Uint8Array(4096);
+      const read = await connection.read(buffer);
+      const answer = new TextDecoder().decode(buffer.subarray(0, read ?? 0));
+      assert.match(answer, /^HTTP\/1\.1 408 /);
+      assert.match(answer, /"code":"request_timeout"/);
+      // Deno reads the rest of it on: the client still holds its one slot.
+      assertError(await get(url), 429, "too_many_requests");
+      assert.equal(server.requests.heldBy("127.0.0.1"), 1);
+    } finally {
+      connection.close();
+    }
+    await waitFor(() => server.requests.size === 0, { message: "the slot back once it left" });
+    assert.equal((await get(url)).status, 200);
+  });
+});
