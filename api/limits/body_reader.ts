@@ -8,7 +8,7 @@
  *   collection, which an idle server may not run for a long time). Deno's `Request.text()`
  *   cannot be cancelled and would hold a stalled body until its client closes.
  * - Up to {@linkcode SMALL_BODY}: `Request.text()`, which takes a body that has arrived whole
- *   straight from Deno (measured: ~10 µs of server CPU less per request than the stream), raced
+ *   straight from Deno (measured: ~4 µs of server CPU less per request than the stream), raced
  *   with the deadline. A stalled one cannot be cancelled, so it lingers, at most
  *   `SMALL_BODY` and Deno's buffers, until its client sends the rest or closes; the request
  *   limits keep its slot taken until then ({@linkcode BodyReader.lingering}), so the caps

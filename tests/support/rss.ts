@@ -1,25 +1,37 @@
 /**
- * The resident memory of a process (VmRSS in `/proc/PID/status`, Linux), for process tests
- * that show memory coming back.
+ * The resident memory of another process, for process tests that show memory coming back.
+ * Read with `ps` (the test task allows running it; reading `/proc/PID/status` directly would
+ * need every permission).
  * @module
  */
 
 /** Resident set size of process `pid` in MB. */
-export function rssMB(pid: number): number {
-  const status = Deno.readTextFileSync(`/proc/${pid}/status`);
-  const kb = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (kb === null) throw new Error(`No VmRSS for process ${pid}`);
-  return Number(kb[1]) / 1024;
+export async function rssMB(pid: number): Promise<number> {
+  const { success, stdout } = await new Deno.Command("ps", {
+    args: ["-o", "rss=", "-p", String(pid)],
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const kb = Number(new TextDecoder().decode(stdout).trim());
+  if (!success || !Number.isFinite(kb) || kb <= 0) throw new Error(`No RSS for process ${pid}`);
+  return kb / 1024;
 }
 
-/** Samples `rssMB(pid)` every 20 ms until stopped; `peak` is the highest seen. */
-export function sampleRss(pid: number): { readonly peak: number; stop(): void } {
-  let peak = rssMB(pid);
-  const timer = setInterval(() => peak = Math.max(peak, rssMB(pid)), 20);
+/** Samples `rssMB(pid)` until stopped; `stop()` resolves with the highest seen. */
+export function sampleRss(pid: number): { stop(): Promise<number> } {
+  let peak = 0;
+  let running = true;
+  const sampling = (async () => {
+    while (running) {
+      peak = Math.max(peak, await rssMB(pid));
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  })();
   return {
-    get peak() {
+    async stop() {
+      running = false;
+      await sampling;
       return peak;
     },
-    stop: () => clearInterval(timer),
   };
 }

@@ -1,7 +1,7 @@
 /**
  * A body that stops arriving, against a real server process: 100 connections each declare a
  * 1 MB body, send all of it but the last byte, and stall. Each gets 408 at `--body-timeout`,
- * and the memory the bodies held comes back (RSS from /proc, Linux).
+ * and the memory the bodies held comes back (RSS read with `ps`).
  */
 
 import assert from "node:assert/strict";
@@ -39,7 +39,7 @@ Deno.test({
     const connections: Deno.TcpConn[] = [];
     try {
       const { port } = new URL(service.url);
-      const before = rssMB(pid);
+      const before = await rssMB(pid);
       const sampler = sampleRss(pid);
       const body = new Uint8Array(DECLARED - 1).fill(0x20);
       for (let i = 0; i < CONNECTIONS; i++) {
@@ -56,14 +56,13 @@ Deno.test({
         "every stalled body to be answered",
         20_000,
       );
-      sampler.stop();
-      const during = sampler.peak;
+      const during = await sampler.stop();
       assert.deepEqual(new Set(answers), new Set(["HTTP/1.1 408 Request Timeout"]));
       // The bodies were held while they arrived (else this test shows nothing)...
       assert.ok(during - before > 60, `RSS ${before.toFixed(0)} → ${during.toFixed(0)} MB`);
       // ...and are let go once cut off, while their connections are still open.
-      const after = await waitFor(() => {
-        const now = rssMB(pid);
+      const after = await waitFor(async () => {
+        const now = await rssMB(pid);
         return now <= before + MARGIN_MB ? now : undefined;
       }, {
         timeout: 45_000,
