@@ -10,6 +10,7 @@ import { createServer } from "./api/server.ts";
 import { helpText } from "./api/config/help.ts";
 import { ConfigError, handlerBase, parseConfig } from "./api/config/parse.ts";
 import { watchAncestors } from "./api/parent_watch.ts";
+import { TlsError } from "./api/tls.ts";
 import { HandlerLoadError } from "./queue/handlers/registry.ts";
 import { consoleSink, createLogger, logFormat } from "./queue/primitives/logger.ts";
 import { describeStore, openStore } from "./queue/store/open.ts";
@@ -62,20 +63,31 @@ async function main(): Promise<number> {
   try {
     address = await server.listen();
   } catch (error) {
-    if (!(error instanceof Deno.errors.AddrInUse)) throw error;
-    console.error(
-      `Cannot listen on ${config.host}:${config.port}: the port is in use ` +
-        "(is another DenoQueue running? choose another with --port or PORT)",
-    );
+    if (error instanceof TlsError) {
+      console.error(error.message);
+    } else if (error instanceof Deno.errors.AddrInUse) {
+      console.error(
+        `Cannot listen on ${config.host}:${config.port}: the port is in use ` +
+          "(is another DenoQueue running? choose another with --port or PORT)",
+      );
+    } else {
+      throw error;
+    }
     quiet = true;
     await server.shutdown();
     return 2;
   }
-  const { hostname, port } = address;
+  const { hostname, port, tls } = address;
   const { promise: stopped, resolve: stop } = Promise.withResolvers<string>();
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     Deno.addSignalListener(signal, () => stop(signal));
   }
+  // Deno.serve gives up for good when out of file descriptors: stop rather than run deaf.
+  let failed = false;
+  server.served.catch(() => {
+    failed = true;
+    stop("the HTTP server stopping");
+  });
   // Set by the start task: stop with npm, as if it had passed its SIGTERM on. Its ancestors are
   // read before the line below, so that a starter stopped once it is printed is noticed.
   const levels = Number(Deno.env.get("DENOQUEUE_STOP_WITH_ANCESTOR") ?? 0);
@@ -83,7 +95,7 @@ async function main(): Promise<number> {
     ? await watchAncestors(levels, () => stop("its starter ending"))
     : () => {};
   logger.info(
-    `DenoQueue listening on http://${hostname}:${port} ` +
+    `DenoQueue listening on ${tls ? "https" : "http"}://${hostname}:${port} ` +
       `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, ` +
       `${describeStore(config.store, config.durability)}, ` +
       `authentication ${config.masterKey === undefined ? "off" : "on"})`,
@@ -100,7 +112,7 @@ async function main(): Promise<number> {
   }, limit);
   await server.shutdown();
   clearTimeout(timer);
-  return 0;
+  return failed ? 1 : 0;
 }
 
 /** What to do about a handler module that failed to load, where the way DenoQueue runs is why. */

@@ -10,6 +10,7 @@ import { authorize } from "./auth/authorize.ts";
 import type { AppDeps } from "./deps.ts";
 import { errorResponse, HttpError } from "./errors.ts";
 import { guardEdge } from "./guards/edge.ts";
+import { limitOpenRequests } from "./limits/open_requests.ts";
 import { controlRoutes } from "./routes/control.ts";
 import { dashboardRoutes } from "./routes/dashboard.ts";
 import { eventRoutes } from "./routes/events.ts";
@@ -23,6 +24,9 @@ import { sessionRoutes } from "./routes/session.ts";
 import { statsRoutes } from "./routes/stats.ts";
 
 /**
+ * Serve it as `Deno.serve((request, info) => app.fetch(request, info))`: the request limits
+ * read the connection's `info` from `c.env`.
+ *
  * @example
  * ```ts ignore
  * const app = createApp({
@@ -30,11 +34,12 @@ import { statsRoutes } from "./routes/stats.ts";
  *   pool,
  *   feed,
  *   producers,
- *   bodyLimit: 1 << 20,
  *   edge: new EdgePolicy(),
  *   auth: new Authenticator(),
  *   connections: new KeyedConnections(),
  *   secureCookies: false,
+ *   bodies: new BodyReader({ limit: 1 << 20, timeout: 10_000 }),
+ *   limits: { slots: new AddressSlots({ limit: 1024, perClient: 128 }), clients: new ClientAddresses() },
  *   draining: () => false,
  *   logger,
  * });
@@ -44,6 +49,7 @@ import { statsRoutes } from "./routes/stats.ts";
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use("*", requestId());
+  app.use("*", limitOpenRequests({ ...deps.limits, bodies: deps.bodies }));
   // Installed only when written: at the default level a request pays nothing for it.
   if (deps.logger.enabled("debug")) app.use("*", accessLog(deps.logger));
   guardEdge(app, deps.edge);

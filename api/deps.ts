@@ -9,6 +9,8 @@ import type { Queue } from "../queue/queue.ts";
 import type { Authenticator } from "./auth/authenticator.ts";
 import type { KeyedConnections } from "./auth/keyed_connections.ts";
 import type { EdgePolicy } from "./guards/edge.ts";
+import type { BodyReader } from "./limits/body_reader.ts";
+import type { OpenRequestLimits } from "./limits/open_requests.ts";
 import type { LiveFeed } from "./live_feed.ts";
 import type { ProducerSockets } from "./producer_socket.ts";
 
@@ -19,8 +21,6 @@ export interface AppDeps {
   feed: LiveFeed;
   /** The producer WebSockets behind `GET /api/producer`. */
   producers: ProducerSockets;
-  /** Largest request body in bytes. */
-  bodyLimit: number;
   /** The server's own names and the CORS allow-list, for the guards in front of every route. */
   edge: EdgePolicy;
   /** Who is calling: keys checked (a master key is set), or authentication off. */
@@ -29,6 +29,10 @@ export interface AppDeps {
   connections: KeyedConnections;
   /** Session cookies say `Secure` even on plain HTTP requests (the public URL is HTTPS). */
   secureCookies: boolean;
+  /** Reads request bodies within the size limit and the read deadline. */
+  bodies: BodyReader;
+  /** The caps on requests in progress, and who the client is. */
+  limits: OpenRequestLimits;
   /** True once shutdown has begun: new requests get 503. */
   draining(): boolean;
   /** Where the API logs (errors of the server's own, and at `debug` every request). */

@@ -22,6 +22,7 @@ import { defaultLogger, type Logger } from "../queue/primitives/logger.ts";
 import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import type { Queue } from "../queue/queue.ts";
 import { HttpError } from "./errors.ts";
+import { AddressSlots } from "./limits/address_slots.ts";
 import { jobDetail } from "./job_view.ts";
 import { MAX_IN_FLIGHT } from "./producer_protocol.ts";
 import {
@@ -41,6 +42,12 @@ import {
 
 /** Milliseconds a peer gets at shutdown to answer the close of its socket. */
 export const DEFAULT_CLOSE_GRACE = 2_000;
+
+/** The close code for a message over the limit (RFC 6455: message too big). */
+export const MESSAGE_TOO_BIG = 1009;
+
+/** Seconds a client refused a socket is told to wait before it tries again. */
+const RETRY_AFTER_SECONDS = 1;
 
 /** One producer's connection: reads requests, enqueues, answers. */
 class ProducerSession {
@@ -62,6 +69,7 @@ class ProducerSession {
     readonly logger: Logger,
   ) {
     socket.onmessage = (event) => {
+      if (this.#overLimit(event.data)) return;
       if (this.gate?.take(event.data) !== true) this.receive(event.data);
     };
     socket.onclose = () => this.#gone.abort(new Error("The producer disconnected"));
@@ -86,26 +94,30 @@ class ProducerSession {
     this.socket.send(answers.length === 1 ? answers[0] : `[${answers.join(",")}]`);
   }
 
+  /** Closes the socket (1009) when a message is over the limit, before anything reads it. */
+  #overLimit(data: unknown): boolean {
+    const size = typeof data === "string"
+      ? data.length
+      : data instanceof ArrayBuffer
+      ? data.byteLength
+      : data instanceof Blob
+      ? data.size
+      : 0;
+    if (size <= this.messageLimit) return false;
+    // Deno has buffered it whole already; closing stops a producer that keeps sending more.
+    this.socket.close(
+      MESSAGE_TOO_BIG,
+      `A message is larger than ${this.messageLimit} bytes (--body-limit)`,
+    );
+    return true;
+  }
+
   /** Reads one frame's requests and answers each. */
   receive(data: unknown): void {
     if (typeof data !== "string") {
       this.#refuse(
         null,
         new HttpError(415, "unsupported_media_type", "Send each request as a JSON text message"),
-      );
-      return;
-    }
-    if (data.length > this.messageLimit) {
-      this.#refuse(
-        null,
-        new HttpError(
-          413,
-          "payload_too_large",
-          `A message is larger than ${this.messageLimit} bytes`,
-          {
-            limit: this.messageLimit,
-          },
-        ),
       );
       return;
     }
@@ -232,11 +244,13 @@ class ProducerSession {
 export class ProducerSockets {
   readonly #sessions = new Set<ProducerSession>();
 
+  /** `slots`: the caps on open sockets, per client address and in all (default 8 and 32). */
   constructor(
     readonly queue: Queue,
     readonly messageLimit: number,
     readonly logger: Logger = defaultLogger(),
     readonly auth?: ProducerAuth,
+    readonly slots: AddressSlots = new AddressSlots({ limit: 32, perClient: 8 }),
   ) {}
 
   /** Open producer connections. */
@@ -254,15 +268,41 @@ export class ProducerSockets {
   /**
    * Upgrades `request` and serves the socket; returns the 101 answer. `access.requestId` (the
    * upgrade request's) is on the socket's log lines. With authentication on, a socket without
-   * a caller must send its key first.
+   * a caller must send its key first. Throws an `HttpError` past the caps on open sockets: 429
+   * past the client's (`access.client`), 503 past the one for all.
    */
   accept(request: Request, access: SocketAccess = { client: "in-process" }): Response {
-    const { socket, response } = Deno.upgradeWebSocket(request);
+    const address = access.client;
+    const refused = this.slots.take(address);
+    if (refused !== null) {
+      const client = refused === "client";
+      const limit = client ? this.slots.perClient : this.slots.limit;
+      throw new HttpError(
+        client ? 429 : 503,
+        client ? "too_many_sockets" : "server_busy",
+        client
+          ? `${limit} producer sockets from ${address} are open (--max-producer-sockets-per-client)`
+          : `${limit} producer sockets are open (--max-producer-sockets)`,
+        { limit, retryAfterSeconds: RETRY_AFTER_SECONDS },
+        { "Retry-After": String(RETRY_AFTER_SECONDS) },
+      );
+    }
+    let upgrade;
+    try {
+      upgrade = Deno.upgradeWebSocket(request);
+    } catch (error) {
+      this.slots.release(address);
+      throw error;
+    }
+    const { socket, response } = upgrade;
     const { requestId } = access;
     const logger = requestId === undefined ? this.logger : this.logger.child({ requestId });
     const session = new ProducerSession(socket, this.queue, this.messageLimit, logger);
     this.#sessions.add(session);
-    socket.addEventListener("close", () => this.#sessions.delete(session));
+    socket.addEventListener("close", () => {
+      this.#sessions.delete(session);
+      this.slots.release(address);
+    });
     if (this.auth?.auth.on) guardSession(socket, session, access, this.auth);
     return response;
   }

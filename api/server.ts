@@ -25,6 +25,10 @@ import { exposureProblem, insecure } from "./auth/exposure.ts";
 import { FailedAttempts, type FailedAttemptsOptions } from "./auth/failed_attempts.ts";
 import { KeyedConnections } from "./auth/keyed_connections.ts";
 import { EdgePolicy } from "./guards/edge.ts";
+import { AddressSlots } from "./limits/address_slots.ts";
+import { BodyReader } from "./limits/body_reader.ts";
+import { ClientAddresses } from "./limits/client_address.ts";
+import { readTls, serve } from "./tls.ts";
 import { LiveFeed } from "./live_feed.ts";
 import { DEFAULT_CLOSE_GRACE, ProducerSockets } from "./producer_socket.ts";
 
@@ -76,8 +80,22 @@ export interface DenoQueueServer {
   readonly feed: LiveFeed;
   /** The open producer WebSockets. */
   readonly producers: ProducerSockets;
-  /** Starts listening; resolves with the bound address once it does. */
-  listen(): Promise<{ hostname: string; port: number }>;
+  /** Requests in progress, per client address and in all (`--max-requests`). */
+  readonly requests: AddressSlots;
+  /** Request bodies being read (`--body-limit`, `--body-timeout`). */
+  readonly bodies: BodyReader;
+  /**
+   * Starts listening (HTTPS with `tlsCert` and `tlsKey`); resolves with the bound address
+   * once it does. Rejects with a `TlsError` naming the flag and file when they cannot be used.
+   */
+  listen(): Promise<{ hostname: string; port: number; tls: boolean }>;
+  /**
+   * Settles once the HTTP server has stopped: resolves after `shutdown()`, rejects when it
+   * stopped by itself. Deno.serve stops accepting for good when the process runs out of file
+   * descriptors (each open connection holds one): the error is logged here, and `main.ts`
+   * then shuts down and exits 1, for a supervisor to restart it.
+   */
+  readonly served: Promise<void>;
   /**
    * Stops taking work (new requests get 503) and gives running jobs `shutdownGrace` to finish.
    * Then aborts the signals of those still running and gives them `killGrace` to return (what
@@ -170,16 +188,28 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     logger,
   });
   const closeGrace = options.closeGrace ?? DEFAULT_CLOSE_GRACE;
-  const producers = new ProducerSockets(queue, bodyLimit, logger, {
-    auth,
-    connections,
-    closeGrace,
-    keyTimeout: options.socketKeyTimeout,
+  const producers = new ProducerSockets(
+    queue,
+    bodyLimit,
+    logger,
+    { auth, connections, closeGrace, keyTimeout: options.socketKeyTimeout },
+    new AddressSlots({
+      limit: options.maxProducerSockets ?? 32,
+      perClient: options.maxProducerSocketsPerClient ?? 8,
+    }),
+  );
+  const bodies = new BodyReader({ limit: bodyLimit, timeout: options.bodyTimeout ?? 10_000 });
+  const requests = new AddressSlots({
+    limit: options.maxRequests ?? 1024,
+    perClient: options.maxRequestsPerClient ?? 128,
   });
+  // HTTPS when a certificate is given: the server's own origins and its cookies say so.
+  const https = Boolean(options.tlsCert);
   const port = options.port ?? 8080;
   const edge = new EdgePolicy({
     host,
     port,
+    protocol: https ? "https:" : "http:",
     publicUrl: options.publicUrl,
     allowedHosts: options.allowedHosts,
     corsOrigins: options.corsOrigins,
@@ -189,16 +219,24 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     pool,
     feed,
     producers,
-    bodyLimit,
     edge,
     auth,
     connections,
-    secureCookies: options.publicUrl?.startsWith("https:") ?? false,
+    secureCookies: https || (options.publicUrl?.startsWith("https:") ?? false),
+    bodies,
+    limits: { slots: requests, clients: new ClientAddresses(options.trustProxy) },
     draining: () => draining,
     logger,
   });
   let http: Deno.HttpServer | undefined;
   let shutdown: Promise<void> | undefined;
+  const served = Promise.withResolvers<void>();
+  served.promise.catch((error) =>
+    logger.error(
+      `The HTTP server stopped accepting connections: ${error?.message ?? error} ` +
+        "(open connections are bounded by the open-file limit: ulimit -n, LimitNOFILE)",
+    )
+  );
   const grace = options.shutdownGrace ?? 10_000;
 
   return {
@@ -208,9 +246,13 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     events,
     feed,
     producers,
-    listen() {
+    requests,
+    bodies,
+    served: served.promise,
+    async listen() {
+      const tls = await readTls(options.tlsCert, options.tlsKey);
       const { promise, resolve } = Promise.withResolvers<{ hostname: string; port: number }>();
-      http = Deno.serve({
+      http = serve(tls, {
         port,
         hostname: host,
         onListen: (address) => {
@@ -218,8 +260,10 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
           edge.names.listening(address.port);
           resolve(address);
         },
-      }, app.fetch);
-      return promise;
+        // `info` becomes `c.env`: the request limits read the client's address from it.
+      }, (request, info) => app.fetch(request, info));
+      http.finished.then(served.resolve, served.reject);
+      return { ...await promise, tls: tls !== undefined };
     },
     shutdown() {
       shutdown ??= (async () => {
@@ -254,6 +298,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
         }
         feed.close();
         connections.close();
+        bodies.close();
         if (http !== undefined && !await settlesWithin(http.shutdown(), closeGrace)) {
           logger.warn(
             `HTTP connections still open after ${closeGrace} ms (a client not reading, or a ` +

@@ -269,9 +269,17 @@ export class Queue {
     return this.#clearing.clear(status);
   }
 
-  /** Resolves with the job once it is final, or its current state when the wait ends first. */
+  /**
+   * Resolves with the job once it is final, or its current state when the wait ends first
+   * (`options.timeout`, or `options.signal` aborting: a client that left).
+   */
   waitForFinal(id: string, options: FinalWaitOptions): Promise<Job | undefined> {
     return this.#finalWaiters.wait(id, options);
+  }
+
+  /** Waits for final jobs in progress now (`waitForFinal`); each holds a timer until it ends. */
+  get finalWaits(): number {
+    return this.#finalWaiters.size;
   }
 
   /** The job with its live progress and logs, or `undefined`. */

@@ -4,6 +4,7 @@
  */
 
 import assert from "node:assert/strict";
+import { envName, OPTIONS } from "../api/config/options.ts";
 import { createServer } from "../api/server.ts";
 import { APP_REQUEST_HOSTS } from "./support/api_server.ts";
 import { waitFor } from "./support/wait.ts";
@@ -96,4 +97,19 @@ Deno.test("README producer example stores every job, and reports a refused one",
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("README's configuration table has a row for every option, with its variable", async () => {
+  const readme = await Deno.readTextFile(new URL("../README.md", import.meta.url));
+  const rows = new Map(
+    readme.split("\n")
+      .filter((line) => line.startsWith("| `--"))
+      .map((line) => [/^\| `--([a-z-]+)`/.exec(line)![1], line]),
+  );
+  for (const flag of Object.keys(OPTIONS)) {
+    const row = rows.get(flag);
+    assert.ok(row !== undefined, `README.md has no row for --${flag}`);
+    assert.ok(row.includes(`\`${envName(flag)}\``), `the row of --${flag} names ${envName(flag)}`);
+  }
+  assert.deepEqual([...rows.keys()].filter((flag) => OPTIONS[flag] === undefined), []);
 });

@@ -11,7 +11,7 @@ import type { Logger } from "../../queue/primitives/logger.ts";
 import { requestIdOf } from "../request_id.ts";
 import { auditLine } from "./audit.ts";
 import { type Authenticator, forbidden, roleAllows } from "./authenticator.ts";
-import { callerAddress } from "./client_address.ts";
+import { clientAddressOf } from "../limits/client_address.ts";
 import { presentedKey } from "./credentials.ts";
 import { type RouteRule, ruleFor } from "./route_rule.ts";
 
@@ -34,7 +34,7 @@ export function authorize(auth: Authenticator, logger: Logger): MiddlewareHandle
     if (rule.access === "public") return await next();
     const presented = presentedKey(c.req.raw.headers);
     if (presented.kind === "none" && rule.keyInMessage && auth.on) return await next();
-    const client = callerAddress(c);
+    const client = clientAddressOf(c);
     const caller = await auth.identify(presented, client, { requestId: requestIdOf(c) });
     if (!roleAllows(caller.role, rule.access)) throw forbidden(caller, rule.access);
     c.set("caller", caller);

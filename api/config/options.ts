@@ -44,6 +44,22 @@ export interface Config {
   logLevel: LogLevel;
   /** `auto`: readable lines on a terminal, JSON lines otherwise. */
   logFormat: LogFormat | "auto";
+  /** How long a request body may take to arrive, in ms; past it 408. */
+  bodyTimeout: number;
+  /** Requests in progress at once, from every client together. */
+  maxRequests: number;
+  /** Requests in progress at once from one client address. */
+  maxRequestsPerClient: number;
+  /** Producer sockets open at once, from every client together. */
+  maxProducerSockets: number;
+  /** Producer sockets open at once from one client address. */
+  maxProducerSocketsPerClient: number;
+  /** PEM certificate chain file for HTTPS; "" for plain HTTP. */
+  tlsCert: string;
+  /** PEM private key file for HTTPS; "" for plain HTTP. */
+  tlsKey: string;
+  /** Proxies whose `X-Forwarded-For` is believed: addresses, CIDRs and named ranges. */
+  trustProxy: string[];
 }
 
 /** How an option's value is written, and so how it is read. */
@@ -61,7 +77,9 @@ export type Kind =
   | "hosts"
   | "origins"
   | "secret"
-  | "boolean";
+  | "boolean"
+  | "file"
+  | "addresses";
 
 /** One option: the `Config` key it sets, its kind, limits, description and default. */
 export interface OptionSpec {
@@ -272,6 +290,70 @@ export const OPTIONS: Record<string, OptionSpec> = {
     choices: ["auto", "json", "pretty"],
     description: "Log lines as json (one object per line) or pretty; auto: pretty on a terminal",
     fallback: () => "auto",
+  },
+  "body-timeout": {
+    key: "bodyTimeout",
+    kind: "duration",
+    min: 100,
+    max: 3_600_000,
+    description:
+      "How long a request body may take to arrive; past it the request gets 408 and its memory is freed",
+    fallback: () => "10s",
+  },
+  "max-requests": {
+    key: "maxRequests",
+    kind: "integer",
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Requests in progress at once (event streams and ?wait= included); past it 503 with Retry-After",
+    fallback: () => "1024",
+  },
+  "max-requests-per-client": {
+    key: "maxRequestsPerClient",
+    kind: "integer",
+    min: 1,
+    max: 1_000_000,
+    description:
+      "Requests in progress at once from one client address; past it 429 with Retry-After",
+    fallback: () => "128",
+  },
+  "max-producer-sockets": {
+    key: "maxProducerSockets",
+    kind: "integer",
+    min: 1,
+    max: 100_000,
+    description:
+      "Producer WebSockets open at once; each may buffer a message of up to 64 MiB (see README)",
+    fallback: () => "32",
+  },
+  "max-producer-sockets-per-client": {
+    key: "maxProducerSocketsPerClient",
+    kind: "integer",
+    min: 1,
+    max: 100_000,
+    description: "Producer WebSockets open at once from one client address",
+    fallback: () => "8",
+  },
+  "tls-cert": {
+    key: "tlsCert",
+    kind: "file",
+    description: "PEM certificate (chain) file: serve HTTPS (with --tls-key)",
+    fallback: () => "",
+  },
+  "tls-key": {
+    key: "tlsKey",
+    kind: "file",
+    description: "PEM private key file of --tls-cert",
+    fallback: () => "",
+  },
+  "trust-proxy": {
+    key: "trustProxy",
+    kind: "addresses",
+    description:
+      "Reverse proxies whose X-Forwarded-For names the client: comma-separated addresses, CIDRs, " +
+      "loopback, linklocal, uniquelocal",
+    fallback: () => "",
   },
 };
 

@@ -4,9 +4,11 @@
  * @module
  */
 
+import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { masterKeyProblem } from "../../queue/keys/master_key.ts";
+import { IpRanges } from "../limits/ip_ranges.ts";
 import { readEdgeValue } from "./edge_values.ts";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
@@ -107,6 +109,20 @@ function parseValue(
       return readEdgeValue(spec.kind, raw, refuse);
     case "modules":
       return text === "" ? [] : text.split(",").map((part) => toModuleUrl(part.trim(), cwd));
+    case "file":
+      return text === "" ? "" : resolve(cwd, text);
+    case "addresses": {
+      const entries = text === "" ? [] : text.split(",").map((part) => part.trim());
+      try {
+        IpRanges.parse(entries);
+      } catch (error) {
+        throw refuse(
+          `${(error as Error).message}: give addresses or CIDR ranges (10.0.0.0/8), or ` +
+            "loopback, linklocal, uniquelocal, comma-separated",
+        );
+      }
+      return entries;
+    }
     case "integer":
       if (!/^\d+$/.test(text)) {
         throw refuse(`must be a whole number${range(spec)}, received ${JSON.stringify(raw)}`);
@@ -197,6 +213,7 @@ export function parseConfig(
   const values = readFlags(args);
   if (values.help === true) return { help: true };
   const config: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
   for (const [flag, spec] of Object.entries(OPTIONS)) {
     const fromFlag = values[flag];
     const named = envName(flag);
@@ -211,7 +228,19 @@ export function parseConfig(
       ? env[envSource]!
       : spec.fallback();
     const source = typeof fromFlag === "string" ? `--${flag}` : envSource ?? `--${flag}`;
+    sources[flag] = source;
     config[spec.key] = parseValue(flag, spec, raw, cwd, source);
+  }
+  // HTTPS takes both files; one alone is a mistake, not plain HTTP.
+  if ((config.tlsCert === "") !== (config.tlsKey === "")) {
+    const [given, missing] = config.tlsCert === ""
+      ? ["tls-key", "tls-cert"]
+      : ["tls-cert", "tls-key"];
+    throw new ConfigError(
+      given,
+      `needs --${missing} as well: give both, or neither for HTTP`,
+      sources[given],
+    );
   }
   return { help: false, config: config as unknown as Config };
 }

@@ -30,7 +30,7 @@ export function statusParam(value: string | undefined): JobStatus | undefined {
 export function goQueueRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.post("/enqueue", allow("producer"), async (c) => {
-    const input = parseJobInput(await readJson(c, deps.bodyLimit));
+    const input = parseJobInput(await readJson(c, deps.bodies));
     const [job] = await deps.queue.enqueue([input], waitSignal(c));
     return c.json(jobDetail(job), 201);
   });

@@ -50,13 +50,16 @@ export function jobRoutes(deps: AppDeps): Hono {
 
   app.post("/jobs", allow("producer"), async (c) => {
     const wait = integerParam("wait", c.req.query("wait"), 0, MAX_WAIT);
-    const { jobs, batch } = parseJobsInput(await readJson(c, deps.bodyLimit));
+    const { jobs, batch } = parseJobsInput(await readJson(c, deps.bodies));
     let created = await queue.enqueue(jobs, waitSignal(c, { batch }));
     if (wait !== undefined && wait > 0) {
       // Answer once every job is final (or the wait runs out): enqueue-and-wait, RPC style.
-      // The wait is bounded, so a client that leaves early costs at most `wait` ms of a timer.
+      // A client that leaves ends the wait at once: its signal aborts, its waiters and timers go.
+      const { signal } = c.req.raw;
       created = await Promise.all(
-        created.map(async (job) => await queue.waitForFinal(job.id, { timeout: wait }) ?? job),
+        created.map(async (job) =>
+          await queue.waitForFinal(job.id, { timeout: wait, signal }) ?? job
+        ),
       );
     }
     if (prefersMinimal(c.req.header("prefer"))) {

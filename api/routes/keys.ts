@@ -22,7 +22,7 @@ export function keyRoutes(deps: AppDeps): Hono {
 
   app.post("/keys", allow("admin", { audit: "keys.create" }), async (c) => {
     const { key, secret } = await keysOf(deps).create(
-      keyRequest(await readJson(c, deps.bodyLimit)),
+      keyRequest(await readJson(c, deps.bodies)),
     );
     auditTarget(c, `${key.id} (${JSON.stringify(key.name)}, ${key.role})`);
     c.header("Cache-Control", "no-store");

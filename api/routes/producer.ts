@@ -10,11 +10,11 @@
 
 import { Hono } from "hono";
 import type { Caller } from "../auth/authenticator.ts";
-import { callerAddress } from "../auth/client_address.ts";
 import { presentedKey } from "../auth/credentials.ts";
 import { allow } from "../auth/route_rule.ts";
 import type { AppDeps } from "../deps.ts";
 import { HttpError } from "../errors.ts";
+import { clientAddressOf } from "../limits/client_address.ts";
 
 export function producerRoutes(deps: AppDeps): Hono {
   const app = new Hono();
@@ -33,7 +33,7 @@ export function producerRoutes(deps: AppDeps): Hono {
       // Absent when the key is to come as the first message.
       caller: c.get("caller") as Caller | undefined,
       secret: presented.kind === "secret" ? presented.secret : undefined,
-      client: callerAddress(c),
+      client: clientAddressOf(c),
       requestId: c.get("requestId"),
     });
   });

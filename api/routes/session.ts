@@ -7,7 +7,7 @@
 
 import { type Context, Hono } from "hono";
 import { ANONYMOUS, type Caller } from "../auth/authenticator.ts";
-import { callerAddress } from "../auth/client_address.ts";
+import { clientAddressOf } from "../limits/client_address.ts";
 import { clearedSessionCookie, sessionCookie } from "../auth/credentials.ts";
 import { allow } from "../auth/route_rule.ts";
 import { readJson } from "../body.ts";
@@ -34,12 +34,12 @@ export function sessionRoutes(deps: AppDeps): Hono {
   });
 
   app.post("/session", allow("public"), async (c) => {
-    const secret = keyField(await readJson(c, deps.bodyLimit));
+    const secret = keyField(await readJson(c, deps.bodies));
     c.header("Cache-Control", "no-store");
     if (!auth.on) return c.json<SessionView>(off());
     const caller = await auth.identify(
       { kind: "secret", secret, from: "body" },
-      callerAddress(c),
+      clientAddressOf(c),
       { requestId: requestIdOf(c) },
     );
     c.header(

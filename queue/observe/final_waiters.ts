@@ -12,6 +12,7 @@ import { isUnfinished } from "../lifecycle.ts";
 export interface FinalWaitOptions {
   /** Milliseconds to wait at most. */
   timeout: number;
+  /** Ends the wait at once when it aborts (e.g. the client of a `?wait=` request left). */
   signal?: AbortSignal;
 }
 
@@ -27,6 +28,13 @@ export class FinalWaiters {
   #get: (id: string) => Promise<Job | undefined>;
   #waiters = new Map<string, ((job: Job | undefined) => void)[]>();
   #unwatch: (() => void) | undefined;
+
+  /** Waits in progress, over every job: each holds a timer until it ends. */
+  get size(): number {
+    let size = 0;
+    for (const waiters of this.#waiters.values()) size += waiters.length;
+    return size;
+  }
 
   /** `get` reads a job as callers should see it. */
   constructor(events: JobEvents, get: (id: string) => Promise<Job | undefined>) {
@@ -55,6 +63,7 @@ export class FinalWaiters {
     const stop = () => resolve(undefined);
     const timer = setTimeout(stop, options.timeout);
     options.signal?.addEventListener("abort", stop, { once: true });
+    if (options.signal?.aborted) stop();
     // It may have finished before the waiter was registered.
     const current = await this.#get(id);
     if (current === undefined || !isUnfinished(current.status)) resolve(current);

@@ -59,6 +59,14 @@ Deno.test("parseConfig() fills every option from its default", () => {
     retainCount: 100_000,
     logLevel: "info",
     logFormat: "auto",
+    bodyTimeout: 10_000,
+    maxRequests: 1024,
+    maxRequestsPerClient: 128,
+    maxProducerSockets: 32,
+    maxProducerSocketsPerClient: 8,
+    tlsCert: "",
+    tlsKey: "",
+    trustProxy: [],
   });
 });
 
@@ -293,6 +301,68 @@ Deno.test("handlerBase() is the working directory, or a compiled executable's ow
   assert.deepEqual(config(["--handlers", "./my_handlers.ts"], {}, compiled).handlers, [
     "file:///tmp/deno-compile-denoqueue/my_handlers.ts",
   ]);
+});
+
+Deno.test("parseConfig() reads the limits, TLS files and trusted proxies", () => {
+  const parsed = config([
+    "--body-timeout",
+    "2s",
+    "--max-requests",
+    "50",
+    "--max-requests-per-client=5",
+    "--max-producer-sockets",
+    "4",
+    "--max-producer-sockets-per-client",
+    "2",
+    "--tls-cert",
+    "tls/cert.pem",
+    "--tls-key",
+    "/etc/denoqueue/key.pem",
+    "--trust-proxy",
+    "loopback, 10.0.0.0/8,fd00::1",
+  ]);
+  assert.equal(parsed.bodyTimeout, 2_000);
+  assert.equal(parsed.maxRequests, 50);
+  assert.equal(parsed.maxRequestsPerClient, 5);
+  assert.equal(parsed.maxProducerSockets, 4);
+  assert.equal(parsed.maxProducerSocketsPerClient, 2);
+  assert.equal(parsed.tlsCert, "/srv/app/tls/cert.pem");
+  assert.equal(parsed.tlsKey, "/etc/denoqueue/key.pem");
+  assert.deepEqual(parsed.trustProxy, ["loopback", "10.0.0.0/8", "fd00::1"]);
+  assert.deepEqual(config([], { DENOQUEUE_TRUST_PROXY: "192.168.0.1" }).trustProxy, [
+    "192.168.0.1",
+  ]);
+});
+
+Deno.test("parseConfig() refuses a bad proxy address, naming it, and one TLS file alone", () => {
+  const message = (args: string[], env: Record<string, string> = {}) => {
+    try {
+      parseConfig(args, env, CWD);
+    } catch (error) {
+      assert.ok(error instanceof ConfigError, String(error));
+      return error.message;
+    }
+    assert.fail(`${JSON.stringify(args)} was accepted`);
+  };
+  assert.match(
+    message(["--trust-proxy", "loopback,10.0.0.0/33"]),
+    /^--trust-proxy: "10\.0\.0\.0\/33" has a prefix length that is not 0 to 32: give addresses/,
+  );
+  assert.match(
+    message([], { DENOQUEUE_TRUST_PROXY: "true" }),
+    /^DENOQUEUE_TRUST_PROXY: "true" is not an IP address or CIDR range/,
+  );
+  assert.equal(
+    message(["--tls-cert", "cert.pem"]),
+    "--tls-cert: needs --tls-key as well: give both, or neither for HTTP",
+  );
+  assert.equal(
+    message([], { DENOQUEUE_TLS_KEY: "key.pem" }),
+    "DENOQUEUE_TLS_KEY: needs --tls-cert as well: give both, or neither for HTTP",
+  );
+  assertRefused(["--body-timeout", "50ms"], {}, "body-timeout"); // under the 100 ms minimum
+  assertRefused(["--max-requests", "0"], {}, "max-requests");
+  assertRefused(["--max-producer-sockets-per-client", "x"], {}, "max-producer-sockets-per-client");
 });
 
 Deno.test("envName() maps a flag to its DENOQUEUE_ variable", () => {

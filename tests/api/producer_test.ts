@@ -182,11 +182,6 @@ Deno.test("GET /api/producer refuses malformed messages one by one, and stays op
     const { socket, ask, closed } = await rawSocket(url);
     assert.equal(assertErrorAnswer(await ask("{not json"), 400, "bad_json").ref, null);
     assertErrorAnswer(await ask(new Uint8Array([1, 2])), 415, "unsupported_media_type");
-    assertErrorAnswer(
-      await ask(JSON.stringify({ ref: 1, job: "x".repeat(3000) })),
-      413,
-      "payload_too_large",
-    );
     const noRef = assertErrorAnswer(
       await ask(JSON.stringify({ job: { type: "noop" } })),
       400,
@@ -223,6 +218,20 @@ Deno.test("GET /api/producer refuses malformed messages one by one, and stays op
     assert.ok("job" in ok && ok.ref === "last" && ok.job.type === "noop");
     socket.close();
     await closed;
+  });
+});
+
+Deno.test("GET /api/producer closes a socket whose message passes the body limit, with 1009", async () => {
+  await withListening({ bodyLimit: 2048 }, async (url, api, server) => {
+    const { socket, ask, closed } = await rawSocket(url);
+    const ok = await ask(JSON.stringify({ ref: 1, job: { type: "noop" } }));
+    assert.ok("job" in ok);
+    socket.send(JSON.stringify({ ref: 2, job: { type: "noop", payload: "x".repeat(3000) } }));
+    const close = await within(closed, "the socket to close");
+    assert.equal(close.code, 1009);
+    assert.equal(close.reason, "A message is larger than 2048 bytes (--body-limit)");
+    assert.equal((await api.jobs()).length, 1);
+    await waitFor(() => server.producers.size === 0, { message: "the session to end" });
   });
 });
 

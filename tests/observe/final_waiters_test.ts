@@ -61,6 +61,32 @@ Deno.test("FinalWaiters.wait() ends when its signal aborts", async () => {
   assert.equal(events.active, false);
 });
 
+Deno.test("FinalWaiters.wait() ends at once for a signal already aborted", async () => {
+  const { events, waiters } = setup(job("a", "queued"));
+  const waiting = waiters.wait("a", { timeout: LONG, signal: AbortSignal.abort() });
+  assert.equal((await within(waiting, "the abort", 5_000))?.status, "queued");
+  assert.equal(waiters.size, 0);
+  assert.equal(events.active, false);
+});
+
+Deno.test("FinalWaiters.size counts the waits in progress, over every job", async () => {
+  const { events, waiters } = setup(job("a", "queued"), job("b", "queued"));
+  assert.equal(waiters.size, 0);
+  const controller = new AbortController();
+  const waits = [
+    waiters.wait("a", { timeout: LONG, signal: controller.signal }),
+    waiters.wait("a", { timeout: LONG, signal: controller.signal }),
+    waiters.wait("b", { timeout: LONG, signal: controller.signal }),
+  ];
+  assert.equal(waiters.size, 3);
+  events.emit({ type: "completed", job: job("b", "completed") });
+  await within(waits[2], "b's wait");
+  assert.equal(waiters.size, 2);
+  controller.abort();
+  await within(Promise.all(waits), "the aborted waits");
+  assert.equal(waiters.size, 0);
+});
+
 Deno.test("FinalWaiters.wait() wakes every waiter of the same job", async () => {
   const { events, waiters } = setup(job("a", "queued"));
   const first = waiters.wait("a", { timeout: LONG });

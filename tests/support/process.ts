@@ -61,7 +61,7 @@ export async function startService(args: string[], timeout = 20_000): Promise<Se
       rest = parts.pop()!;
       for (const line of parts) {
         keep(line);
-        const match = /listening on (http:\/\/\S+)/.exec(line);
+        const match = /listening on (https?:\/\/\S+)/.exec(line);
         if (match) resolve(match[1]);
       }
     }
