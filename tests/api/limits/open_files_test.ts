@@ -64,8 +64,9 @@ Deno.test({
         text,
         /The HTTP server stopped accepting connections: .*Too many open files.*LimitNOFILE/,
       );
-      assert.ok(lines.includes("Stopping on the HTTP server stopping"), text);
-      assert.equal(lines.at(-1), "Stopped", text);
+      const messages = lines.map((line) => JSON.parse(line).msg);
+      assert.ok(messages.includes("Stopping on the HTTP server stopping"), text);
+      assert.equal(messages.at(-1), "Stopped", text);
       assert.doesNotMatch(text, /Uncaught/);
     } finally {
       for (const connection of connections) connection.close();
