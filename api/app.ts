@@ -49,6 +49,12 @@ import { statsRoutes } from "./routes/stats.ts";
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   app.use("*", requestId());
+  // Hono answers HEAD by running the GET route and dropping the body it made without
+  // cancelling it: an event stream's would stay subscribed to the live feed for ever.
+  app.use("*", async function headDropsBody(c, next) {
+    await next();
+    if (c.req.method === "HEAD") await c.res.body?.cancel();
+  });
   app.use("*", limitOpenRequests({ ...deps.limits, bodies: deps.bodies }));
   // Installed only when written: at the default level a request pays nothing for it.
   if (deps.logger.enabled("debug")) app.use("*", accessLog(deps.logger));

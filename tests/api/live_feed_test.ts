@@ -143,3 +143,17 @@ Deno.test("GET /api/events streams end when the server shuts down", async () => 
   assert.equal(server.feed.clients, 0);
   assert.equal((await messages.next()).done, true);
 });
+
+Deno.test("HEAD /api/events answers the stream's headers and leaves no client behind", async () => {
+  await withServer(async (server) => {
+    for (let i = 0; i < 3; i++) {
+      const response = await server.app.request("/api/events", { method: "HEAD" });
+      assert.equal(response.status, 200);
+      assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
+      assert.equal(response.body, null);
+    }
+    // Hono runs the GET route for a HEAD and drops its body: the feed must hear of it.
+    await waitFor(() => server.feed.clients === 0, { message: "no feed client left" });
+    assert.equal(server.events.active, false, "no listener left on the queue");
+  });
+});
