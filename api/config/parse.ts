@@ -229,6 +229,16 @@ export function parseConfig(
       : spec.fallback();
     const source = typeof fromFlag === "string" ? `--${flag}` : envSource ?? `--${flag}`;
     sources[flag] = source;
+    // A secret written empty (`--master-key "$KEY"` with KEY unset) meant to turn something on.
+    const given = typeof fromFlag === "string" || envSource !== undefined;
+    if (spec.kind === "secret" && given && raw.trim() === "") {
+      throw new ConfigError(
+        flag,
+        "is empty; give a key of 16 characters or more (openssl rand -base64 32), or leave " +
+          "it out to run without authentication",
+        source,
+      );
+    }
     config[spec.key] = parseValue(flag, spec, raw, cwd, source);
   }
   // HTTPS takes both files; one alone is a mistake, not plain HTTP.

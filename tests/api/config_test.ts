@@ -111,6 +111,16 @@ Deno.test("parseConfig() reads --master-key, refusing a weak one without quoting
   );
 });
 
+Deno.test("parseConfig() refuses an empty --master-key or DENOQUEUE_MASTER_KEY: it meant to turn authentication on", () => {
+  // `--master-key "$KEY"` or `DENOQUEUE_MASTER_KEY="$KEY"` with KEY unset would run without keys.
+  assertRefused(["--master-key", ""], {}, "master-key");
+  assertRefused(["--master-key="], {}, "master-key");
+  assertRefused([], { DENOQUEUE_MASTER_KEY: "" }, "master-key", "DENOQUEUE_MASTER_KEY");
+  assertRefused([], { DENOQUEUE_MASTER_KEY: " \n" }, "master-key", "DENOQUEUE_MASTER_KEY");
+  assert.throws(() => parseConfig(["--master-key", ""], {}, CWD), /leave it out/);
+  assert.equal(config([]).masterKey, undefined);
+});
+
 Deno.test("parseConfig() reads --insecure-no-auth alone, with a value, or from the environment", () => {
   assert.equal(config(["--insecure-no-auth"]).insecureNoAuth, true);
   assert.equal(config(["--insecure-no-auth", "--port", "9000"]).port, 9000);
