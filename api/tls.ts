@@ -21,8 +21,9 @@ export interface TlsFiles {
 }
 
 async function readPem(flag: string, file: string): Promise<string> {
+  let text;
   try {
-    return await Deno.readTextFile(file);
+    text = await Deno.readTextFile(file);
   } catch (error) {
     const reason = error instanceof Deno.errors.NotFound
       ? "no such file"
@@ -33,11 +34,14 @@ async function readPem(flag: string, file: string): Promise<string> {
       : String(error);
     throw new TlsError(`Cannot read ${flag} ${file}: ${reason}`);
   }
+  // Deno takes an empty one for none given, and its refusal would name neither file.
+  if (text.trim() === "") throw new TlsError(`Cannot use ${flag} ${file}: it is empty`);
+  return text;
 }
 
 /**
  * Reads both files; `undefined` when neither is given (plain HTTP). Throws a `TlsError` when
- * only one is given or one cannot be read.
+ * only one is given or one cannot be read or is empty.
  */
 export async function readTls(certFile = "", keyFile = ""): Promise<TlsFiles | undefined> {
   if (certFile === "" && keyFile === "") return undefined;

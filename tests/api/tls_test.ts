@@ -6,6 +6,7 @@
 
 import assert from "node:assert/strict";
 import { createServer } from "../../api/server.ts";
+import { readTls, TlsError } from "../../api/tls.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { TEST_SERVER_OPTIONS } from "../support/api_server.ts";
 import { runService, startService } from "../support/process.ts";
@@ -94,5 +95,21 @@ Deno.test("main.ts refuses TLS files it cannot use, naming the flag and the file
   assert.equal(
     await refusedLine(["--tls-cert", CERT]),
     "Invalid --tls-cert: needs --tls-key as well: give both, or neither for HTTP",
+  );
+});
+
+Deno.test("readTls() refuses an empty file, naming the flag and the file", async () => {
+  // Deno takes an empty certificate or key for none given, and its error said neither file.
+  const empty = `${Deno.makeTempDirSync()}/empty.pem`;
+  Deno.writeTextFileSync(empty, "\n");
+  await assert.rejects(
+    () => readTls(empty, KEY),
+    (error) =>
+      error instanceof TlsError && error.message === `Cannot use --tls-cert ${empty}: it is empty`,
+  );
+  await assert.rejects(
+    () => readTls(CERT, empty),
+    (error) =>
+      error instanceof TlsError && error.message === `Cannot use --tls-key ${empty}: it is empty`,
   );
 });
