@@ -68,7 +68,7 @@ export function createApp(deps: AppDeps): Hono {
     await next();
   });
   // Each route declares who may call it (`auth/route_rule.ts`); this enforces it.
-  app.use("*", authorize(deps.auth, deps.logger));
+  app.use("*", authorize(deps.auth, deps.logger, deps.edge.ownOrigin));
   app.route("/", healthRoutes(deps));
   app.route("/", dashboardRoutes());
   app.route("/api", goQueueRoutes(deps));

@@ -2,7 +2,8 @@
  * The middleware in front of every route that checks its caller against the route's rule
  * (`route_rule.ts`): public routes pass; the others need a key (401) with a role that allows them
  * (403). A route that matched without a rule needs admin (fail closed). Audited routes that
- * succeed write an audit line naming the key.
+ * succeed write an audit line naming the key. The session cookie counts only from the origins
+ * `ownOrigin` says are the server's (`credentials.ts`).
  * @module
  */
 
@@ -25,14 +26,18 @@ const NO_RULE: RouteRule = Object.freeze({ access: "admin" });
  * app.post("/api/clear", allow("admin", { audit: "clear" }), handler);
  * ```
  */
-export function authorize(auth: Authenticator, logger: Logger): MiddlewareHandler {
+export function authorize(
+  auth: Authenticator,
+  logger: Logger,
+  ownOrigin?: (origin: string) => boolean,
+): MiddlewareHandler {
   return async function authorize(c, next) {
     const found = ruleFor(c);
     // No route matched: the 404 says nothing a key would change.
     if (found === undefined) return await next();
     const rule = found === "missing" ? NO_RULE : found;
     if (rule.access === "public") return await next();
-    const presented = presentedKey(c.req.raw.headers);
+    const presented = presentedKey(c.req.raw.headers, ownOrigin);
     if (presented.kind === "none" && rule.keyInMessage && auth.on) return await next();
     const client = clientAddressOf(c);
     const caller = await auth.identify(presented, client, { requestId: requestIdOf(c) });

@@ -21,6 +21,11 @@ const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
 
 /**
  * The key a request presents. The header wins over the cookie: a client that sends one means it.
+ * The cookie is the dashboard's, so it counts only on a request without an `Origin` or from one
+ * that `ownOrigin` says is the server's: an app on `--cors-origins` that is same-site to the
+ * server (`http://localhost:5173` for one on `localhost:8080`) gets the `SameSite=Strict` cookie
+ * from the browser too, and must not act as whoever signed in to the dashboard. Without
+ * `ownOrigin`, no origin is.
  *
  * @example
  * ```ts
@@ -32,7 +37,10 @@ const BEARER = /^Bearer[ \t]+([\x21-\x7e]+)[ \t]*$/i;
  * assert.deepEqual(presentedKey(headers), { kind: "secret", secret: "dq_y", from: "cookie" });
  * ```
  */
-export function presentedKey(headers: Headers): Presented {
+export function presentedKey(
+  headers: Headers,
+  ownOrigin: (origin: string) => boolean = () => false,
+): Presented {
   const authorization = headers.get("authorization");
   if (authorization !== null) {
     const match = BEARER.exec(authorization);
@@ -41,7 +49,7 @@ export function presentedKey(headers: Headers): Presented {
       : { kind: "secret", secret: match[1], from: "header" };
   }
   const cookie = headers.get("cookie");
-  if (cookie !== null) {
+  if (cookie !== null && isOwn(headers.get("origin"), ownOrigin)) {
     const value = cookieValue(cookie, SESSION_COOKIE);
     if (value !== undefined && value !== "") {
       const secret = decodeCookie(value);
@@ -51,6 +59,11 @@ export function presentedKey(headers: Headers): Presented {
     }
   }
   return { kind: "none" };
+}
+
+/** Whether a request's `Origin` (null: none sent, as by a same-origin GET) is the server's. */
+function isOwn(origin: string | null, ownOrigin: (origin: string) => boolean): boolean {
+  return origin === null || ownOrigin(origin);
 }
 
 /** The value of cookie `name` in a `Cookie` header, as sent (still percent-encoded). */

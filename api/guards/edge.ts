@@ -33,6 +33,9 @@ export class EdgePolicy {
   /** Normalised origins (`https://app.example`, no default port). */
   readonly corsOrigins: ReadonlySet<string>;
 
+  /** Whether `origin` is one of the server's own (`OwnNames.isOwnOrigin`), as a function. */
+  readonly ownOrigin = (origin: string): boolean => this.names.isOwnOrigin(origin);
+
   constructor(options: EdgeOptions = {}) {
     this.names = new OwnNames(options);
     this.corsOrigins = new Set((options.corsOrigins ?? []).map((text) => {

@@ -16,7 +16,7 @@ export function eventRoutes(deps: AppDeps): Hono {
   const app = new Hono();
   app.get("/events", allow("viewer"), (c) => {
     let body = deps.feed.connect();
-    const presented = presentedKey(c.req.raw.headers);
+    const presented = presentedKey(c.req.raw.headers, deps.edge.ownOrigin);
     if (deps.auth.on && presented.kind === "secret") {
       const { id } = c.get("caller");
       body = endingStream(body, (end) => deps.connections.add(id, presented.secret, end));

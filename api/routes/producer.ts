@@ -28,7 +28,7 @@ export function producerRoutes(deps: AppDeps): Hono {
         { Upgrade: "websocket" },
       );
     }
-    const presented = presentedKey(c.req.raw.headers);
+    const presented = presentedKey(c.req.raw.headers, deps.edge.ownOrigin);
     return deps.producers.accept(c.req.raw, {
       // Absent when the key is to come as the first message.
       caller: c.get("caller") as Caller | undefined,

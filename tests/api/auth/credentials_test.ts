@@ -56,3 +56,23 @@ Deno.test('a master key with ; , " or \\ goes into the session cookie and comes 
     kind: "malformed",
   });
 });
+
+Deno.test("presentedKey() reads the cookie only without an Origin or from an own one; the header from any", () => {
+  const own = (origin: string) => origin === "http://127.0.0.1:8080";
+  const cookie = "denoqueue_session=dq_c";
+  const read = (headers: Record<string, string>, ownOrigin?: (origin: string) => boolean) =>
+    presentedKey(new Headers(headers), ownOrigin);
+  assert.deepEqual(read({ cookie }, own), { kind: "secret", secret: "dq_c", from: "cookie" });
+  assert.deepEqual(read({ cookie, origin: "http://127.0.0.1:8080" }, own), {
+    kind: "secret",
+    secret: "dq_c",
+    from: "cookie",
+  });
+  assert.deepEqual(read({ cookie, origin: "http://localhost:5173" }, own), { kind: "none" });
+  assert.deepEqual(read({ cookie, origin: "http://127.0.0.1:8080" }), { kind: "none" });
+  assert.deepEqual(read({ authorization: "Bearer dq_h", origin: "http://localhost:5173" }, own), {
+    kind: "secret",
+    secret: "dq_h",
+    from: "header",
+  });
+});

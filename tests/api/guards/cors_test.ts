@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { assertError, type JobView, storedJobs } from "../../support/api_server.ts";
-import { send, withEdgeServer } from "../../support/edge.ts";
+import { MASTER_KEY } from "../../support/auth.ts";
+import { OWN_ORIGIN, send, withEdgeServer } from "../../support/edge.ts";
 
 const APP = "http://app.example:3000";
 
@@ -103,5 +104,42 @@ Deno.test("without --cors-origins there is no CORS: no preflight answer, no head
     const read = await send(server, { path: "/api/stats", headers: { origin: APP } });
     assert.equal(read.status, 200);
     assert.equal(read.headers.get("access-control-allow-origin"), null);
+  });
+});
+
+Deno.test("a listed origin's requests need a key of their own: the dashboard's session cookie does not count", async () => {
+  // A dev app on localhost:5173 is same-site to a server on localhost:8080: the browser sends the
+  // SameSite=Strict cookie with its requests, and a simple POST needs no preflight.
+  const DEV_APP = "http://localhost:5173";
+  await withEdgeServer({ corsOrigins: [DEV_APP], masterKey: MASTER_KEY }, async (_api, server) => {
+    const cookie = `denoqueue_session=${MASTER_KEY}`;
+    const pause = (headers: Record<string, string>) =>
+      send(server, { method: "POST", path: "/api/queue/pause", headers });
+    const paused = async () =>
+      ((await send(server, { path: "/api/stats", headers: { cookie } })).body as {
+        workers: { paused: boolean };
+      }).workers.paused;
+    assertError(
+      await pause({ origin: DEV_APP, "sec-fetch-site": "same-site", cookie }),
+      401,
+      "unauthorized",
+    );
+    const stream = await send(server, {
+      path: "/api/events",
+      headers: { origin: DEV_APP, cookie },
+    });
+    assertError(stream, 401, "unauthorized");
+    assert.equal(await paused(), false, "nothing changed");
+    const keyed = await pause({ origin: DEV_APP, authorization: `Bearer ${MASTER_KEY}` });
+    assert.equal(keyed.status, 200, JSON.stringify(keyed.body));
+    assert.equal(await paused(), true);
+    // The dashboard on the server's own origin signs in with the cookie as before.
+    const own = await send(server, {
+      method: "POST",
+      path: "/api/queue/resume",
+      headers: { origin: OWN_ORIGIN, "sec-fetch-site": "same-origin", cookie },
+    });
+    assert.equal(own.status, 200, JSON.stringify(own.body));
+    assert.equal(await paused(), false);
   });
 });
