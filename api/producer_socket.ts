@@ -17,6 +17,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { clearImmediate, setImmediate } from "node:timers";
 import { defaultLogger, type Logger } from "../queue/primitives/logger.ts";
 import { settlesWithin } from "../queue/primitives/settles_within.ts";
@@ -94,10 +95,14 @@ class ProducerSession {
     this.socket.send(answers.length === 1 ? answers[0] : `[${answers.join(",")}]`);
   }
 
-  /** Closes the socket (1009) when a message is over the limit, before anything reads it. */
+  /**
+   * Closes the socket (1009) when a message is over the limit (in bytes, as the HTTP body's),
+   * before anything reads it.
+   */
   #overLimit(data: unknown): boolean {
     const size = typeof data === "string"
-      ? data.length
+      // A UTF-16 code unit is at most 3 bytes of UTF-8: count the bytes only when that matters.
+      ? (data.length * 3 <= this.messageLimit ? data.length : Buffer.byteLength(data, "utf8"))
       : data instanceof ArrayBuffer
       ? data.byteLength
       : data instanceof Blob

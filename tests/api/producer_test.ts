@@ -235,6 +235,22 @@ Deno.test("GET /api/producer closes a socket whose message passes the body limit
   });
 });
 
+Deno.test("GET /api/producer counts a message's limit in bytes, as the HTTP body's is", async () => {
+  await withListening({ bodyLimit: 2048 }, async (url, api, server) => {
+    const { socket, ask, closed } = await rawSocket(url);
+    // 900 characters of 3 UTF-8 bytes each: 2,700 bytes in 900 UTF-16 code units.
+    const fits = await ask(
+      JSON.stringify({ ref: 1, job: { type: "noop", payload: "€".repeat(600) } }),
+    );
+    assert.ok("job" in fits, JSON.stringify(fits));
+    socket.send(JSON.stringify({ ref: 2, job: { type: "noop", payload: "€".repeat(900) } }));
+    const close = await within(closed, "the socket to close");
+    assert.equal(close.code, 1009);
+    assert.equal((await api.jobs()).length, 1);
+    await waitFor(() => server.producers.size === 0, { message: "the session to end" });
+  });
+});
+
 Deno.test("GET /api/producer answers each request of a frame that carries several", async () => {
   await withListening({}, async (url, api) => {
     const { socket, answers, closed, ask } = await rawSocket(url);
