@@ -297,7 +297,9 @@ export class ProducerSockets {
       upgrade = Deno.upgradeWebSocket(request);
     } catch (error) {
       this.slots.release(address);
-      throw error;
+      // Deno refuses an upgrade without its headers (Sec-WebSocket-Key, Connection: Upgrade).
+      if (!(error instanceof TypeError)) throw error;
+      throw new HttpError(400, "bad_upgrade", `Not a WebSocket upgrade: ${error.message}`);
     }
     const { socket, response } = upgrade;
     const { requestId } = access;

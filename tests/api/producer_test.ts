@@ -294,6 +294,48 @@ Deno.test("GET /api/producer refuses other origins and plain requests", async ()
   });
 });
 
+/** Reads one HTTP/1.1 answer (its headers and its Content-Length of body) from `connection`. */
+async function firstAnswer(connection: Deno.Conn): Promise<string> {
+  const buffer = new Uint8Array(65_536);
+  let text = "";
+  for (;;) {
+    const read = await connection.read(buffer.subarray(text.length));
+    if (read === null) return text;
+    text += new TextDecoder().decode(buffer.subarray(text.length, text.length + read));
+    const end = text.indexOf("\r\n\r\n");
+    const length = /content-length: (\d+)/i.exec(text)?.[1];
+    if (end !== -1 && length !== undefined && text.length >= end + 4 + Number(length)) return text;
+  }
+}
+
+Deno.test("GET /api/producer answers a malformed upgrade 400, logging no error", async () => {
+  const log = captureLog();
+  await withListening({ logger: log.logger }, async (url, _api, server) => {
+    const { hostname, port } = new URL(url);
+    const upgrade = "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\n";
+    for (
+      const headers of [
+        `${upgrade}Connection: Upgrade\r\n`, // no Sec-WebSocket-Key
+        `${upgrade}Connection: close\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n`,
+      ]
+    ) {
+      const connection = await Deno.connect({ hostname, port: Number(port) });
+      await connection.write(
+        new TextEncoder().encode(
+          `GET /api/producer HTTP/1.1\r\nHost: ${hostname}:${port}\r\n${headers}\r\n`,
+        ),
+      );
+      const answer = await within(firstAnswer(connection), "the answer");
+      connection.close();
+      assert.match(answer, /^HTTP\/1\.1 400 /, answer);
+      assert.match(answer, /"code":"bad_upgrade"/);
+    }
+    await waitFor(() => server.requests.size === 0, { message: "the slots back" });
+    assert.equal(server.producers.size, 0);
+    assert.deepEqual(log.records.filter((record) => record.level === "error"), []);
+  });
+});
+
 Deno.test("GET /api/producer: a full queue answers 503 queue_full, the in-flight limit 429", async () => {
   await withListening({ capacity: 1, enqueueWait: 100 }, async (url) => {
     const producer = await Producer.connect(url);
