@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { masterKeyProblem } from "../../queue/keys/master_key.ts";
-import { IpRanges } from "../limits/ip_ranges.ts";
+import { IpRanges } from "../../queue/primitives/ip_ranges.ts";
 import { readEdgeValue } from "./edge_values.ts";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
