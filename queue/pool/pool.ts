@@ -4,6 +4,7 @@
  * @module
  */
 
+import { HttpAllowList } from "../handlers/http/allow_list.ts";
 import type { Job } from "../job.ts";
 import { jobFields } from "../log_fields.ts";
 import type { Queue } from "../queue.ts";
@@ -66,6 +67,8 @@ export class WorkerPool {
         throw new RangeError(`${name} must be a positive integer, received ${value}`);
       }
     }
+    const httpAllow = options.httpAllow ?? [];
+    HttpAllowList.parse(httpAllow); // Refused here, before any worker starts.
     this.#queue = options.queue;
     this.#logger = options.logger ?? defaultLogger();
     this.#outcomes = new OutcomeRecorder(this.#queue, this.#logger);
@@ -89,6 +92,7 @@ export class WorkerPool {
       modules: options.modules ?? [],
       demoSpeed: options.demoSpeed ?? 1,
       resultLimit: options.resultLimit ?? DEFAULT_RESULT_LIMIT,
+      httpAllow,
     };
     this.#workers = new WorkerSet(
       this.size,

@@ -22,6 +22,12 @@ export interface PoolOptions {
   killGrace?: number;
   /** Largest job result, in bytes of JSON; a larger one fails for good. Default 1 MB. */
   resultLimit?: number;
+  /**
+   * Destinations the `http` job type may call although their addresses are refused (loopback,
+   * private, link-local, …): host names, addresses and CIDR ranges, each with an optional
+   * `:port`, as `--http-allow` takes them. Default: none.
+   */
+  httpAllow?: string[];
   /** After a failed claim, the first wait before claiming again (doubling to 5 s). Default 100. */
   claimRetry?: number;
   /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
