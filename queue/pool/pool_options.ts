@@ -4,6 +4,7 @@
  * @module
  */
 
+import { HttpAllowList } from "../handlers/http/allow_list.ts";
 import type { Logger } from "../primitives/logger.ts";
 import type { Queue } from "../queue.ts";
 
@@ -41,4 +42,15 @@ export interface PoolOptions {
 export function defaultWorkerUrl(): URL {
   const bundled = !import.meta.url.endsWith(".ts");
   return new URL(bundled ? "./worker.js" : "./worker.ts", import.meta.url);
+}
+
+/** `options.httpAllow` (default none), or a `RangeError` naming the entry it cannot read. */
+export function checkedHttpAllow(options: PoolOptions): string[] {
+  const entries = options.httpAllow ?? [];
+  try {
+    HttpAllowList.parse(entries);
+  } catch (error) {
+    throw new RangeError(`httpAllow: ${(error as Error).message}`);
+  }
+  return entries;
 }
