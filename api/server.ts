@@ -163,6 +163,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     demoSpeed: options.demoSpeed,
     killGrace: options.killGrace,
     resultLimit: options.resultLimit,
+    httpAllow: options.httpAllow,
     logger,
   });
   await pool.start();

@@ -53,7 +53,14 @@ Deno.test("main.ts serves jobs over HTTP and exits 0 on SIGTERM", async () => {
 
 Deno.test("main.ts on SIGTERM lets a running job finish within the grace period", async () => {
   await using hold = HoldServer.start();
-  const service = await startService(["--workers", "1", "--shutdown-grace", "10s"]);
+  const service = await startService([
+    "--workers",
+    "1",
+    "--shutdown-grace",
+    "10s",
+    "--http-allow",
+    hold.allow,
+  ]);
   try {
     const created = await fetch(service.url + "/api/jobs", {
       method: "POST",

@@ -82,6 +82,7 @@ Deno.test("WorkerPool renews the lease of a job that runs longer than the lease"
     store: new MemoryStore(),
     workers: 1,
     lease,
+    httpAllow: [hold.allow],
     logger: TEST_LOGGER,
   });
   try {

@@ -27,6 +27,8 @@ export interface Config {
   bodyLimit: number;
   /** Largest job result, in bytes of JSON. */
   resultLimit: number;
+  /** Destinations the `http` job type may call although refused: hosts, addresses, CIDRs. */
+  httpAllow: string[];
   demoSpeed: number;
   /** Handler modules as absolute URLs. */
   handlers: string[];
@@ -79,7 +81,8 @@ export type Kind =
   | "secret"
   | "boolean"
   | "file"
-  | "addresses";
+  | "addresses"
+  | "destinations";
 
 /** One option: the `Config` key it sets, its kind, limits, description and default. */
 export interface OptionSpec {
@@ -191,6 +194,14 @@ export const OPTIONS: Record<string, OptionSpec> = {
     max: 1024 ** 3,
     description: "Largest job result, as JSON; a larger one fails the job without retries",
     fallback: () => "1mb",
+  },
+  "http-allow": {
+    key: "httpAllow",
+    kind: "destinations",
+    description:
+      "What http jobs may call although refused (loopback, private, link-local, metadata): " +
+      "comma-separated host names, addresses or CIDRs, each with an optional :port",
+    fallback: () => "",
   },
   "demo-speed": {
     key: "demoSpeed",

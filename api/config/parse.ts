@@ -7,8 +7,9 @@
 import { resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { HttpAllowList } from "../../queue/handlers/http/allow_list.ts";
 import { masterKeyProblem } from "../../queue/keys/master_key.ts";
-import { IpRanges } from "../limits/ip_ranges.ts";
+import { IpRanges } from "../../queue/primitives/ip_ranges.ts";
 import { readEdgeValue } from "./edge_values.ts";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
@@ -119,6 +120,18 @@ function parseValue(
         throw refuse(
           `${(error as Error).message}: give addresses or CIDR ranges (10.0.0.0/8), or ` +
             "loopback, linklocal, uniquelocal, comma-separated",
+        );
+      }
+      return entries;
+    }
+    case "destinations": {
+      const entries = text.split(",").map((part) => part.trim()).filter((part) => part !== "");
+      try {
+        HttpAllowList.parse(entries);
+      } catch (error) {
+        throw refuse(
+          `${(error as Error).message}: give host names (hooks.internal), host:port ` +
+            "(127.0.0.1:9000, [::1]:9000), addresses or CIDR ranges (10.0.0.0/8), comma-separated",
         );
       }
       return entries;

@@ -7,7 +7,7 @@
  */
 
 import type { Context } from "hono";
-import { IpRanges, parseIp } from "./ip_ranges.ts";
+import { IpRanges, parseIp } from "../../queue/primitives/ip_ranges.ts";
 
 declare module "hono" {
   interface ContextVariableMap {

@@ -15,7 +15,7 @@ import { LeaseKeeper } from "./lease_keeper.ts";
 import { OutcomeRecorder } from "./outcome_recorder.ts";
 import { logReplacement } from "./replacement_log.ts";
 import type { FromWorker } from "./protocol.ts";
-import { defaultWorkerUrl, type PoolOptions } from "./pool_options.ts";
+import { checkedHttpAllow, defaultWorkerUrl, type PoolOptions } from "./pool_options.ts";
 import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
 import type { WorkerHandle } from "./worker_handle.ts";
 import { WorkerSet } from "./worker_set.ts";
@@ -66,6 +66,7 @@ export class WorkerPool {
         throw new RangeError(`${name} must be a positive integer, received ${value}`);
       }
     }
+    const httpAllow = checkedHttpAllow(options); // Before any worker starts.
     this.#queue = options.queue;
     this.#logger = options.logger ?? defaultLogger();
     this.#outcomes = new OutcomeRecorder(this.#queue, this.#logger);
@@ -89,6 +90,7 @@ export class WorkerPool {
       modules: options.modules ?? [],
       demoSpeed: options.demoSpeed ?? 1,
       resultLimit: options.resultLimit ?? DEFAULT_RESULT_LIMIT,
+      httpAllow,
     };
     this.#workers = new WorkerSet(
       this.size,

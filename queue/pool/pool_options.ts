@@ -4,6 +4,7 @@
  * @module
  */
 
+import { HttpAllowList } from "../handlers/http/allow_list.ts";
 import type { Logger } from "../primitives/logger.ts";
 import type { Queue } from "../queue.ts";
 
@@ -22,6 +23,12 @@ export interface PoolOptions {
   killGrace?: number;
   /** Largest job result, in bytes of JSON; a larger one fails for good. Default 1 MB. */
   resultLimit?: number;
+  /**
+   * Destinations the `http` job type may call although their addresses are refused (loopback,
+   * private, link-local, …): host names, addresses and CIDR ranges, each with an optional
+   * `:port`, as `--http-allow` takes them. Default: none.
+   */
+  httpAllow?: string[];
   /** After a failed claim, the first wait before claiming again (doubling to 5 s). Default 100. */
   claimRetry?: number;
   /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
@@ -35,4 +42,15 @@ export interface PoolOptions {
 export function defaultWorkerUrl(): URL {
   const bundled = !import.meta.url.endsWith(".ts");
   return new URL(bundled ? "./worker.js" : "./worker.ts", import.meta.url);
+}
+
+/** `options.httpAllow` (default none), or a `RangeError` naming the entry it cannot read. */
+export function checkedHttpAllow(options: PoolOptions): string[] {
+  const entries = options.httpAllow ?? [];
+  try {
+    HttpAllowList.parse(entries);
+  } catch (error) {
+    throw new RangeError(`httpAllow: ${(error as Error).message}`);
+  }
+  return entries;
 }

@@ -22,6 +22,8 @@ export interface WorkerSettings {
   demoSpeed: number;
   /** Largest result, in bytes of JSON; a larger one fails its attempt for good. */
   resultLimit: number;
+  /** `--http-allow`: refused destinations the `http` job type may call all the same. */
+  httpAllow: string[];
   /** The name of the lock the worker holds for its whole life (see `lifeline.ts`). */
   lifeline: string;
 }

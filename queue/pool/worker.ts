@@ -8,6 +8,8 @@
 
 import { UnrecoverableError } from "../errors.ts";
 import { demoSettings } from "../handlers/demo.ts";
+import { HttpAllowList } from "../handlers/http/allow_list.ts";
+import { httpSettings } from "../handlers/http/settings.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { MAX_LOG_LINE_LENGTH, trimStack } from "../job.ts";
 import { hookExits } from "./exit_hooks.ts";
@@ -153,6 +155,8 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         post({ kind: "lifeline" });
         resultLimit = message.resultLimit;
         demoSettings.speed = message.demoSpeed;
+        httpSettings.resultLimit = message.resultLimit;
+        httpSettings.allow = HttpAllowList.parse(message.httpAllow);
         registry = await HandlerRegistry.load(message.modules);
         post({ kind: "ready", types: registry.types() });
       } catch (error) {

@@ -97,6 +97,7 @@ export class WorkerHandle {
       modules: init.modules,
       demoSpeed: init.demoSpeed,
       resultLimit: init.resultLimit,
+      httpAllow: init.httpAllow,
       lifeline: this.#lifeline.name,
     });
   }

@@ -46,6 +46,7 @@ Deno.test("parseConfig() fills every option from its default", () => {
     enqueueWait: 5_000,
     bodyLimit: 1024 * 1024,
     resultLimit: 1024 * 1024,
+    httpAllow: [],
     demoSpeed: 1,
     handlers: [],
     shutdownGrace: 10_000,
@@ -373,6 +374,26 @@ Deno.test("parseConfig() refuses a bad proxy address, naming it, and one TLS fil
   assertRefused(["--body-timeout", "50ms"], {}, "body-timeout"); // under the 100 ms minimum
   assertRefused(["--max-requests", "0"], {}, "max-requests");
   assertRefused(["--max-producer-sockets-per-client", "x"], {}, "max-producer-sockets-per-client");
+});
+
+Deno.test("parseConfig() reads --http-allow and refuses an entry it cannot read, naming it", () => {
+  assert.deepEqual(
+    config(["--http-allow", "hooks.internal, 127.0.0.1:9000,[::1]:9001,10.0.0.0/8,,"]).httpAllow,
+    ["hooks.internal", "127.0.0.1:9000", "[::1]:9001", "10.0.0.0/8"],
+  );
+  assert.deepEqual(config([], { DENOQUEUE_HTTP_ALLOW: "localhost" }).httpAllow, ["localhost"]);
+  assert.throws(() => parseConfig(["--http-allow", "localhost,10.0.0.0/8:80"], {}, CWD), {
+    name: "ConfigError",
+    message: '--http-allow: "10.0.0.0/8:80" is not a host name, address or CIDR range (with an ' +
+      "optional :port): give host names (hooks.internal), host:port (127.0.0.1:9000, " +
+      "[::1]:9000), addresses or CIDR ranges (10.0.0.0/8), comma-separated",
+  });
+  assertRefused(
+    [],
+    { DENOQUEUE_HTTP_ALLOW: "http://hooks.internal" },
+    "http-allow",
+    "DENOQUEUE_HTTP_ALLOW",
+  );
 });
 
 Deno.test("envName() maps a flag to its DENOQUEUE_ variable", () => {

@@ -97,7 +97,7 @@ Deno.test("WorkerPool fails another copy's UnrecoverableError at once: known by 
 
 Deno.test("WorkerPool kills a hung handler at its timeout and puts the worker's other jobs back", async () => {
   await using hold = HoldServer.start();
-  await withServer({}, async (server) => {
+  await withServer({ httpAllow: [hold.allow] }, async (server) => {
     // The others run on the first worker until released, however long the kill takes.
     const keys = ["other-1", "other-2"];
     const others = await Promise.all(keys.map((key) => enqueue(server, "http", hold.payload(key))));
@@ -179,7 +179,7 @@ Deno.test("WorkerPool aborts a cancelled job's signal and the worker carries on"
 
 Deno.test("WorkerPool kills a cancelled job that ignores its signal after the grace period", async () => {
   await using hold = HoldServer.start();
-  await withServer({}, async (server) => {
+  await withServer({ httpAllow: [hold.allow] }, async (server) => {
     const [hung] = await server.queue.enqueue([{
       type: "t-hangs",
       payload: {},

@@ -28,6 +28,7 @@ function startWorker(modules: string[], resultLimit = 1024 * 1024) {
     modules,
     demoSpeed: 1,
     resultLimit,
+    httpAllow: [],
     lifeline: `test-lifeline-${crypto.randomUUID()}`,
   });
   const until = (enough: (messages: FromWorker[]) => boolean, what: string) =>

@@ -2,7 +2,9 @@
  * Jobs that run until the test lets them finish, instead of for a fixed time that a loaded
  * machine may stretch past a kill or a lease: the built-in `http` job type calls a URL of this
  * server, which answers only once the test releases it. It works alike from Web Workers and
- * from another process, and counts the calls, so a test sees each time the job (re)starts.
+ * from another process, and counts the calls, so a test sees each time the job (re)starts. Its
+ * address is loopback, which `http` jobs refuse: give the server {@linkcode HoldServer.allow}
+ * (`httpAllow`, or `--http-allow`).
  * @module
  */
 
@@ -25,6 +27,7 @@ export class HoldServer implements AsyncDisposable {
    * @example
    * ```ts ignore
    * await using hold = HoldServer.start();
+   * // The queue's server was made with `httpAllow: [hold.allow]`.
    * const [job] = await queue.enqueue([{ type: "http", payload: hold.payload("a") }]);
    * await waitFor(() => hold.arrivals("a") === 1); // it runs, and will until released
    * hold.release("a");
@@ -32,6 +35,11 @@ export class HoldServer implements AsyncDisposable {
    */
   static start(): HoldServer {
     return new HoldServer();
+  }
+
+  /** This server as an `--http-allow` entry (`127.0.0.1:PORT`), for the server its jobs run on. */
+  get allow(): string {
+    return `127.0.0.1:${this.#server.addr.port}`;
   }
 
   /** The payload of an `http` job that runs until {@linkcode release} of `key`. */

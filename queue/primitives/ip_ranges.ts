@@ -1,7 +1,7 @@
 /**
- * IP addresses and ranges (CIDR), for telling a trusted proxy from anyone else. IPv4 and IPv6;
- * an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, as a dual-stack listener reports IPv4 peers)
- * is its IPv4 address.
+ * IP addresses and ranges (CIDR): for telling a trusted proxy from anyone else, and the addresses
+ * the `http` job type refuses. IPv4 and IPv6; an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`, as
+ * a dual-stack listener reports IPv4 peers) is its IPv4 address.
  * @module
  */
 
@@ -66,10 +66,11 @@ function isIpv4(bytes: Bytes): boolean {
   return bytes[10] === 0xff && bytes[11] === 0xff;
 }
 
-/** One range: its first address and how many leading bits must match. */
+/** One range: its first address, how many leading bits must match, and the entry it came from. */
 interface Range {
   base: Bytes;
   bits: number;
+  entry: string;
 }
 
 /** Parses `10.0.0.0/8`, `fd00::/8`, or one address (a range of one); throws a `RangeError`. */
@@ -80,14 +81,14 @@ function parseRange(entry: string): Range {
     throw new RangeError(`${JSON.stringify(entry)} is not an IP address or CIDR range`);
   }
   const width = isIpv4(base) ? 32 : 128;
-  if (prefix === undefined) return { base, bits: 128 };
+  if (prefix === undefined) return { base, bits: 128, entry };
   const length = /^\d{1,3}$/.test(prefix) ? Number(prefix) : NaN;
   if (!(length <= width)) {
     throw new RangeError(
       `${JSON.stringify(entry)} has a prefix length that is not 0 to ${width}`,
     );
   }
-  return { base, bits: length + 128 - width };
+  return { base, bits: length + 128 - width, entry };
 }
 
 function matches({ base, bits }: Range, address: Bytes): boolean {
@@ -137,8 +138,23 @@ export class IpRanges {
 
   /** Whether `address` (IPv4 or IPv6 text) is in one of the ranges; false if it is no address. */
   has(address: string): boolean {
-    if (this.#ranges.length === 0) return false;
+    return this.find(address) !== undefined;
+  }
+
+  /**
+   * The first range holding `address`, as its entry was written (a named range as one of its
+   * CIDRs: `127.0.0.1/8`); `undefined` if none does or `address` is no address.
+   *
+   * @example
+   * ```ts
+   * import { IpRanges } from "./ip_ranges.ts";
+   * IpRanges.parse(["loopback", "10.0.0.0/8"]).find("10.9.8.7"); // "10.0.0.0/8"
+   * ```
+   */
+  find(address: string): string | undefined {
+    if (this.#ranges.length === 0) return undefined;
     const bytes = parseIp(address);
-    return bytes !== null && this.#ranges.some((range) => matches(range, bytes));
+    if (bytes === null) return undefined;
+    return this.#ranges.find((range) => matches(range, bytes))?.entry;
   }
 }

@@ -1,10 +1,10 @@
 /**
- * IP addresses and CIDR ranges, for `--trust-proxy`: both families, IPv4-mapped IPv6, the named
+ * IP addresses and CIDR ranges, for `--trust-proxy` and the `http` job type's refusals: both families, IPv4-mapped IPv6, the named
  * ranges, and refusals that name the entry.
  */
 
 import assert from "node:assert/strict";
-import { IpRanges, parseIp } from "../../../api/limits/ip_ranges.ts";
+import { IpRanges, parseIp } from "../../queue/primitives/ip_ranges.ts";
 
 const hex = (bytes: Uint8Array | null) =>
   bytes === null ? null : Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
@@ -55,6 +55,17 @@ Deno.test("IpRanges.has() matches addresses, CIDR ranges and named ranges", () =
   assert.ok(IpRanges.parse(["0.0.0.0/0"]).has("203.0.113.9"));
   assert.ok(!IpRanges.parse(["0.0.0.0/0"]).has("2001:db8::1"));
   assert.ok(IpRanges.parse([]).empty);
+});
+
+Deno.test("IpRanges.find() names the first range holding the address, as it was written", () => {
+  const ranges = IpRanges.parse(["loopback", " 10.0.0.0/8 ", "10.1.0.0/16", "2001:db8::1"]);
+  assert.equal(ranges.find("127.0.0.1"), "127.0.0.1/8");
+  assert.equal(ranges.find("::1"), "::1/128");
+  assert.equal(ranges.find("10.1.2.3"), "10.0.0.0/8");
+  assert.equal(ranges.find("2001:db8:0::1"), "2001:db8::1");
+  assert.equal(ranges.find("11.0.0.1"), undefined);
+  assert.equal(ranges.find("not an address"), undefined);
+  assert.equal(IpRanges.parse([]).find("10.0.0.1"), undefined);
 });
 
 Deno.test("IpRanges.parse() throws a RangeError naming the entry it cannot read", () => {
