@@ -70,3 +70,26 @@ export class JobStateError extends Error {
     this.name = "JobStateError";
   }
 }
+
+/** Why `ctx.enqueue` was refused: a validation code, or one of the queue's refusals. */
+export type EnqueueErrorCode =
+  | ValidationCode
+  | "queue_full"
+  | "shutting_down"
+  | "enqueue_failed";
+
+/**
+ * A handler's `ctx.enqueue` was refused; nothing was stored. `field` names the bad input (e.g.
+ * `payload.to`), `retryAfterSeconds` comes with `queue_full`.
+ */
+export class EnqueueError extends Error {
+  constructor(
+    message: string,
+    readonly code: EnqueueErrorCode,
+    readonly field?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = "EnqueueError";
+  }
+}

@@ -5,6 +5,15 @@
 
 import type { z } from "zod";
 import type { BackoffPolicy } from "../backoff.ts";
+import type { JobOptions } from "../job.ts";
+import type { JobStatus } from "../lifecycle.ts";
+
+/** The job `ctx.enqueue` created. */
+export interface EnqueuedJob {
+  id: string;
+  /** `queued`, or `scheduled` with a `delay`. */
+  status: JobStatus;
+}
 
 /** What `run` receives besides the payload. */
 export interface HandlerContext {
@@ -20,6 +29,12 @@ export interface HandlerContext {
   progress(value: number): void;
   /** Adds a line to the job's log. */
   log(message: string): void;
+  /**
+   * Enqueues another job through the worker's channel (no network permission needed), with the
+   * API's validation, capacity and backpressure. Rejects with `EnqueueError` (its `code` and
+   * `field` say why); nothing is stored then.
+   */
+  enqueue(type: string, payload: unknown, options?: JobOptions): Promise<EnqueuedJob>;
 }
 
 /** Retry policy for a job type; each field falls back to the service defaults. */

@@ -10,6 +10,7 @@ import type { Queue } from "../queue.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { RetryTimer } from "../primitives/retry_timer.ts";
 import { deadWorkerJobs, outcomeReports, unsentReports } from "./attempt_reports.ts";
+import { ChildJobs } from "./child_jobs.ts";
 import { Deadlines } from "./deadlines.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import { OutcomeRecorder } from "./outcome_recorder.ts";
@@ -70,6 +71,7 @@ export class WorkerPool {
     this.#queue = options.queue;
     this.#logger = options.logger ?? defaultLogger();
     this.#outcomes = new OutcomeRecorder(this.#queue, this.#logger);
+    const children = new ChildJobs(this.#queue);
     this.#now = options.now ?? Date.now;
     this.#deadlines = new Deadlines({
       killGrace: this.killGrace,
@@ -97,6 +99,7 @@ export class WorkerPool {
       init,
       {
         onBatch: (handle, message) => this.#onBatch(handle, message),
+        onEnqueue: (handle, requests) => children.enqueue(handle, requests),
         onCrash: (handle, reason) => this.#replace(handle, reason),
       },
       () => this.#pump(),

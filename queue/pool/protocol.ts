@@ -3,6 +3,9 @@
  * @module
  */
 
+import type { EnqueueErrorCode } from "../errors.ts";
+import type { JobStatus } from "../lifecycle.ts";
+
 /** A job as a worker receives it. */
 export interface WorkerJob {
   id: string;
@@ -28,11 +31,35 @@ export interface WorkerSettings {
   lifeline: string;
 }
 
+/** A handler's `ctx.enqueue`, as the worker asks the pool for it. */
+export interface EnqueueRequest {
+  /** Unique within the worker; the answer carries it back. */
+  requestId: number;
+  /** The job whose handler asks. */
+  jobId: string;
+  type: string;
+  payload: unknown;
+  options?: unknown;
+}
+
+/** How the pool answered an {@linkcode EnqueueRequest}. */
+export type EnqueueAnswer =
+  | { requestId: number; ok: true; id: string; status: JobStatus }
+  | {
+    requestId: number;
+    ok: false;
+    code: EnqueueErrorCode;
+    message: string;
+    field?: string;
+    retryAfterSeconds?: number;
+  };
+
 /** Main thread → worker. */
 export type ToWorker =
   | ({ kind: "init" } & WorkerSettings)
   | { kind: "run"; jobs: WorkerJob[] }
-  | { kind: "abort"; jobId: string; reason: AbortReason };
+  | { kind: "abort"; jobId: string; reason: AbortReason }
+  | { kind: "enqueued"; answers: EnqueueAnswer[] };
 
 /** How one job ended inside the worker. */
 export type JobOutcome =
@@ -47,7 +74,8 @@ export type JobOutcome =
 
 /**
  * Worker → main thread. Outcomes, progress and log lines travel together in batches. `lifeline`:
- * the worker holds its lifeline lock; `ending`: handler code is ending the worker, and why.
+ * the worker holds its lifeline lock; `enqueue`: handlers' `ctx.enqueue` calls, gathered;
+ * `ending`: handler code is ending the worker, and why.
  */
 export type FromWorker =
   | { kind: "lifeline" }
@@ -59,4 +87,5 @@ export type FromWorker =
     progress: { jobId: string; value: number }[];
     logs: { jobId: string; message: string }[];
   }
+  | { kind: "enqueue"; requests: EnqueueRequest[] }
   | { kind: "ending"; reason: string };

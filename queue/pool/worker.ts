@@ -12,6 +12,7 @@ import { HttpAllowList } from "../handlers/http/allow_list.ts";
 import { httpSettings } from "../handlers/http/settings.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { MAX_LOG_LINE_LENGTH, trimStack } from "../job.ts";
+import { EnqueueChannel } from "./enqueue_channel.ts";
 import { hookExits } from "./exit_hooks.ts";
 import { holdLifeline } from "./lifeline.ts";
 import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
@@ -29,11 +30,14 @@ function post(message: FromWorker): void {
   self.postMessage(message);
 }
 
+const children = new EnqueueChannel(post);
+
 // Before any handler module loads: a handler that ends this worker on purpose sends what is
 // finished and says why first (the pool notices the end through the lifeline in any case).
 const endWorker = self.close.bind(self);
 hookExits((reason) => {
   flush();
+  children.flush();
   post({ kind: "ending", reason });
 });
 
@@ -51,6 +55,7 @@ self.addEventListener("unhandledrejection", (event) => {
 
 function crash(reason: string): void {
   flush();
+  children.flush();
   post({ kind: "ending", reason });
   endWorker();
 }
@@ -117,6 +122,7 @@ async function run(job: WorkerJob): Promise<void> {
         logs.push({ jobId: job.id, message: String(message).slice(0, MAX_LOG_LINE_LENGTH) });
         scheduleFlush();
       },
+      enqueue: (type, payload, options) => children.enqueue(job.id, type, payload, options),
     });
     const problem = resultProblem(result, resultLimit);
     outcome = problem === undefined
@@ -168,6 +174,9 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       break;
     case "abort":
       abort(message.jobId, message.reason);
+      break;
+    case "enqueued":
+      children.answer(message.answers);
       break;
   }
 };

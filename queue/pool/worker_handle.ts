@@ -9,7 +9,13 @@
 import type { Job } from "../job.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { Lifeline } from "./lifeline.ts";
-import type { AbortReason, FromWorker, ToWorker, WorkerSettings } from "./protocol.ts";
+import type {
+  AbortReason,
+  EnqueueRequest,
+  FromWorker,
+  ToWorker,
+  WorkerSettings,
+} from "./protocol.ts";
 
 /** A job a worker holds. */
 export interface RunningJob {
@@ -27,6 +33,8 @@ export interface RunningJob {
 /** What the handle reports to the pool. */
 export interface WorkerCallbacks {
   onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void;
+  /** Handlers in the worker called `ctx.enqueue`; answer with `post({ kind: "enqueued" })`. */
+  onEnqueue(handle: WorkerHandle, requests: EnqueueRequest[]): void;
   /**
    * A worker that had loaded its handlers ended on its own (an uncaught error, `close()`,
    * `Deno.exit()`); it is already terminated. One that ends before that fails `ready()` instead.
@@ -67,6 +75,9 @@ export class WorkerHandle {
           break;
         case "batch":
           callbacks.onBatch(this, message);
+          break;
+        case "enqueue":
+          callbacks.onEnqueue(this, message.requests);
           break;
         case "ready":
           this.#loaded = true;

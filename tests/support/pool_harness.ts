@@ -9,7 +9,8 @@ import { HandlerRegistry } from "../../queue/handlers/registry.ts";
 import type { Job } from "../../queue/job.ts";
 import type { PoolOptions } from "../../queue/pool/pool_options.ts";
 import { WorkerPool } from "../../queue/pool/pool.ts";
-import { Queue } from "../../queue/queue.ts";
+import { Queue, type QueueOptions } from "../../queue/queue.ts";
+import type { Store } from "../../queue/store/store.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 
@@ -23,11 +24,22 @@ export interface PoolHarness {
   close(): Promise<void>;
 }
 
-/** Builds the harness; `options` go to the pool (default: one worker loading the fixtures). */
-export async function poolHarness(options: Partial<PoolOptions> = {}): Promise<PoolHarness> {
-  const store = new MemoryStore();
+/** The harness's store (default: a memory store) and queue options (e.g. `capacity`). */
+export interface HarnessQueueOptions extends Partial<Omit<QueueOptions, "registry" | "events">> {
+  store?: Store;
+}
+
+/**
+ * Builds the harness; `options` go to the pool (default: one worker loading the fixtures),
+ * `queueOptions` to the queue.
+ */
+export async function poolHarness(
+  options: Partial<PoolOptions> = {},
+  queueOptions: HarnessQueueOptions = {},
+): Promise<PoolHarness> {
+  const store = queueOptions.store ?? new MemoryStore();
   const registry = await HandlerRegistry.load([FIXTURES]);
-  const queue = new Queue({ store, registry, events: new JobEvents() });
+  const queue = new Queue({ ...queueOptions, store, registry, events: new JobEvents() });
   await queue.open();
   const pool = new WorkerPool({ queue, size: 1, modules: [FIXTURES], killGrace: 100, ...options });
   return {
