@@ -9,31 +9,12 @@ import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { Producer, ProducerError } from "../../api/client/producer.ts";
 import type { ProducerAnswer, ProducerErrorAnswer } from "../../api/producer_protocol.ts";
-import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
+import { createServer } from "../../api/server.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
-import { ApiClient, TEST_SERVER_OPTIONS } from "../support/api_server.ts";
+import { TEST_SERVER_OPTIONS, withListening } from "../support/api_server.ts";
 import { waitFor, within } from "../support/wait.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { captureLog } from "../support/log_capture.ts";
-
-/** A listening server on a free port, shut down after `test`. */
-async function withListening(
-  options: ServerOptions,
-  test: (url: string, api: ApiClient, server: DenoQueueServer) => Promise<void>,
-): Promise<void> {
-  const server = await createServer({
-    store: new MemoryStore(),
-    ...TEST_SERVER_OPTIONS,
-    port: 0,
-    ...options,
-  });
-  try {
-    const { port } = await server.listen();
-    await test(`http://127.0.0.1:${port}`, new ApiClient(server), server);
-  } finally {
-    await server.shutdown();
-  }
-}
 
 /** A raw socket that collects every answer it gets. */
 async function rawSocket(url: string) {

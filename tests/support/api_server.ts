@@ -143,6 +143,20 @@ export async function withServer(
 }
 
 /**
+ * Runs `test` against a new server listening on a free port of 127.0.0.1 (its URL, a client
+ * of its app, the server and the port), and always shuts it down.
+ */
+export function withListening(
+  options: ServerOptions,
+  test: (url: string, api: ApiClient, server: DenoQueueServer, port: number) => Promise<void>,
+): Promise<void> {
+  return withServer({ port: 0, ...options }, async (api, server) => {
+    const { port } = await server.listen();
+    await test(`http://127.0.0.1:${port}`, api, server, port);
+  });
+}
+
+/**
  * Asserts an error answer: its status, the one error shape `{error: {code, message,
  * requestId, details?}}` and its code. Returns the details (empty when absent).
  */

@@ -7,30 +7,17 @@
 
 import assert from "node:assert/strict";
 import { Producer, ProducerError } from "../../../api/client/producer.ts";
-import { createServer, type DenoQueueServer, type ServerOptions } from "../../../api/server.ts";
-import { MemoryStore } from "../../../queue/store/memory/memory_store.ts";
-import { ApiClient, TEST_SERVER_OPTIONS } from "../../support/api_server.ts";
+import type { DenoQueueServer, ServerOptions } from "../../../api/server.ts";
+import { ApiClient, withListening as listening } from "../../support/api_server.ts";
 import { bearer, makeKey, MASTER_KEY } from "../../support/auth.ts";
 import { waitFor, within } from "../../support/wait.ts";
 
 /** A listening server with a master key on a free port, shut down after `test`. */
-async function withListening(
+function withListening(
   options: ServerOptions,
   test: (url: string, api: ApiClient, server: DenoQueueServer) => Promise<void>,
 ): Promise<void> {
-  const server = await createServer({
-    store: new MemoryStore(),
-    ...TEST_SERVER_OPTIONS,
-    port: 0,
-    masterKey: MASTER_KEY,
-    ...options,
-  });
-  try {
-    const { port } = await server.listen();
-    await test(`http://127.0.0.1:${port}`, new ApiClient(server), server);
-  } finally {
-    await server.shutdown();
-  }
+  return listening({ masterKey: MASTER_KEY, ...options }, test);
 }
 
 /** Opens a raw socket (Deno's WebSocket takes headers), collecting messages and the close. */

@@ -6,27 +6,15 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type DenoQueueServer, type ServerOptions } from "../../../api/server.ts";
-import { MemoryStore } from "../../../queue/store/memory/memory_store.ts";
-import { assertError, TEST_SERVER_OPTIONS } from "../../support/api_server.ts";
+import type { DenoQueueServer, ServerOptions } from "../../../api/server.ts";
+import { assertError, withListening as listening } from "../../support/api_server.ts";
 import { waitFor } from "../../support/wait.ts";
 
-async function withListening(
+function withListening(
   options: ServerOptions,
   test: (url: string, server: DenoQueueServer) => Promise<void>,
 ): Promise<void> {
-  const server = await createServer({
-    store: new MemoryStore(),
-    ...TEST_SERVER_OPTIONS,
-    port: 0,
-    ...options,
-  });
-  try {
-    const { port } = await server.listen();
-    await test(`http://127.0.0.1:${port}`, server);
-  } finally {
-    await server.shutdown();
-  }
+  return listening(options, (url, _api, server) => test(url, server));
 }
 
 /** Opens the event stream (a request that stays in progress) and waits for its first bytes. */

@@ -4,27 +4,15 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type DenoQueueServer, type ServerOptions } from "../../../api/server.ts";
-import { MemoryStore } from "../../../queue/store/memory/memory_store.ts";
-import { assertErrorShape, TEST_SERVER_OPTIONS } from "../../support/api_server.ts";
+import type { DenoQueueServer, ServerOptions } from "../../../api/server.ts";
+import { assertErrorShape, withListening as listening } from "../../support/api_server.ts";
 import { waitFor, within } from "../../support/wait.ts";
 
-async function withListening(
+function withListening(
   options: ServerOptions,
   test: (port: number, server: DenoQueueServer) => Promise<void>,
 ): Promise<void> {
-  const server = await createServer({
-    store: new MemoryStore(),
-    ...TEST_SERVER_OPTIONS,
-    port: 0,
-    ...options,
-  });
-  try {
-    const { port } = await server.listen();
-    await test(port, server);
-  } finally {
-    await server.shutdown();
-  }
+  return listening(options, (_url, _api, server, port) => test(port, server));
 }
 
 /** Opens a producer socket and waits until it is open. */
