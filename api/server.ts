@@ -8,7 +8,10 @@
 import type { Hono } from "hono";
 import type { Config } from "./config/options.ts";
 import { JobEvents } from "../queue/events.ts";
-import { HandlerRegistry } from "../queue/handlers/registry.ts";
+import type { JobTypes } from "../queue/handlers/job_types.ts";
+import { HandlerLoadError, HandlerRegistry } from "../queue/handlers/registry.ts";
+import { CatalogWorker } from "../queue/pool/catalog_worker.ts";
+import { ungrantable } from "../queue/pool/grantable.ts";
 import { jobFields } from "../queue/log_fields.ts";
 import { WorkerPool } from "../queue/pool/pool.ts";
 import { Queue } from "../queue/queue.ts";
@@ -129,7 +132,17 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   const logger = options.logger ??
     createLogger({ level: options.logLevel, format: options.logFormat });
   const modules = (options.handlers ?? []).map((module) => String(module));
-  const registry = await HandlerRegistry.load(modules);
+  // The modules' code runs only in workers: here, one with no permissions says what they define.
+  let registry: JobTypes = await HandlerRegistry.load([]);
+  let catalog: CatalogWorker | undefined;
+  if (modules.length > 0) {
+    ({ types: registry, catalog } = await CatalogWorker.start({ modules, logger }));
+  }
+  const beyond = ungrantable(registry.sandboxes());
+  if (beyond !== undefined) {
+    catalog?.close();
+    throw new HandlerLoadError(beyond);
+  }
   const store = options.store ?? openStore(DEFAULT_STORE, { logger });
   const events = new JobEvents({ logger });
   const queue = new Queue({
@@ -146,7 +159,10 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
       count: options.retainCount,
     },
   });
-  const { rescued } = await queue.open();
+  const { rescued } = await queue.open().catch((error) => {
+    catalog?.close();
+    throw error;
+  });
   if (rescued > 0) {
     logger.warn(
       `Rescued ${rescued} job(s) left running by a process that stopped without finishing them: ` +
@@ -159,7 +175,6 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     queue,
     size: options.workers,
     concurrency: options.concurrency,
-    modules,
     demoSpeed: options.demoSpeed,
     killGrace: options.killGrace,
     resultLimit: options.resultLimit,
@@ -279,6 +294,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
         );
         const left = await pool.drain(grace);
         await pool.close();
+        catalog?.close();
         if (left.length > 0 && store.durable) {
           await queue.requeue(left);
           logger.info(`Put ${left.length} unfinished job(s) back in the queue`, jobFields(left));

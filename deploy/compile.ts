@@ -10,8 +10,13 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
-/** The same permissions and V8 flags as `deno task start`, which the executable keeps. */
+/**
+ * The same permissions, unstable features and V8 flags as `deno task start`, which the
+ * executable keeps (sandboxed workers need `--unstable-worker-options`).
+ */
 const RUN_FLAGS = [
+  "--unstable-worker-options",
+  "--unstable-no-legacy-abort",
   "--v8-flags=--max-semi-space-size=2",
   "--allow-net",
   "--allow-read",

@@ -13,6 +13,7 @@ export type {
   HandlerSpec,
   RetryOptions,
 } from "./handlers/define.ts";
+export type { Grant, HandlerPermissions } from "./handlers/permissions.ts";
 export { EnqueueError, UnrecoverableError } from "./errors.ts";
 export type { EnqueueErrorCode } from "./errors.ts";
 export type { Attempt, Job, JobOptions, NewJob } from "./job.ts";

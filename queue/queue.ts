@@ -16,7 +16,7 @@ import { ManualRetry } from "./control/manual_retry.ts";
 import { Capacity } from "./enqueue/capacity.ts";
 import { type EnqueueOptions, Enqueuer } from "./enqueue/enqueuer.ts";
 import type { JobEvents } from "./events.ts";
-import type { HandlerRegistry } from "./handlers/registry.ts";
+import type { JobTypes } from "./handlers/job_types.ts";
 import type { Job, NewJob } from "./job.ts";
 import type { JobStatus } from "./lifecycle.ts";
 import { Cleaner, DEFAULT_RETENTION, type Retention } from "./maintenance/cleaner.ts";
@@ -31,7 +31,8 @@ import type { Store } from "./store/store.ts";
 /** Options for {@linkcode Queue}. */
 export interface QueueOptions {
   store: Store;
-  registry: HandlerRegistry;
+  /** The job types: a `HandlerRegistry`, or the server's `TypeCatalog`. */
+  registry: JobTypes;
   events: JobEvents;
   /** Unfinished jobs allowed at once. Default 10,000. */
   capacity?: number;
@@ -67,7 +68,7 @@ export interface QueueMaintenance {
  */
 export class Queue {
   readonly store: Store;
-  readonly registry: HandlerRegistry;
+  readonly registry: JobTypes;
   readonly events: JobEvents;
   readonly owner: string;
   readonly leaseMs: number;

@@ -21,6 +21,8 @@ function bundleCommand(folder: string, cache: string, args: string[]): Deno.Comm
     args: [
       "run",
       "--no-config",
+      "--unstable-worker-options",
+      "--unstable-no-legacy-abort",
       "--allow-net",
       "--allow-read",
       "--allow-write",

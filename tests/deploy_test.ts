@@ -26,7 +26,7 @@ Deno.test("deploy/denoqueue.service starts the bundle, with its import map, and 
   const unit = Deno.readTextFileSync(UNIT);
   assert.match(
     unit,
-    /^ExecStart=\S*deno run --no-config --import-map \/opt\/denoqueue\/import_map\.json .*\/opt\/denoqueue\/denoqueue\.js --store sqlite:\/var\/lib\/denoqueue\//m,
+    /^ExecStart=\S*deno run --no-config --unstable-worker-options --unstable-no-legacy-abort --import-map \/opt\/denoqueue\/import_map\.json .*\/opt\/denoqueue\/denoqueue\.js --store sqlite:\/var\/lib\/denoqueue\//m,
   );
   assert.match(unit, /^StateDirectory=denoqueue$/m);
   assert.match(unit, /^KillSignal=SIGTERM$/m);
@@ -71,7 +71,13 @@ Deno.test("deploy/Dockerfile runs the bundle as a user, on 0.0.0.0 inside, its s
   assert.equal(last("STOPSIGNAL").words[0], "SIGTERM");
   const entry = last("ENTRYPOINT").command;
   assert.ok(entry, "ENTRYPOINT in exec form, so signals reach deno with no shell between");
-  assert.deepEqual(entry.slice(0, 3), ["deno", "run", "--no-config"]);
+  assert.deepEqual(entry.slice(0, 5), [
+    "deno",
+    "run",
+    "--no-config",
+    "--unstable-worker-options",
+    "--unstable-no-legacy-abort",
+  ]);
   assert.ok(entry.includes("--v8-flags=--max-semi-space-size=2"), "the start task's V8 flags");
   const copied = DOCKERFILE.filter((i) => i.keyword === "COPY").flatMap((i) =>
     i.words.slice(0, -1).map((source) => `${i.words.at(-1)}${source.split("/").at(-1)}`)

@@ -6,7 +6,7 @@
 
 import { ShuttingDownError, ValidationError } from "../errors.ts";
 import type { JobEvents } from "../events.ts";
-import type { HandlerRegistry } from "../handlers/registry.ts";
+import type { JobTypes } from "../handlers/job_types.ts";
 import type { Job, NewJob } from "../job.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { Capacity } from "./capacity.ts";
@@ -15,7 +15,7 @@ import { buildJob } from "./job_builder.ts";
 /** What an {@linkcode Enqueuer} works with. */
 export interface EnqueuerDeps {
   store: JobStore;
-  registry: HandlerRegistry;
+  registry: JobTypes;
   events: JobEvents;
   capacity: Capacity;
   now: () => number;
@@ -60,8 +60,17 @@ export class Enqueuer {
     if (items.length === 0) throw new ValidationError("At least one job is required", "jobs");
     // Field names carry the index when the caller sent an array, even of one job.
     const batch = options.batch ?? items.length > 1;
+    const checks = items.map((item, index) => ({
+      type: item.type,
+      payload: item.payload,
+      prefix: batch ? `[${index}].` : "",
+    }));
+    // Synchronous for the built-in types; a round trip to the catalog worker for the others.
+    const checked = registry.check(checks);
+    const results = checked instanceof Promise ? await checked : checked;
+    if (closed()) throw new ShuttingDownError();
     const jobs = items.map((item, index) =>
-      buildJob(registry, item, batch ? `[${index}].` : "", now())
+      buildJob(registry, item, results[index], checks[index].prefix, now())
     );
     await capacity.reserve(jobs.length, options);
     let inserted: Job[];

@@ -5,33 +5,38 @@
  */
 
 import { ValidationError } from "../errors.ts";
-import type { HandlerRegistry } from "../handlers/registry.ts";
+import type { JobTypes, PayloadResult } from "../handlers/job_types.ts";
 import { failingField } from "../issue_field.ts";
 import type { Job, JobOptions, NewJob } from "../job.ts";
 import { newJobId } from "../job_id.ts";
 import { jobOptionsSchema } from "../job_options.ts";
 
 /**
- * A new job from `item`, or a `ValidationError` naming the field. `prefix` goes before field
- * names (`[3].` for the fourth job of a batch).
+ * A new job from `item` and the check of its payload (`JobTypes.check`), or a
+ * `ValidationError` naming the field. `prefix` goes before field names (`[3].` for the fourth
+ * job of a batch).
  *
  * @example
  * ```ts ignore
- * const job = buildJob(registry, { type: "noop", payload: {} }, "", Date.now());
+ * const item = { type: "noop", payload: {} };
+ * const [checked] = await types.check([{ ...item, prefix: "" }]);
+ * const job = buildJob(types, item, checked, "", Date.now());
  * ```
  */
 export function buildJob(
-  registry: HandlerRegistry,
+  types: JobTypes,
   item: NewJob,
+  checked: PayloadResult,
   prefix: string,
   now: number,
 ): Job {
   if (typeof item.type !== "string") {
     throw new ValidationError(`${prefix}type must be a string`, `${prefix}type`);
   }
-  const payload = registry.validate(item.type, item.payload, prefix);
+  if (!checked.ok) throw checked.error;
+  const { payload } = checked;
   const options = parseOptions(item.options, prefix);
-  const policy = registry.policy(item.type);
+  const policy = types.policy(item.type);
   const delayed = (options.delay ?? 0) > 0;
   return {
     id: newJobId(now),

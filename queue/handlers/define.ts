@@ -7,6 +7,7 @@ import type { z } from "zod";
 import type { BackoffPolicy } from "../backoff.ts";
 import type { JobOptions } from "../job.ts";
 import type { JobStatus } from "../lifecycle.ts";
+import { checkPermissions, type HandlerPermissions, type Permissions } from "./permissions.ts";
 
 /** The job `ctx.enqueue` created. */
 export interface EnqueuedJob {
@@ -57,15 +58,24 @@ export interface HandlerSpec<S extends z.ZodType, R> {
   description?: string;
   /** A valid payload, shown as the example for this type. */
   example?: z.input<S>;
+  /**
+   * What `run` may use: hosts, paths, environment variables, programs. Nothing declared,
+   * nothing granted: the handler runs in a worker without environment, files, network or
+   * subprocesses. Types that declare the same permissions share workers.
+   */
+  permissions?: HandlerPermissions;
   /** Does the work. The returned value (structured-cloneable) becomes the job's result. */
   run(payload: z.output<S>, ctx: HandlerContext): R | Promise<R>;
 }
 
 const HANDLER_BRAND = Symbol.for("denoqueue.handler");
 
-/** A handler as `defineHandler` returns it. */
+/** A handler as `defineHandler` returns it: its permissions in canonical form. */
 // deno-lint-ignore no-explicit-any
-export type Handler = HandlerSpec<z.ZodType, any> & { readonly [HANDLER_BRAND]: true };
+export type Handler = Omit<HandlerSpec<z.ZodType, any>, "permissions"> & {
+  readonly permissions: Permissions;
+  readonly [HANDLER_BRAND]: true;
+};
 
 /** Default milliseconds an attempt may run. */
 export const DEFAULT_TIMEOUT = 30_000;
@@ -84,6 +94,7 @@ const TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
  *   type: "welcome-email",
  *   payload: z.object({ to: z.email() }),
  *   timeout: 10_000,
+ *   permissions: { net: ["api.example.com"], env: ["MAIL_API_KEY"] },
  *   run: (payload, ctx) => {
  *     ctx.log(`sending to ${payload.to}`);
  *     return { sent: true };
@@ -113,7 +124,8 @@ export function defineHandler<S extends z.ZodType, R>(spec: HandlerSpec<S, R>): 
   if (typeof spec.run !== "function") {
     throw new TypeError(`run of ${spec.type} must be a function`);
   }
-  return { ...spec, [HANDLER_BRAND]: true } as Handler;
+  const permissions = checkPermissions(spec.type, spec.permissions);
+  return { ...spec, permissions, [HANDLER_BRAND]: true } as Handler;
 }
 
 /** Whether a value was made by `defineHandler` (in any copy of this module). */

@@ -46,6 +46,8 @@ function fitted(result: HttpResult, limit: number): HttpResult {
 export const httpHandler = defineHandler({
   type: "http",
   description: "Calls a URL (a webhook); a non-2xx status fails the attempt",
+  // Only the network: its own checks decide which addresses (refused ranges, --http-allow).
+  permissions: { net: true },
   payload: z.object({
     url: z.url({ protocol: /^https?$/ }).refine(
       (url) => !/^https?:\/\/[^/?#]*@/i.test(url),

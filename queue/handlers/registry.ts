@@ -1,126 +1,54 @@
 /**
- * The handler registry: loads handler modules, finds each type, validates payloads and
- * describes the types. Both the main thread (validation) and each worker (running) build one.
+ * The handler registry: the handlers themselves, where their code may run (each worker, the
+ * sandboxed catalog worker, tests). It finds each type, checks payloads, describes the types
+ * and groups them by the permissions they declare.
  * @module
  */
 
 import { z } from "zod";
-import { type BackoffPolicy, DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS } from "../backoff.ts";
-import { type ValidationCode, ValidationError } from "../errors.ts";
+import { DEFAULT_BACKOFF, DEFAULT_MAX_ATTEMPTS } from "../backoff.ts";
+import { ValidationError } from "../errors.ts";
 import { failingField, issueField } from "../issue_field.ts";
 import { builtinHandlers } from "./builtin.ts";
-import { DEFAULT_TIMEOUT, type Handler, isHandler } from "./define.ts";
+import { DEFAULT_TIMEOUT, type Handler } from "./define.ts";
+import type {
+  JobTypes,
+  PayloadCheck,
+  PayloadResult,
+  Sandbox,
+  TypeDescription,
+  TypePolicy,
+} from "./job_types.ts";
+import {
+  importedSources,
+  type LoadedHandler,
+  loadHandlers,
+  type ModuleSource,
+} from "./module_loader.ts";
+import { checkPermissions, permissionsKey } from "./permissions.ts";
 
-/** A type's timeout and retry policy, defaults filled in. */
-export interface TypePolicy {
-  readonly timeout: number;
-  readonly maxAttempts: number;
-  readonly backoff: Readonly<BackoffPolicy>;
-}
+export { HandlerLoadError, handlersFromModule, moduleName } from "./module_loader.ts";
+export type { TypeDescription, TypePolicy } from "./job_types.ts";
 
-/** What `GET /api/types` says of a type. */
-export interface TypeDescription {
-  type: string;
-  description?: string;
-  timeout: number;
-  retry: { maxAttempts: number; backoff: BackoffPolicy };
-  payloadSchema: unknown;
-  example?: unknown;
-}
-
-/**
- * A handler module that cannot be used: missing, not valid code, exporting no handler, or
- * defining a job type another handler (or a built-in) defines. One line, naming the module and
- * the type, for the person starting the service.
- */
-export class HandlerLoadError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = "HandlerLoadError";
-  }
-}
-
-const BUILT_IN = "(built in)";
-
-/** How messages name a module: its path for a local file, else its URL. */
-export function moduleName(specifier: string): string {
-  return specifier.startsWith("file:")
-    ? decodeURIComponent(new URL(specifier).pathname)
-    : specifier;
-}
-
-/** Collects handlers from a module's exports: handlers, or arrays of them, under any name. */
-export function handlersFromModule(module: Record<string, unknown>, specifier: string): Handler[] {
-  const found: Handler[] = [];
-  for (const value of Object.values(module)) {
-    if (isHandler(value)) found.push(value);
-    else if (Array.isArray(value)) found.push(...value.filter(isHandler));
-  }
-  if (found.length === 0) {
-    throw new TypeError(
-      `Handler module ${specifier} exports no handler (export the result of defineHandler)`,
-    );
-  }
-  return [...new Set(found)];
-}
-
-/** Imports each module and returns its handlers. */
-export async function importHandlers(specifiers: readonly string[]): Promise<Handler[]> {
-  const handlers: Handler[] = [];
-  // Where each type was defined, to name both places when two define it.
-  const definedIn = new Map<string, string>(
-    builtinHandlers.map((handler) => [handler.type, BUILT_IN]),
-  );
-  for (const specifier of specifiers) {
-    const name = moduleName(specifier);
-    let module: Record<string, unknown>;
-    try {
-      module = await import(specifier);
-    } catch (error) {
-      throw new HandlerLoadError(`Cannot load the handler module ${name}: ${why(error)}`, {
-        cause: error,
-      });
-    }
-    let found: Handler[];
-    try {
-      found = handlersFromModule(module, name);
-    } catch (error) {
-      throw new HandlerLoadError((error as Error).message, { cause: error });
-    }
-    for (const handler of found) {
-      const other = definedIn.get(handler.type);
-      if (other !== undefined) throw typeClash(handler.type, name, other);
-      definedIn.set(handler.type, name);
-    }
-    handlers.push(...found);
-  }
-  return handlers;
-}
-
-/** Two definitions of one job type: where they are, in one line. */
-function typeClash(type: string, module: string, other: string): HandlerLoadError {
-  const named = JSON.stringify(type);
-  if (other === BUILT_IN) {
-    return new HandlerLoadError(
-      `The handler module ${module} defines the job type ${named}, which is built in: ` +
-        "choose another name",
-    );
-  }
-  if (other === module) {
-    return new HandlerLoadError(`The handler module ${module} defines the job type ${named} twice`);
-  }
-  return new HandlerLoadError(
-    `The handler modules ${other} and ${module} both define the job type ${named}`,
+/** The `ValidationError` for a type no handler defines, listing the known ones. */
+export function unknownTypeError(type: string, known: string[], fieldPrefix = ""): ValidationError {
+  return new ValidationError(
+    `Unknown job type ${JSON.stringify(type)}; known types: ${known.join(", ")}`,
+    `${fieldPrefix}type`,
+    { knownTypes: known },
+    "unknown_type",
   );
 }
 
-/** Why an import failed, in one line: the first line of Deno's message, with its position. */
-function why(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (/^Module not found/.test(message)) return "no such file";
-  const [first] = message.split("\n");
-  const at = /\bat (file:\/\/\S+:(\d+):(\d+))\s*$/.exec(message);
-  return at === null ? first : `${first} (line ${at[2]}, column ${at[3]})`;
+/** Policy of a handler, defaults filled in, frozen to be shared by every job of its type. */
+export function policyOf(
+  spec: { timeout?: number; retry?: Handler["retry"] },
+): TypePolicy {
+  return Object.freeze({
+    timeout: spec.timeout ?? DEFAULT_TIMEOUT,
+    maxAttempts: spec.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    backoff: Object.freeze({ ...DEFAULT_BACKOFF, ...spec.retry?.backoff }),
+  });
 }
 
 /**
@@ -131,22 +59,36 @@ function why(error: unknown): string {
  * registry.validate("sleep", { ms: 10 });
  * ```
  */
-export class HandlerRegistry {
+export class HandlerRegistry implements JobTypes {
   #handlers = new Map<string, Handler>();
+  #modules = new Map<string, string>();
   #policies = new Map<string, TypePolicy>();
 
-  constructor(handlers: readonly Handler[]) {
-    for (const handler of handlers) {
+  /** Handlers, each alone or with the module that defines it. */
+  constructor(handlers: readonly (Handler | LoadedHandler)[]) {
+    for (const entry of handlers) {
+      const { handler, module } = "handler" in entry
+        ? entry
+        : { handler: entry, module: undefined };
       if (this.#handlers.has(handler.type)) {
         throw new TypeError(`Two handlers define the job type ${JSON.stringify(handler.type)}`);
       }
-      this.#handlers.set(handler.type, handler);
+      // A handler made by another copy of the library is put in canonical form here too.
+      const permissions = checkPermissions(handler.type, handler.permissions);
+      this.#handlers.set(handler.type, { ...handler, permissions });
+      if (module !== undefined) this.#modules.set(handler.type, module);
     }
   }
 
-  /** The built-in handlers plus those of the given modules (absolute URLs). */
-  static async load(modules: readonly string[]): Promise<HandlerRegistry> {
-    return new HandlerRegistry([...builtinHandlers, ...await importHandlers(modules)]);
+  /**
+   * The built-in handlers plus those of the given modules: absolute URLs (imported here), or
+   * sources that say how to import them.
+   */
+  static async load(modules: readonly (string | ModuleSource)[]): Promise<HandlerRegistry> {
+    const sources = modules.map((module) =>
+      typeof module === "string" ? importedSources([module])[0] : module
+    );
+    return new HandlerRegistry([...builtinHandlers, ...await loadHandlers(sources)]);
   }
 
   get(type: string): Handler | undefined {
@@ -158,20 +100,48 @@ export class HandlerRegistry {
     return [...this.#handlers.keys()].sort();
   }
 
+  /** The module that defines the type (`undefined` for a built-in). */
+  moduleOf(type: string): string | undefined {
+    return this.#modules.get(type);
+  }
+
   /** The type's timeout and retry policy, with defaults filled in. */
   policy(type: string): TypePolicy {
     let policy = this.#policies.get(type);
     if (policy === undefined) {
-      const handler = this.#require(type);
       // One frozen object per type, shared by its jobs: nothing is copied per enqueue.
-      policy = Object.freeze({
-        timeout: handler.timeout ?? DEFAULT_TIMEOUT,
-        maxAttempts: handler.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-        backoff: Object.freeze({ ...DEFAULT_BACKOFF, ...handler.retry?.backoff }),
-      });
+      policy = policyOf(this.#require(type));
       this.#policies.set(type, policy);
     }
     return policy;
+  }
+
+  check(items: readonly PayloadCheck[]): PayloadResult[] {
+    return items.map(({ type, payload, prefix }) => {
+      try {
+        return { ok: true, payload: this.validate(type, payload, prefix) };
+      } catch (error) {
+        if (error instanceof ValidationError) return { ok: false, error };
+        throw error;
+      }
+    });
+  }
+
+  sandboxes(): Sandbox[] {
+    const sandboxes = new Map<string, Sandbox>();
+    for (const type of this.types()) {
+      const { permissions } = this.#handlers.get(type)!;
+      const key = permissionsKey(permissions);
+      let sandbox = sandboxes.get(key);
+      if (sandbox === undefined) {
+        sandbox = { key, permissions, types: [], modules: [] };
+        sandboxes.set(key, sandbox);
+      }
+      sandbox.types.push(type);
+      const module = this.#modules.get(type);
+      if (module !== undefined && !sandbox.modules.includes(module)) sandbox.modules.push(module);
+    }
+    return [...sandboxes.values()];
   }
 
   /**
@@ -184,17 +154,9 @@ export class HandlerRegistry {
     if (parsed.success) return parsed.data;
     const base = `${fieldPrefix}payload`;
     const { field, message } = failingField(parsed.error, base);
-    return this.#fail(
-      "invalid_payload",
-      `Invalid payload for ${type}: ${field}: ${message}`,
-      field,
-      {
-        issues: parsed.error.issues.map((i) => ({
-          field: issueField(i, base),
-          message: i.message,
-        })),
-      },
-    );
+    throw new ValidationError(`Invalid payload for ${type}: ${field}: ${message}`, field, {
+      issues: parsed.error.issues.map((i) => ({ field: issueField(i, base), message: i.message })),
+    }, "invalid_payload");
   }
 
   describe(): TypeDescription[] {
@@ -206,6 +168,7 @@ export class HandlerRegistry {
         description: handler.description,
         timeout,
         retry: { maxAttempts, backoff },
+        permissions: handler.permissions,
         payloadSchema: z.toJSONSchema(handler.payload, { unrepresentable: "any", io: "input" }),
         example: handler.example,
       };
@@ -214,23 +177,7 @@ export class HandlerRegistry {
 
   #require(type: string, fieldPrefix = ""): Handler {
     const handler = this.#handlers.get(type);
-    if (handler === undefined) {
-      return this.#fail(
-        "unknown_type",
-        `Unknown job type ${JSON.stringify(type)}; known types: ${this.types().join(", ")}`,
-        `${fieldPrefix}type`,
-        { knownTypes: this.types() },
-      );
-    }
+    if (handler === undefined) throw unknownTypeError(type, this.types(), fieldPrefix);
     return handler;
-  }
-
-  #fail(
-    code: ValidationCode,
-    message: string,
-    field: string,
-    details: Record<string, unknown>,
-  ): never {
-    throw new ValidationError(message, field, details, code);
   }
 }

@@ -1,6 +1,8 @@
 /**
- * The worker pool: N Web Workers, each running up to C jobs at once. It claims jobs in batches
- * when workers have room, hands them out, records how they end, and replaces workers that die.
+ * The worker pool: up to N Web Workers, each running up to C jobs at once, grouped by the
+ * permissions their job types declare (see `worker_groups.ts`). It claims jobs of each group's
+ * types in batches when its workers have room, hands them out, records how they end, starts
+ * workers as jobs need them, and replaces workers that die.
  * @module
  */
 
@@ -16,13 +18,16 @@ import { LeaseKeeper } from "./lease_keeper.ts";
 import { OutcomeRecorder } from "./outcome_recorder.ts";
 import { logReplacement } from "./replacement_log.ts";
 import type { FromWorker } from "./protocol.ts";
-import { checkedHttpAllow, defaultWorkerUrl, type PoolOptions } from "./pool_options.ts";
+import { checkedHttpAllow, type PoolOptions } from "./pool_options.ts";
 import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
+import { defaultRuntimeUrl } from "./sandbox_entry.ts";
+import { type SandboxStats, WorkerGroups } from "./worker_groups.ts";
 import type { WorkerHandle } from "./worker_handle.ts";
-import { WorkerSet } from "./worker_set.ts";
+import type { WorkerSet } from "./worker_set.ts";
 
 /** Workers and jobs, as `GET /api/stats` shows them. */
 export interface PoolStats {
+  /** Workers in all that the groups grow to (each group with work has one at least). */
   size: number;
   concurrency: number;
   /** Whether handing out jobs is paused (`POST /api/queue/pause`). */
@@ -30,6 +35,8 @@ export interface PoolStats {
   busy: number;
   idle: number;
   running: number;
+  /** The workers of each set of permissions. */
+  sandboxes: SandboxStats[];
 }
 
 /**
@@ -44,7 +51,7 @@ export class WorkerPool {
   readonly concurrency: number;
   readonly killGrace: number;
   #queue: Queue;
-  #workers: WorkerSet;
+  #workers: WorkerGroups;
   #now: () => number;
   #pumping = false;
   #again = false;
@@ -87,34 +94,45 @@ export class WorkerPool {
       logger: this.#logger,
     });
     this.#claimRetry = new RetryTimer(() => this.#pump(), { first: options.claimRetry ?? 100 });
-    const init = {
-      url: options.workerUrl ?? defaultWorkerUrl(),
-      modules: options.modules ?? [],
+    const settings = {
       demoSpeed: options.demoSpeed ?? 1,
       resultLimit: options.resultLimit ?? DEFAULT_RESULT_LIMIT,
       httpAllow,
     };
-    this.#workers = new WorkerSet(
-      this.size,
-      init,
+    let nextWorker = 1;
+    this.#workers = new WorkerGroups(
+      this.#queue.registry.sandboxes(),
+      settings,
+      options.workerUrl ?? defaultRuntimeUrl(),
       {
-        onBatch: (handle, message) => this.#onBatch(handle, message),
-        onEnqueue: (handle, requests) => children.enqueue(handle, requests),
-        onCrash: (handle, reason) => this.#replace(handle, reason),
+        callbacks: {
+          onBatch: (handle, message) => this.#onBatch(handle, message),
+          onEnqueue: (handle, requests) => children.enqueue(handle, requests),
+          onCrash: (handle, reason) => this.#replace(handle, reason),
+        },
+        nextId: () => `w${nextWorker++}`,
+        onReady: () => this.#pump(),
+        logger: this.#logger,
       },
-      () => this.#pump(),
-      this.#logger,
+      this.size,
     );
   }
 
-  /** Starts every worker and waits until each has loaded its handlers. */
+  /**
+   * Starts handing out jobs: a worker starts for each group whose jobs are ready now, and later
+   * as jobs of other groups become ready.
+   */
   async start(): Promise<void> {
-    await this.#workers.start();
     this.#leases.start();
     this.#unsubscribe.push(
-      this.#queue.onReady(() => this.#pump()),
+      this.#queue.onReady((types) => {
+        if (types !== undefined) this.#workers.demand(types);
+        this.#pump();
+      }),
       this.#queue.onCancel((jobId) => this.#deadlines.cancel(jobId)),
     );
+    const { byType } = await this.#queue.store.counts();
+    this.#workers.demand(Object.keys(byType).filter((type) => byType[type].queued > 0));
     this.#pump();
   }
 
@@ -142,6 +160,7 @@ export class WorkerPool {
       busy,
       idle: this.#workers.handles.length - busy,
       running: this.#workers.running,
+      sandboxes: this.#workers.stats(),
     };
   }
 
@@ -208,23 +227,31 @@ export class WorkerPool {
         this.#again = false;
         for (;;) {
           if (this.#draining || this.#paused) return;
-          const rooms = this.#workers.handles
-            .filter((handle) => handle.available && handle.running.size < this.concurrency)
-            .map((handle) => ({ handle, room: this.concurrency - handle.running.size }));
+          const rooms = this.#workers.sets.flatMap((set) =>
+            set.handles
+              .filter((handle) => handle.available && handle.running.size < this.concurrency)
+              .map((handle) => ({ set, handle, room: this.concurrency - handle.running.size }))
+          );
           if (rooms.length === 0) break;
           const claims = await Promise.allSettled(
-            rooms.map(({ handle, room }) => this.#queue.claim(room, handle.id)),
+            rooms.map(({ set, handle, room }) => this.#queue.claim(room, handle.id, set.types)),
           );
           let full = true;
+          // A group whose every claim came back full has more work waiting: it may grow.
+          const notFull = new Set<WorkerSet>();
           // Jobs claimed for one worker are handed out even when another worker's claim failed.
           for (const [i, claim] of claims.entries()) {
             if (claim.status === "rejected") continue;
-            if (claim.value.length < rooms[i].room) full = false;
+            if (claim.value.length < rooms[i].room) {
+              full = false;
+              notFull.add(rooms[i].set);
+            }
             if (claim.value.length > 0) await this.#dispatch(rooms[i].handle, claim.value);
           }
           const failed = claims.find((claim) => claim.status === "rejected");
           if (failed !== undefined) throw failed.reason;
           this.#claimRetry.succeeded();
+          for (const { set } of rooms) if (!notFull.has(set)) this.#workers.growFull(set);
           if (!full) break;
         }
       } while (this.#again);

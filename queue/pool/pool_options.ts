@@ -1,6 +1,5 @@
 /**
- * What a `WorkerPool` is built with, and where its worker entry is found (beside this
- * file, `.ts` from source, `.js` from the bundle).
+ * What a `WorkerPool` is built with.
  * @module
  */
 
@@ -11,12 +10,13 @@ import type { Queue } from "../queue.ts";
 /** Options for `WorkerPool`. */
 export interface PoolOptions {
   queue: Queue;
-  /** Workers. Default: the number of CPUs. */
+  /**
+   * Workers in all, started as jobs need them: the groups of job types with their own
+   * permissions share them, each with one at least. Default: the number of CPUs.
+   */
   size?: number;
   /** Jobs each worker runs at once. Default 16. */
   concurrency?: number;
-  /** Absolute URLs of user handler modules, loaded into every worker. */
-  modules?: string[];
   /** Time scale of the demo job types. Default 1. */
   demoSpeed?: number;
   /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */
@@ -31,17 +31,14 @@ export interface PoolOptions {
   httpAllow?: string[];
   /** After a failed claim, the first wait before claiming again (doubling to 5 s). Default 100. */
   claimRetry?: number;
-  /** The worker entry. Default: `worker.ts` (or `worker.js` when bundled) beside this file. */
+  /**
+   * The worker runtime: a module exporting `serve`, as `worker.ts` does, which each worker's
+   * entry imports. Default: `worker.ts` (or `worker.js` when bundled) in this folder.
+   */
   workerUrl?: URL;
   /** Where crashes, lost leases and failed claims are logged. Default: `defaultLogger()`. */
   logger?: Logger;
   now?: () => number;
-}
-
-/** The worker entry beside this file: `worker.ts`, or `worker.js` when bundled. */
-export function defaultWorkerUrl(): URL {
-  const bundled = !import.meta.url.endsWith(".ts");
-  return new URL(bundled ? "./worker.js" : "./worker.ts", import.meta.url);
 }
 
 /** `options.httpAllow` (default none), or a `RangeError` naming the entry it cannot read. */

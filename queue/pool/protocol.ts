@@ -3,7 +3,8 @@
  * @module
  */
 
-import type { EnqueueErrorCode } from "../errors.ts";
+import type { EnqueueErrorCode, ValidationCode } from "../errors.ts";
+import type { PayloadCheck, TypeDescription } from "../handlers/job_types.ts";
 import type { JobStatus } from "../lifecycle.ts";
 
 /** A job as a worker receives it. */
@@ -17,10 +18,10 @@ export interface WorkerJob {
 /** Why the pool aborts a running job's signal. */
 export type AbortReason = "timeout" | "cancelled" | "shutdown";
 
-/** What a worker needs before it takes jobs. */
+/** What a worker needs before it takes jobs (its entry names the handler modules it loads). */
 export interface WorkerSettings {
-  /** Handler modules to load. */
-  modules: string[];
+  /** The job types it runs; it refuses any other. */
+  types: string[];
   /** Time scale of the demo job types. */
   demoSpeed: number;
   /** Largest result, in bytes of JSON; a larger one fails its attempt for good. */
@@ -54,9 +55,30 @@ export type EnqueueAnswer =
     retryAfterSeconds?: number;
   };
 
-/** Main thread → worker. */
+/** A user job type as the catalog worker describes it, with the module that defines it. */
+export interface TypeSpec extends TypeDescription {
+  module: string;
+}
+
+/** A payload check as the catalog worker answers it (a `ValidationError`, taken apart). */
+export type CheckAnswer =
+  | { ok: true; payload: unknown }
+  | {
+    ok: false;
+    code: ValidationCode;
+    message: string;
+    field: string;
+    details?: Record<string, unknown>;
+  };
+
+/**
+ * Main thread → worker. A job worker gets `init`, then `run`, `abort` and `enqueued`; the
+ * catalog worker gets `describe`, then `check`.
+ */
 export type ToWorker =
   | ({ kind: "init" } & WorkerSettings)
+  | { kind: "describe" }
+  | { kind: "check"; requestId: number; items: PayloadCheck[] }
   | { kind: "run"; jobs: WorkerJob[] }
   | { kind: "abort"; jobId: string; reason: AbortReason }
   | { kind: "enqueued"; answers: EnqueueAnswer[] };
@@ -80,6 +102,8 @@ export type JobOutcome =
 export type FromWorker =
   | { kind: "lifeline" }
   | { kind: "ready"; types: string[] }
+  | { kind: "described"; types: TypeSpec[] }
+  | { kind: "checked"; requestId: number; answers: CheckAnswer[] }
   | { kind: "init-failed"; error: string }
   | {
     kind: "batch";

@@ -1,6 +1,8 @@
 /**
- * The worker entry: holds its lifeline, loads the handler modules, runs the jobs it is handed
- * (up to the pool's concurrency at once), and sends outcomes, progress and logs back in batches.
+ * The worker runtime. A worker's entry (see `sandbox_entry.ts`) imports it, then calls
+ * `serve` with the handler modules it may load. As a job worker it holds its lifeline, runs
+ * the jobs it is handed (up to the pool's concurrency at once), and sends outcomes, progress
+ * and logs back in batches; as the catalog worker it describes the types and checks payloads.
  * @module
  */
 
@@ -10,15 +12,21 @@ import { UnrecoverableError } from "../errors.ts";
 import { demoSettings } from "../handlers/demo.ts";
 import { HttpAllowList } from "../handlers/http/allow_list.ts";
 import { httpSettings } from "../handlers/http/settings.ts";
+import type { ModuleSource } from "../handlers/module_loader.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { MAX_LOG_LINE_LENGTH, trimStack } from "../job.ts";
+import { answerChecks, describeModuleTypes, postAnswers } from "./catalog_role.ts";
 import { EnqueueChannel } from "./enqueue_channel.ts";
 import { hookExits } from "./exit_hooks.ts";
 import { holdLifeline } from "./lifeline.ts";
 import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
 import { DEFAULT_RESULT_LIMIT, resultProblem } from "./result_limit.ts";
 
+const sources = Promise.withResolvers<ModuleSource[]>();
 let registry: HandlerRegistry | undefined;
+let serves = new Set<string>();
+/** The catalog worker's handlers, once `describe` has loaded them. */
+let catalog: Promise<HandlerRegistry> | undefined;
 let resultLimit = DEFAULT_RESULT_LIMIT;
 const controllers = new Map<string, AbortController>();
 let outcomes: JobOutcome[] = [];
@@ -107,8 +115,10 @@ async function run(job: WorkerJob): Promise<void> {
   controllers.set(job.id, controller);
   let outcome: JobOutcome;
   try {
-    const handler = registry!.get(job.type);
-    if (handler === undefined) throw new UnrecoverableError(`No handler for type ${job.type}`);
+    const handler = serves.has(job.type) ? registry!.get(job.type) : undefined;
+    if (handler === undefined) {
+      throw new UnrecoverableError(`This worker runs no handler for type ${job.type}`);
+    }
     const result = await handler.run(job.payload, {
       signal: controller.signal,
       attempt: job.attempt,
@@ -152,6 +162,14 @@ function abort(jobId: string, reason: AbortReason): void {
   controllers.get(jobId)?.abort(new DOMException(text, "AbortError"));
 }
 
+/**
+ * Called by the worker's entry with the handler modules this worker may load: imports that
+ * name them literally, so Deno loads them as the entry's own code, without read permission.
+ */
+export function serve(modules: ModuleSource[]): void {
+  sources.resolve(modules);
+}
+
 self.onmessage = async (event: MessageEvent<ToWorker>) => {
   const message = event.data;
   switch (message.kind) {
@@ -163,12 +181,27 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         demoSettings.speed = message.demoSpeed;
         httpSettings.resultLimit = message.resultLimit;
         httpSettings.allow = HttpAllowList.parse(message.httpAllow);
-        registry = await HandlerRegistry.load(message.modules);
-        post({ kind: "ready", types: registry.types() });
+        registry = await HandlerRegistry.load(await sources.promise);
+        serves = new Set(message.types.filter((type) => registry!.get(type) !== undefined));
+        post({ kind: "ready", types: [...serves].sort() });
       } catch (error) {
         post({ kind: "init-failed", error: messageOf(error) });
       }
       break;
+    case "describe":
+      try {
+        catalog = sources.promise.then((modules) => HandlerRegistry.load(modules));
+        post({ kind: "described", types: describeModuleTypes(await catalog) });
+      } catch (error) {
+        post({ kind: "init-failed", error: messageOf(error) });
+      }
+      break;
+    case "check": {
+      // Sent right after "describe" by a catalog that replaces a dead one: wait for the load.
+      const loaded = await catalog!;
+      postAnswers(post, message.requestId, answerChecks(loaded, message.items), message.items);
+      break;
+    }
     case "run":
       for (const job of message.jobs) run(job);
       break;

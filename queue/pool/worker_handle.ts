@@ -42,9 +42,12 @@ export interface WorkerCallbacks {
   onCrash(handle: WorkerHandle, reason: string): void;
 }
 
-/** The worker entry and what every worker loads at start. */
+/** How a worker of one sandbox starts: its entry, its permissions, and its settings. */
 export interface WorkerInit extends Omit<WorkerSettings, "lifeline"> {
-  url: URL;
+  /** The entry that loads its handler modules (`sandboxEntry`). */
+  entry: URL;
+  /** Exactly what its handlers declared (`workerPermissions`). */
+  permissions: Deno.PermissionOptionsObject;
 }
 
 /** One worker, as the pool sees it. */
@@ -58,7 +61,7 @@ export class WorkerHandle {
 
   constructor(
     readonly id: string,
-    init: WorkerInit,
+    readonly init: WorkerInit,
     callbacks: WorkerCallbacks,
     logger: Logger = defaultLogger(),
   ) {
@@ -66,7 +69,11 @@ export class WorkerHandle {
       () => this.#die(callbacks, "the worker ended without saying why"),
       (error) => logger.error("A worker's lifeline failed", { worker: id, error }),
     );
-    this.#worker = new Worker(init.url, { type: "module", name: id });
+    this.#worker = new Worker(init.entry, {
+      type: "module",
+      name: id,
+      deno: { permissions: init.permissions },
+    });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
       const message = event.data;
       switch (message.kind) {
@@ -105,7 +112,7 @@ export class WorkerHandle {
     this.#ready.promise.catch(() => {}); // Observed by ready(); a crash later is not a start error.
     this.post({
       kind: "init",
-      modules: init.modules,
+      types: init.types,
       demoSpeed: init.demoSpeed,
       resultLimit: init.resultLimit,
       httpAllow: init.httpAllow,

@@ -5,16 +5,19 @@
  */
 
 import assert from "node:assert/strict";
+import { HandlerRegistry } from "../../queue/handlers/registry.ts";
 import type { FromWorker, ToWorker, WorkerJob } from "../../queue/pool/protocol.ts";
+import { sandboxEntry } from "../../queue/pool/sandbox_entry.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { deadline } from "../support/wait.ts";
 
-const ENTRY = new URL("../../queue/pool/worker.ts", import.meta.url);
+const RUNTIME = new URL("../../queue/pool/worker.ts", import.meta.url);
+const FIXTURE_TYPES = (await HandlerRegistry.load([FIXTURES])).types();
 const EXITS_ON_LOAD = new URL("../fixtures/exits_on_load.ts", import.meta.url).href;
 
 /** A worker running the real entry; `until` waits until its messages so far pass `enough`. */
 function startWorker(modules: string[], resultLimit = 1024 * 1024) {
-  const worker = new Worker(ENTRY, { type: "module" });
+  const worker = new Worker(sandboxEntry(RUNTIME, modules), { type: "module" });
   const messages: FromWorker[] = [];
   const waiters: (() => void)[] = [];
   worker.onmessage = (event: MessageEvent<FromWorker>) => {
@@ -25,7 +28,7 @@ function startWorker(modules: string[], resultLimit = 1024 * 1024) {
   const send = (message: ToWorker) => worker.postMessage(message);
   send({
     kind: "init",
-    modules,
+    types: FIXTURE_TYPES,
     demoSpeed: 1,
     resultLimit,
     httpAllow: [],

@@ -25,23 +25,23 @@ export interface PoolHarness {
 }
 
 /** The harness's store (default: a memory store) and queue options (e.g. `capacity`). */
-export interface HarnessQueueOptions extends Partial<Omit<QueueOptions, "registry" | "events">> {
+export interface HarnessQueueOptions extends Partial<Omit<QueueOptions, "events">> {
   store?: Store;
 }
 
 /**
- * Builds the harness; `options` go to the pool (default: one worker loading the fixtures),
- * `queueOptions` to the queue.
+ * Builds the harness; `options` go to the pool (default: one worker in all), `queueOptions` to
+ * the queue (its types: the fixtures, or `queueOptions.registry`).
  */
 export async function poolHarness(
   options: Partial<PoolOptions> = {},
   queueOptions: HarnessQueueOptions = {},
 ): Promise<PoolHarness> {
   const store = queueOptions.store ?? new MemoryStore();
-  const registry = await HandlerRegistry.load([FIXTURES]);
+  const registry = queueOptions.registry ?? await HandlerRegistry.load([FIXTURES]);
   const queue = new Queue({ ...queueOptions, store, registry, events: new JobEvents() });
   await queue.open();
-  const pool = new WorkerPool({ queue, size: 1, modules: [FIXTURES], killGrace: 100, ...options });
+  const pool = new WorkerPool({ queue, size: 1, killGrace: 100, ...options });
   return {
     queue,
     pool,

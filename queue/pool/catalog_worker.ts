@@ -1,0 +1,192 @@
+/**
+ * The catalog worker, main thread's side: a worker with no permissions at all loads the
+ * handler modules, describes their job types and checks their payloads at enqueue, so no
+ * handler code (its module's top level, its schema's refinements) runs on the main thread.
+ * One that dies or hangs is replaced at the next check.
+ * @module
+ */
+
+import { ValidationError } from "../errors.ts";
+import type { PayloadCheck, PayloadResult } from "../handlers/job_types.ts";
+import { HandlerLoadError } from "../handlers/module_loader.ts";
+import { NO_PERMISSIONS, workerPermissions } from "../handlers/permissions.ts";
+import { HandlerRegistry } from "../handlers/registry.ts";
+import { type ModuleTypeSpec, type RemoteChecker, TypeCatalog } from "../handlers/type_catalog.ts";
+import { defaultLogger, type Logger } from "../primitives/logger.ts";
+import type { CheckAnswer, FromWorker, ToWorker } from "./protocol.ts";
+import { defaultRuntimeUrl, sandboxEntry } from "./sandbox_entry.ts";
+
+/** Options for {@linkcode CatalogWorker}. */
+export interface CatalogOptions {
+  /** Handler modules (absolute URLs). */
+  modules: string[];
+  /** The worker runtime. Default: `worker.ts` (or `.js` bundled) in this folder. */
+  runtime?: URL;
+  /** Milliseconds a check may take before the worker is replaced. Default 2,000. */
+  checkTimeout?: number;
+  logger?: Logger;
+}
+
+interface Pending {
+  items: PayloadCheck[];
+  resolve: (results: PayloadResult[]) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const { types, catalog } = await CatalogWorker.start({ modules: [handlersUrl] });
+ * types.check([{ type: "welcome", payload: {}, prefix: "" }]);
+ * catalog.close();
+ * ```
+ */
+export class CatalogWorker implements RemoteChecker {
+  #options: CatalogOptions;
+  #entry: URL;
+  #worker: Worker | undefined;
+  #described: Promise<ModuleTypeSpec[]> | undefined;
+  /** Fails the load in progress, if any, when the worker ends before describing. */
+  #loadFailed: ((error: Error) => void) | undefined;
+  #pending = new Map<number, Pending>();
+  #nextRequest = 1;
+  #closed = false;
+  #logger: Logger;
+
+  private constructor(options: CatalogOptions) {
+    this.#options = options;
+    this.#entry = sandboxEntry(options.runtime ?? defaultRuntimeUrl(), options.modules);
+    this.#logger = options.logger ?? defaultLogger();
+  }
+
+  /**
+   * Loads the modules in a worker with no permissions and returns their types with the
+   * built-ins. Rejects with a `HandlerLoadError` naming the module when one cannot be used.
+   */
+  static async start(
+    options: CatalogOptions,
+  ): Promise<{ types: TypeCatalog; catalog: CatalogWorker }> {
+    const catalog = new CatalogWorker(options);
+    const builtins = await HandlerRegistry.load([]);
+    try {
+      const specs = await catalog.#spawn();
+      return { types: new TypeCatalog(builtins, specs, catalog), catalog };
+    } catch (error) {
+      catalog.close();
+      throw error;
+    }
+  }
+
+  /** Checks payloads of the modules' types; one result per item, in order. */
+  async check(items: PayloadCheck[]): Promise<PayloadResult[]> {
+    if (this.#closed) return items.map((item) => refused(item, "the service is stopping"));
+    if (this.#worker === undefined) {
+      try {
+        await this.#spawn();
+      } catch (error) {
+        return items.map((item) => refused(item, `its handler module ${messageOf(error)}`));
+      }
+    }
+    const requestId = this.#nextRequest++;
+    const { promise, resolve } = Promise.withResolvers<PayloadResult[]>();
+    const timeout = this.#options.checkTimeout ?? 2_000;
+    const timer = setTimeout(
+      () => this.#end(`a payload check did not finish within ${timeout} ms`),
+      timeout,
+    );
+    this.#pending.set(requestId, { items, resolve, timer });
+    this.#post({ kind: "check", requestId, items });
+    return promise;
+  }
+
+  /** Ends the worker; checks still waiting are refused. */
+  close(): void {
+    this.#closed = true;
+    this.#end("the service is stopping");
+  }
+
+  #spawn(): Promise<ModuleTypeSpec[]> {
+    if (this.#described !== undefined) return this.#described;
+    const worker = new Worker(this.#entry, {
+      type: "module",
+      name: "catalog",
+      deno: { permissions: workerPermissions(NO_PERMISSIONS) },
+    });
+    this.#worker = worker;
+    const described = Promise.withResolvers<ModuleTypeSpec[]>();
+    worker.onmessage = (event: MessageEvent<FromWorker>) => {
+      const message = event.data;
+      if (message.kind === "described") described.resolve(message.types);
+      else if (message.kind === "init-failed") {
+        described.reject(new HandlerLoadError(message.error));
+        this.#end(message.error);
+      } else if (message.kind === "checked") this.#answer(message.requestId, message.answers);
+      else if (message.kind === "ending") this.#end(message.reason);
+    };
+    worker.onerror = (event) => {
+      event.preventDefault(); // Else an error in a worker ends the whole process.
+      described.reject(new HandlerLoadError(`Cannot load the handler modules: ${event.message}`));
+      this.#end(`uncaught error in the catalog worker: ${event.message}`);
+    };
+    this.#described = described.promise;
+    this.#loadFailed = described.reject;
+    described.promise.then(() => this.#loadFailed = undefined, () => {});
+    this.#post({ kind: "describe" });
+    return described.promise;
+  }
+
+  #post(message: ToWorker): void {
+    this.#worker?.postMessage(message);
+  }
+
+  #answer(requestId: number, answers: CheckAnswer[]): void {
+    const pending = this.#pending.get(requestId);
+    if (pending === undefined) return;
+    this.#pending.delete(requestId);
+    clearTimeout(pending.timer);
+    pending.resolve(answers.map((answer) =>
+      answer.ok ? answer : {
+        ok: false,
+        error: new ValidationError(answer.message, answer.field, answer.details, answer.code),
+      }
+    ));
+  }
+
+  /** Ends the worker (dead, hung or stopping); the checks it held are refused with `reason`. */
+  #end(reason: string): void {
+    const worker = this.#worker;
+    this.#worker = undefined;
+    this.#described = undefined;
+    this.#loadFailed?.(new HandlerLoadError(`Cannot load the handler modules: ${reason}`));
+    this.#loadFailed = undefined;
+    worker?.terminate();
+    if (worker !== undefined && !this.#closed) {
+      this.#logger.error(
+        `The catalog worker ended (${reason}); a new one starts at the next check`,
+      );
+    }
+    for (const [requestId, pending] of this.#pending) {
+      this.#pending.delete(requestId);
+      clearTimeout(pending.timer);
+      pending.resolve(pending.items.map((item) => refused(item, reason)));
+    }
+  }
+}
+
+/** A payload whose check could not finish, refused with why. */
+function refused(item: PayloadCheck, reason: string): PayloadResult {
+  const field = `${item.prefix}payload`;
+  return {
+    ok: false,
+    error: new ValidationError(
+      `Invalid payload for ${item.type}: ${field}: its check did not finish (${reason})`,
+      field,
+      undefined,
+      "invalid_payload",
+    ),
+  };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
