@@ -180,16 +180,17 @@ export class SqliteStore implements Store {
     return batches;
   }
 
-  claim({ limit, ...lease }: ClaimParams): Promise<Job[]> {
-    if (this.#ready.size === 0) return Promise.resolve([]);
+  claim({ limit, types, ...lease }: ClaimParams): Promise<Job[]> {
+    if (!this.#ready.has(types)) return Promise.resolve([]);
     return this.#writes.run((onCommit) => {
       // Out of the ready list, the jobs are moved on in place and handed out: no second copy
       // per running job. A failed commit rereads the list.
-      const picked = this.#ready.take(limit);
+      const picked = this.#ready.take(limit, types);
+      if (picked.length === 0) return picked; // Taken by a claim of the same commit.
       startAttempts(this.#statements, picked, lease);
-      const types = picked.map((job) => job.type);
+      const moved = picked.map((job) => job.type);
       onCommit(() => {
-        for (const type of types) this.#counts.move(type, "queued", "in-progress");
+        for (const type of moved) this.#counts.move(type, "queued", "in-progress");
       });
       return picked;
     });
