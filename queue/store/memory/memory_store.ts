@@ -96,7 +96,8 @@ export class MemoryStore implements Store {
   claim({ limit, types, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {
     const claimed: Job[] = [];
     const leaseToken = crypto.randomUUID();
-    // The list holds queued jobs alone: each leaves it as it leaves queued (`#replace`).
+    // The list holds queued jobs alone: a claim takes them out, any other move (`update`) or a
+    // removal forgets them.
     for (const id of this.#ready.take(limit, types)) {
       const job = this.#jobs.get(id)!;
       const next = owned({
@@ -129,6 +130,7 @@ export class MemoryStore implements Store {
       const next = owned(
         job.status === "in-progress" ? { ...job, seq: current.seq } : { ...rest, seq: current.seq },
       );
+      if (from === "queued") this.#ready.remove(current.id);
       this.#replace(current, next);
       this.#index(next);
       applied.push(next);
@@ -259,7 +261,6 @@ export class MemoryStore implements Store {
   }
 
   #replace(previous: Job, next: Job): void {
-    if (previous.status === "queued") this.#ready.remove(previous.id);
     this.#jobs.set(next.id, next);
     this.#counts.move(next.type, previous.status, next.status);
   }
