@@ -47,8 +47,8 @@ export class MemoryStore implements Store {
   #jobs = new Map<string, Job>();
   #order: string[] = []; // ids by seq; deleted ones are skipped and compacted now and then
   #holes = 0;
-  /** Ids of queued jobs, by type, in the order they became ready. */
-  #ready = new TypedReadyList<string, string>();
+  /** Queued jobs by id, a line per type in the order they became ready; each the stored one. */
+  #ready = new TypedReadyList<string, Job>();
   #scheduled = new MinHeap<{ runAt: number; id: string }>((a, b) => a.runAt - b.runAt);
   #seq = 0;
   #counts = new StatusCounts();
@@ -98,8 +98,7 @@ export class MemoryStore implements Store {
     const leaseToken = crypto.randomUUID();
     // The list holds queued jobs alone: a claim takes them out, any other move (`update`) or a
     // removal forgets them.
-    for (const id of this.#ready.take(limit, types)) {
-      const job = this.#jobs.get(id)!;
+    for (const job of this.#ready.take(limit, types)) {
       const next = owned({
         ...job,
         status: "in-progress",
@@ -281,7 +280,7 @@ export class MemoryStore implements Store {
   }
 
   #index(job: Job): void {
-    if (job.status === "queued") this.#ready.add(job.type, job.id, job.id);
+    if (job.status === "queued") this.#ready.add(job.type, job.id, job);
     else if (job.status === "scheduled") this.#scheduled.push({ runAt: job.runAt, id: job.id });
   }
 
