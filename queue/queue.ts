@@ -25,6 +25,7 @@ import { Scheduler } from "./maintenance/scheduler.ts";
 import { FinalWaiters, type FinalWaitOptions } from "./observe/final_waiters.ts";
 import { QueueStatistics, type QueueStats } from "./observe/queue_stats.ts";
 import type { Logger } from "./primitives/logger.ts";
+import type { ReadyListener } from "./ready.ts";
 import type { ListQuery } from "./store/job_store.ts";
 import type { Store } from "./store/store.ts";
 
@@ -75,7 +76,7 @@ export class Queue {
   readonly retention: Retention;
   readonly maintenance: QueueMaintenance;
   #closed = false;
-  #readyListeners = new Set<() => void>();
+  #readyListeners = new Set<ReadyListener>();
   #cancelListeners = new Set<(jobId: string) => void>();
   #live: LiveAttempts;
   #statistics: QueueStatistics;
@@ -104,8 +105,8 @@ export class Queue {
     });
     const live = this.#live = new LiveAttempts(now);
     const closed = () => this.#closed;
-    const notifyReady = () => {
-      for (const listener of this.#readyListeners) listener();
+    const notifyReady = (types: ReadonlySet<string>) => {
+      for (const listener of this.#readyListeners) listener(types);
     };
     const { logger } = options;
     const scheduler = new Scheduler({ store, events, now, notifyReady, logger });
@@ -195,8 +196,11 @@ export class Queue {
     return this.#closed;
   }
 
-  /** Calls `listener` whenever jobs become ready to claim. Returns the unsubscribe function. */
-  onReady(listener: () => void): () => void {
+  /**
+   * Calls `listener` whenever jobs become ready to claim (enqueued, promoted when due, put
+   * back, retried by hand), with their types. Returns the unsubscribe function.
+   */
+  onReady(listener: ReadyListener): () => void {
     this.#readyListeners.add(listener);
     return () => this.#readyListeners.delete(listener);
   }
@@ -212,9 +216,12 @@ export class Queue {
     return this.#enqueuer.enqueue(items, options);
   }
 
-  /** Hands up to `limit` queued jobs to `workerId`, oldest first. */
-  claim(limit: number, workerId: string): Promise<Job[]> {
-    return this.#attempts.claim(limit, workerId);
+  /**
+   * Hands up to `limit` queued jobs to `workerId`, oldest first: of any type, or (with
+   * `types`) of those only, an empty list taking none.
+   */
+  claim(limit: number, workerId: string, types?: readonly string[]): Promise<Job[]> {
+    return this.#attempts.claim(limit, workerId, types);
   }
 
   /** Extends the leases of the attempts this process runs; resolves with the ids renewed. */

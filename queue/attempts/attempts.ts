@@ -10,6 +10,7 @@ import type { Job } from "../job.ts";
 import { assertTransition, isUnfinished } from "../lifecycle.ts";
 import type { Capacity } from "../enqueue/capacity.ts";
 import type { QueueStatistics } from "../observe/queue_stats.ts";
+import { type NotifyReady, typesOf } from "../ready.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { LiveAttempts } from "./live_attempts.ts";
 import { type AttemptReport, settleAttempt } from "./settle.ts";
@@ -30,8 +31,8 @@ export interface AttemptsDeps {
   closed: () => boolean;
   /** A job retried after backoff is due at `at`. */
   wakeAt: (at: number) => void;
-  /** Jobs are ready to claim. */
-  notifyReady: () => void;
+  /** Jobs of these types are ready to claim. */
+  notifyReady: NotifyReady;
 }
 
 /**
@@ -48,13 +49,17 @@ export class Attempts {
     this.#deps = deps;
   }
 
-  /** Hands up to `limit` queued jobs to `workerId`, oldest first, under this process's lease. */
-  async claim(limit: number, workerId: string): Promise<Job[]> {
+  /**
+   * Hands up to `limit` queued jobs to `workerId`, oldest first, under this process's lease:
+   * of any type, or (with `types`) of those only, an empty list taking none.
+   */
+  async claim(limit: number, workerId: string, types?: readonly string[]): Promise<Job[]> {
     const { store, events, closed, owner, leaseMs } = this.#deps;
     if (closed()) return [];
     const now = this.#deps.now();
     const jobs = await store.claim({
       limit,
+      types,
       workerId,
       now,
       leaseOwner: owner,
@@ -176,6 +181,6 @@ export class Attempts {
     }
     if (applied.length === 0) return;
     if (status === "scheduled") this.#deps.wakeAt(now + delayMs);
-    else this.#deps.notifyReady();
+    else this.#deps.notifyReady(typesOf(applied));
   }
 }

@@ -8,6 +8,7 @@ import { ShuttingDownError, ValidationError } from "../errors.ts";
 import type { JobEvents } from "../events.ts";
 import type { JobTypes } from "../handlers/job_types.ts";
 import type { Job, NewJob } from "../job.ts";
+import type { NotifyReady } from "../ready.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { Capacity } from "./capacity.ts";
 import { buildJob } from "./job_builder.ts";
@@ -23,8 +24,8 @@ export interface EnqueuerDeps {
   closed: () => boolean;
   /** A delayed job is due at `at` (epoch ms). */
   wakeAt: (at: number) => void;
-  /** Jobs are ready to claim. */
-  notifyReady: () => void;
+  /** Jobs of these types are ready to claim. */
+  notifyReady: NotifyReady;
 }
 
 /** Options of one enqueue. */
@@ -84,12 +85,12 @@ export class Enqueuer {
     if (events.active) {
       for (const job of inserted) events.emit({ type: "enqueued", job });
     }
-    let ready = false;
+    const ready = new Set<string>();
     for (const job of inserted) {
       if (job.status === "scheduled") this.#deps.wakeAt(job.runAt);
-      else ready = true;
+      else ready.add(job.type);
     }
-    if (ready) this.#deps.notifyReady();
+    if (ready.size > 0) this.#deps.notifyReady(ready);
     return inserted;
   }
 }

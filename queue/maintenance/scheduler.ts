@@ -7,6 +7,7 @@
 import type { JobEvents } from "../events.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { WakeTimer } from "../primitives/wake_timer.ts";
+import { type NotifyReady, typesOf } from "../ready.ts";
 import type { JobStore } from "../store/job_store.ts";
 import type { MaintenanceService } from "./service.ts";
 
@@ -15,8 +16,8 @@ export interface SchedulerDeps {
   store: JobStore;
   events: JobEvents;
   now: () => number;
-  /** Jobs are ready to claim. */
-  notifyReady: () => void;
+  /** Jobs of these types are ready to claim. */
+  notifyReady: NotifyReady;
   /** Where a failed run is logged. Default: `defaultLogger()`. */
   logger?: Logger;
 }
@@ -93,7 +94,7 @@ export class Scheduler implements MaintenanceService {
       if (events.active) {
         for (const job of promoted) events.emit({ type: "requeued", job });
       }
-      if (promoted.length > 0) this.#deps.notifyReady();
+      if (promoted.length > 0) this.#deps.notifyReady(typesOf(promoted));
       if (promoted.length < PROMOTE_BATCH || stopped()) return { promoted: count, nextRunAt };
     }
   }

@@ -50,9 +50,17 @@ export interface AttemptFence {
   expiredBefore?: number;
 }
 
-/** What a claim takes: how many, for which worker, and the lease it holds them under. */
+/**
+ * What a claim takes: how many, of which types, for which worker, and the lease it holds them
+ * under.
+ */
 export interface ClaimParams {
   limit: number;
+  /**
+   * Only jobs of these types (a worker that runs only some). An empty list claims nothing.
+   * Default: jobs of any type. Among the jobs that match, the order is the same as without it.
+   */
+  types?: readonly string[];
   workerId: string;
   now: number;
   /** The process claiming; renews the lease while the jobs run. */
@@ -115,6 +123,9 @@ export interface PromoteResult {
  * - Every change of status follows the lifecycle table (`canTransition`); a final job never
  *   changes status again, whoever asks.
  * - `seq` grows with every insert, across processes; it orders lists and claims, nothing more.
+ * - A claim takes queued jobs oldest first. With `types` it takes only jobs of those types, in
+ *   the order a claim without `types` would have taken them, and leaves the others queued for
+ *   a later claim; an empty `types` takes nothing.
  */
 export interface JobStore {
   /**
@@ -125,9 +136,9 @@ export interface JobStore {
    */
   insert(params: { jobs: Job[] }): Promise<Job[]>;
   /**
-   * Moves up to `limit` queued jobs, oldest first, to `in-progress`, appending a new attempt
-   * run by `workerId` and starting at `now`, under the lease given and a new `leaseToken`.
-   * Returns them.
+   * Moves up to `limit` queued jobs (of `types`, when given), oldest first, to `in-progress`,
+   * appending a new attempt run by `workerId` and starting at `now`, under the lease given and
+   * a new `leaseToken`. Returns them.
    */
   claim(params: ClaimParams): Promise<Job[]>;
   /**

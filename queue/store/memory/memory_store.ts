@@ -1,13 +1,14 @@
 /**
  * The memory store: GoQueue's behaviour, fast, nothing survives a restart.
- * Ready jobs sit in a FIFO; scheduled ones in a min-heap by `runAt`; both skip stale entries
- * lazily, so a cancel or delete is O(1). Keys are their own part (`MemoryKeys`), passed through.
+ * Ready jobs sit in a line per type (`TypedReadyList`), scheduled ones in a min-heap by `runAt`
+ * that skips stale entries lazily; so a cancel or delete is O(1). Keys are their own part (`MemoryKeys`), passed through.
  * @module
  */
 
 import type { Job } from "../../job.ts";
 import { isUnfinished } from "../../lifecycle.ts";
 import { MinHeap } from "../../primitives/min_heap.ts";
+import { TypedReadyList } from "../typed_ready_list.ts";
 import { StatusCounts } from "../status_counts.ts";
 import { assertRetryable } from "../retry_claim.ts";
 import { owned } from "./frozen_job.ts";
@@ -46,8 +47,8 @@ export class MemoryStore implements Store {
   #jobs = new Map<string, Job>();
   #order: string[] = []; // ids by seq; deleted ones are skipped and compacted now and then
   #holes = 0;
-  #ready: string[] = [];
-  #readyHead = 0;
+  /** Queued jobs by id, a line per type in the order they became ready; each the stored one. */
+  #ready = new TypedReadyList<string, Job>();
   #scheduled = new MinHeap<{ runAt: number; id: string }>((a, b) => a.runAt - b.runAt);
   #seq = 0;
   #counts = new StatusCounts();
@@ -92,13 +93,12 @@ export class MemoryStore implements Store {
     return Promise.resolve(inserted);
   }
 
-  claim({ limit, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {
+  claim({ limit, types, workerId, now, leaseOwner, leaseUntil }: ClaimParams): Promise<Job[]> {
     const claimed: Job[] = [];
     const leaseToken = crypto.randomUUID();
-    while (claimed.length < limit && this.#readyHead < this.#ready.length) {
-      const id = this.#ready[this.#readyHead++];
-      const job = this.#jobs.get(id);
-      if (job === undefined || job.status !== "queued") continue;
+    // The list holds queued jobs alone: a claim takes them out, any other move (`update`) or a
+    // removal forgets them.
+    for (const job of this.#ready.take(limit, types)) {
       const next = owned({
         ...job,
         status: "in-progress",
@@ -110,10 +110,6 @@ export class MemoryStore implements Store {
       });
       this.#replace(job, next);
       claimed.push(next);
-    }
-    if (this.#readyHead > 1024 && this.#readyHead * 2 > this.#ready.length) {
-      this.#ready = this.#ready.slice(this.#readyHead);
-      this.#readyHead = 0;
     }
     return Promise.resolve(claimed);
   }
@@ -133,6 +129,7 @@ export class MemoryStore implements Store {
       const next = owned(
         job.status === "in-progress" ? { ...job, seq: current.seq } : { ...rest, seq: current.seq },
       );
+      if (from === "queued") this.#ready.remove(current.id);
       this.#replace(current, next);
       this.#index(next);
       applied.push(next);
@@ -269,6 +266,7 @@ export class MemoryStore implements Store {
 
   #remove(job: Job): void {
     this.#jobs.delete(job.id);
+    if (job.status === "queued") this.#ready.remove(job.id);
     this.#counts.add(job.type, job.status, -1);
     if (job.retriedBy !== undefined) this.#counts.addRetried(job.status, -1);
     this.#holes++;
@@ -282,7 +280,7 @@ export class MemoryStore implements Store {
   }
 
   #index(job: Job): void {
-    if (job.status === "queued") this.#ready.push(job.id);
+    if (job.status === "queued") this.#ready.add(job.type, job.id, job);
     else if (job.status === "scheduled") this.#scheduled.push({ runAt: job.runAt, id: job.id });
   }
 

@@ -13,7 +13,7 @@ import { isUnfinished, type JobStatus } from "../../lifecycle.ts";
 import { defaultLogger, type Logger } from "../../primitives/logger.ts";
 import { GroupCommit, type OnCommit } from "./group_commit.ts";
 import { insertJobRows, recordRetries } from "./insert_rows.ts";
-import { findJob, listJobs } from "./job_queries.ts";
+import { countStoredJobs, findJob, listJobs, queuedJobs } from "./job_queries.ts";
 import { findExpiredLeases, renewLeaseRows } from "./leases.ts";
 import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
 import { openDatabase } from "./open_database.ts";
@@ -21,7 +21,6 @@ import { deleteRows, pruneFinished } from "./remove_jobs.ts";
 import { SharedWrite } from "./shared_write.ts";
 import { StatementCache } from "./statement_cache.ts";
 import { WalCheckpointer } from "./wal_checkpointer.ts";
-import { type JobRow, rowToJob } from "./rows.ts";
 import { promoteRows, startAttempts, updateRows } from "./attempt_rows.ts";
 import { ReadyList } from "./ready_list.ts";
 import { StatusCounts } from "../status_counts.ts";
@@ -121,14 +120,7 @@ export class SqliteStore implements Store {
       this.#writes,
       (batches, onCommit) => this.#insertRows(batches, onCommit),
     );
-    const rows = this.#sql("SELECT type, status, count(*) AS n FROM jobs GROUP BY type, status")
-      .all() as { type: string; status: JobStatus; n: number }[];
-    for (const { type, status, n } of rows) this.#counts.add(type, status, n);
-    const retried = this.#sql(
-      `SELECT status, count(*) AS n FROM jobs WHERE status IN ('failed', 'cancelled')
-         AND data ->> '$.retriedBy' IS NOT NULL GROUP BY status`,
-    ).all() as { status: JobStatus; n: number }[];
-    for (const { status, n } of retried) this.#counts.addRetried(status, n);
+    countStoredJobs(this.#statements, this.#counts);
     this.#loadReady();
     // One process owns the file, so sequence numbers are handed out here, without a round trip.
     this.#lastSeq = (this.#sql("SELECT max(seq) AS seq FROM jobs").get() as { seq: number | null })
@@ -180,16 +172,17 @@ export class SqliteStore implements Store {
     return batches;
   }
 
-  claim({ limit, ...lease }: ClaimParams): Promise<Job[]> {
-    if (this.#ready.size === 0) return Promise.resolve([]);
+  claim({ limit, types, ...lease }: ClaimParams): Promise<Job[]> {
+    if (!this.#ready.has(types)) return Promise.resolve([]);
     return this.#writes.run((onCommit) => {
       // Out of the ready list, the jobs are moved on in place and handed out: no second copy
       // per running job. A failed commit rereads the list.
-      const picked = this.#ready.take(limit);
+      const picked = this.#ready.take(limit, types);
+      if (picked.length === 0) return picked; // Taken by a claim of the same commit.
       startAttempts(this.#statements, picked, lease);
-      const types = picked.map((job) => job.type);
+      const moved = picked.map((job) => job.type);
       onCommit(() => {
-        for (const type of types) this.#counts.move(type, "queued", "in-progress");
+        for (const type of moved) this.#counts.move(type, "queued", "in-progress");
       });
       return picked;
     });
@@ -306,9 +299,7 @@ export class SqliteStore implements Store {
 
   /** Reads the queued jobs into the ready list, oldest first. */
   #loadReady(): void {
-    const rows = this.#sql("SELECT * FROM jobs WHERE status = 'queued' ORDER BY seq")
-      .all() as unknown as JobRow[];
-    this.#ready.load(rows.map(rowToJob));
+    this.#ready.load(queuedJobs(this.#statements));
   }
 
   #sql(sql: string): StatementSync {
