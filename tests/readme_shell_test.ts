@@ -45,7 +45,8 @@ const SERVERS: Record<string, "nothing" | "save my_handlers.ts" | "save both" | 
   {
     [`${DENO} task start`]: "nothing",
     [`${DENO} task start --handlers ./my_handlers.ts`]: "save my_handlers.ts",
-    [`${DENO} run --unstable-worker-options --allow-net --allow-read --allow-write --allow-env my_server.ts`]: "save both",
+    [`${DENO} run --unstable-worker-options --allow-net --allow-read --allow-write --allow-env my_server.ts`]:
+      "save both",
     [`${DENO} run --no-config --unstable-worker-options --unstable-no-legacy-abort --import-map import_map.json --allow-net --allow-read --allow-write --allow-env --v8-flags=--max-semi-space-size=2 denoqueue.js`]:
       "copy the bundle",
   };

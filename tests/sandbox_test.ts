@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { openStore } from "../queue/store/open.ts";
-import { READABLE_FOLDER, SECRET_VARIABLE } from "./fixtures/sandbox/handlers.ts";
+import { READABLE_FOLDER, SECRET_VARIABLE } from "./fixtures/sandbox/names.ts";
 import { type ApiClient, type JobView, withListening } from "./support/api_server.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -42,8 +42,10 @@ Deno.test({
     await Deno.writeTextFile(readable, "declared and read");
     const secret = `sandbox-${crypto.randomUUID()}`;
     Deno.env.set(SECRET_VARIABLE, secret);
-    const target = Deno.serve({ port: 0, hostname: "127.0.0.1", onListen() {} }, () =>
-      new Response("reached"));
+    const target = Deno.serve(
+      { port: 0, hostname: "127.0.0.1", onListen() {} },
+      () => new Response("reached"),
+    );
     try {
       await withListening({
         store: openStore(`sqlite:${dbPath}`),

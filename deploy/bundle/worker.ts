@@ -1,6 +1,7 @@
 /**
- * `dist/worker.js`: the worker entry in the bundle, beside the server's, where the pool looks.
+ * `dist/worker.js`: the worker runtime in the bundle, beside the server's, where the pool
+ * looks; each worker's `data:` entry imports its `serve`.
  * @module
  */
 
-import "../../queue/pool/worker.ts";
+export { serve } from "../../queue/pool/worker.ts";

@@ -71,7 +71,7 @@ export class Enqueuer {
     const results = checked instanceof Promise ? await checked : checked;
     if (closed()) throw new ShuttingDownError();
     const jobs = items.map((item, index) =>
-      buildJob(registry, item, results[index], checks[index].prefix, now())
+      buildJob(registry, item, checks[index].prefix, now(), results[index])
     );
     await capacity.reserve(jobs.length, options);
     let inserted: Job[];

@@ -5,36 +5,35 @@
  */
 
 import { ValidationError } from "../errors.ts";
-import type { JobTypes, PayloadResult } from "../handlers/job_types.ts";
+import type { JobTypes, PayloadCheck, PayloadResult } from "../handlers/job_types.ts";
 import { failingField } from "../issue_field.ts";
 import type { Job, JobOptions, NewJob } from "../job.ts";
 import { newJobId } from "../job_id.ts";
 import { jobOptionsSchema } from "../job_options.ts";
 
 /**
- * A new job from `item` and the check of its payload (`JobTypes.check`), or a
- * `ValidationError` naming the field. `prefix` goes before field names (`[3].` for the fourth
- * job of a batch).
+ * A new job from `item`, or a `ValidationError` naming the field. `prefix` goes before field
+ * names (`[3].` for the fourth job of a batch). `checked` is its payload's check
+ * (`JobTypes.check`), made here when not given (only for types checked synchronously).
  *
  * @example
  * ```ts ignore
- * const item = { type: "noop", payload: {} };
- * const [checked] = await types.check([{ ...item, prefix: "" }]);
- * const job = buildJob(types, item, checked, "", Date.now());
+ * const job = buildJob(registry, { type: "noop", payload: {} }, "", Date.now());
  * ```
  */
 export function buildJob(
   types: JobTypes,
   item: NewJob,
-  checked: PayloadResult,
   prefix: string,
   now: number,
+  checked?: PayloadResult,
 ): Job {
   if (typeof item.type !== "string") {
     throw new ValidationError(`${prefix}type must be a string`, `${prefix}type`);
   }
-  if (!checked.ok) throw checked.error;
-  const { payload } = checked;
+  const result = checked ?? checkedNow(types, { type: item.type, payload: item.payload, prefix });
+  if (!result.ok) throw result.error;
+  const { payload } = result;
   const options = parseOptions(item.options, prefix);
   const policy = types.policy(item.type);
   const delayed = (options.delay ?? 0) > 0;
@@ -57,6 +56,14 @@ export function buildJob(
     logs: [],
     ...(item.retryOf === undefined ? {} : { retryOf: item.retryOf }),
   };
+}
+
+function checkedNow(types: JobTypes, item: PayloadCheck): PayloadResult {
+  const results = types.check([item]);
+  if (results instanceof Promise) {
+    throw new TypeError(`The payload of ${item.type} is checked elsewhere: check it first`);
+  }
+  return results[0];
 }
 
 function parseOptions(options: unknown, prefix: string): JobOptions {

@@ -157,10 +157,12 @@ export class CatalogWorker implements RemoteChecker {
     const worker = this.#worker;
     this.#worker = undefined;
     this.#described = undefined;
+    const loading = this.#loadFailed !== undefined;
     this.#loadFailed?.(new HandlerLoadError(`Cannot load the handler modules: ${reason}`));
     this.#loadFailed = undefined;
     worker?.terminate();
-    if (worker !== undefined && !this.#closed) {
+    // A worker that ends while loading fails the load, which says why: logged only after.
+    if (worker !== undefined && !this.#closed && !loading) {
       this.#logger.error(
         `The catalog worker ended (${reason}); a new one starts at the next check`,
       );

@@ -106,6 +106,19 @@ function scheduleFlush(): void {
   queueMicrotask(flush);
 }
 
+/**
+ * What a failed attempt records: the error's message, and for a permission the sandbox
+ * refused, that it was `NotCapable` and which permission the type would declare.
+ */
+function failureOf(error: unknown, type: string): string {
+  const message = messageOf(error);
+  if (!(error instanceof Error) || error.name !== "NotCapable") return message;
+  const refused = /^(.*), run again with the --allow-(\w+) flag$/.exec(message);
+  if (refused === null) return `NotCapable: ${message}`;
+  return `NotCapable: ${refused[1]} (the job type ${type} does not declare it in ` +
+    `permissions.${refused[2]})`;
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -142,7 +155,7 @@ async function run(job: WorkerJob): Promise<void> {
     outcome = {
       jobId: job.id,
       ok: false,
-      error: messageOf(error),
+      error: failureOf(error, job.type),
       stack: error instanceof Error ? trimStack(error.stack) : undefined,
       unrecoverable: error instanceof UnrecoverableError ||
         (error instanceof Error && error.name === "UnrecoverableError"),

@@ -104,7 +104,8 @@ export class WorkerHandle {
     this.#worker.onerror = (event) => {
       // Handled here: without preventDefault an error in a worker ends the whole process.
       event.preventDefault();
-      this.#die(callbacks, `uncaught error in worker: ${event.message}`);
+      // The first line: a module that failed to load goes on with where (the whole entry).
+      this.#die(callbacks, `uncaught error in worker: ${String(event.message).split("\n")[0]}`);
     };
     this.#worker.onmessageerror = () => {
       this.#die(callbacks, "a message from the worker could not be read");

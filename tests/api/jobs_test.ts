@@ -270,7 +270,8 @@ Deno.test("GET /api/stats counts jobs by status and type, with capacity and work
     assert.equal(stats.byType["t-succeeds"].completed, 1);
     assert.equal(stats.byType["t-waits"]["in-progress"], 1);
     assert.deepEqual(stats.capacity, { limit: 50, used: 2, waiting: 0 });
-    assert.deepEqual(stats.workers, {
+    const { sandboxes, ...workers } = stats.workers;
+    assert.deepEqual(workers, {
       size: 1,
       concurrency: 4,
       paused: false,
@@ -278,6 +279,10 @@ Deno.test("GET /api/stats counts jobs by status and type, with capacity and work
       idle: 0,
       running: 1,
     });
+    const busy = sandboxes.filter((sandbox) => sandbox.busy > 0);
+    assert.deepEqual(busy.map(({ permissions, workers }) => ({ permissions, workers })), [
+      { permissions: "none", workers: 1 },
+    ]);
     assert.equal(stats.throughput.windowSeconds, 60);
     assert.ok(stats.throughput.completedPerSecond > 0);
     assert.equal(stats.throughput.failedPerSecond, 0);

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import type { Queue } from "../../queue/queue.ts";
 import { type PoolHarness, poolHarness } from "../support/pool_harness.ts";
-import { deadline } from "../support/wait.ts";
+import { deadline, waitFor } from "../support/wait.ts";
 import { Logger } from "../../queue/primitives/logger.ts";
 import { prettyLine } from "../../queue/primitives/log_line.ts";
 
@@ -14,10 +14,10 @@ import { prettyLine } from "../../queue/primitives/log_line.ts";
 function failClaims(queue: Queue, fails: (call: number, workerId: string) => boolean) {
   const claim = queue.claim.bind(queue);
   const calls: string[] = [];
-  queue.claim = (limit, workerId) => {
+  queue.claim = (limit, workerId, types) => {
     calls.push(workerId);
     if (fails(calls.length, workerId)) return Promise.reject(new Error("disk I/O error"));
-    return claim(limit, workerId);
+    return claim(limit, workerId, types);
   };
   return calls;
 }
@@ -25,10 +25,11 @@ function failClaims(queue: Queue, fails: (call: number, workerId: string) => boo
 async function withHarness(
   size: number,
   body: (harness: PoolHarness, logged: string[]) => Promise<void>,
+  concurrency = 16,
 ): Promise<void> {
   const logged: string[] = [];
   const logger = new Logger({ level: "debug", sink: (record) => logged.push(prettyLine(record)) });
-  const harness = await poolHarness({ size, logger });
+  const harness = await poolHarness({ size, concurrency, logger });
   try {
     await body(harness, logged);
   } finally {
@@ -62,6 +63,13 @@ Deno.test("WorkerPool claims again by itself after failed claims, waiting longer
 Deno.test("WorkerPool hands out the jobs claimed for one worker when another's claim fails", async () => {
   await withHarness(2, async (harness) => {
     await deadline(harness.pool.start(), { message: "the pool to start" });
+    // Workers start as jobs need them: fill the first so that the second starts too.
+    const fillers = await harness.queue.enqueue(
+      Array.from({ length: 4 }, () => ({ type: "t-waits", payload: {} })),
+    );
+    await waitFor(() => harness.pool.running === 4, { message: "two full workers" });
+    for (const filler of fillers) await harness.queue.cancel(filler.id);
+    await waitFor(() => harness.pool.running === 0, { message: "the fillers to end" });
     harness.pool.pause();
     const jobs = await harness.queue.enqueue([
       { type: "t-succeeds", payload: { value: 1 } },
@@ -79,5 +87,5 @@ Deno.test("WorkerPool hands out the jobs claimed for one worker when another's c
       assert.equal(done.attempts[0].workerId, "w2");
     }
     assert.ok(failed);
-  });
+  }, 2);
 });

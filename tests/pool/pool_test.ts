@@ -100,11 +100,14 @@ Deno.test("WorkerPool kills a hung handler at its timeout and puts the worker's 
   await withServer({ httpAllow: [hold.allow] }, async (server) => {
     // The others run on the first worker until released, however long the kill takes.
     const keys = ["other-1", "other-2"];
-    const others = await Promise.all(keys.map((key) => enqueue(server, "http", hold.payload(key))));
+    // Jobs of one sandbox share its workers: t-holds and t-hangs-beside may both reach 127.0.0.1.
+    const others = await Promise.all(
+      keys.map((key) => enqueue(server, "t-holds", hold.payload(key))),
+    );
     await waitFor(() => keys.every((key) => hold.arrivals(key) === 1), {
       message: "the other jobs to run on the first worker",
     });
-    const hung = await enqueue(server, "t-hangs");
+    const hung = await enqueue(server, "t-hangs-beside");
     const done = await settled(server, hung.id);
     assert.equal(done.status, "failed");
     assert.equal(done.attempts.length, 1);
@@ -181,11 +184,11 @@ Deno.test("WorkerPool kills a cancelled job that ignores its signal after the gr
   await using hold = HoldServer.start();
   await withServer({ httpAllow: [hold.allow] }, async (server) => {
     const [hung] = await server.queue.enqueue([{
-      type: "t-hangs",
+      type: "t-hangs-beside",
       payload: {},
       options: { timeout: 60_000 },
     }]);
-    const other = await enqueue(server, "http", hold.payload("other"));
+    const other = await enqueue(server, "t-holds", hold.payload("other"));
     await waitFor(async () => (await server.queue.get(hung.id))?.status === "in-progress");
     await waitFor(() => hold.arrivals("other") === 1, { message: "the other job to start" });
     await server.queue.cancel(hung.id);
@@ -216,7 +219,7 @@ Deno.test("WorkerPool runs up to workers x concurrency jobs at once", async () =
       Array.from({ length: 8 }, () => ({ type: "t-waits", payload: {} })),
     );
     await waitFor(() => server.pool.running === 6, { message: "six running jobs" });
-    const stats = server.pool.stats();
+    const { sandboxes, ...stats } = server.pool.stats();
     assert.deepEqual(stats, {
       size: 2,
       concurrency: 3,
@@ -225,6 +228,16 @@ Deno.test("WorkerPool runs up to workers x concurrency jobs at once", async () =
       idle: 0,
       running: 6,
     });
+    // Both in the sandbox of t-waits, which declares nothing; no worker for the others.
+    assert.deepEqual(
+      sandboxes.map(({ permissions, workers, busy }) => ({ permissions, workers, busy })),
+      [
+        { permissions: "none", workers: 2, busy: 2 },
+        { permissions: "net=all", workers: 0, busy: 0 },
+        { permissions: "net=127.0.0.1", workers: 0, busy: 0 },
+        { permissions: "write=/tmp", workers: 0, busy: 0 },
+      ],
+    );
     const counts = (await server.queue.stats()).byStatus;
     assert.equal(counts["in-progress"], 6);
     assert.equal(counts.queued, 2);

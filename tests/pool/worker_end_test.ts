@@ -11,6 +11,7 @@ import { UNHOOKED_WORKER } from "../fixtures/handlers.ts";
 import { type PoolHarness, poolHarness } from "../support/pool_harness.ts";
 import { runIsolated } from "../support/isolated.ts";
 import { deadline, waitFor } from "../support/wait.ts";
+import { HandlerRegistry } from "../../queue/handlers/registry.ts";
 import { Logger } from "../../queue/primitives/logger.ts";
 import { prettyLine } from "../../queue/primitives/log_line.ts";
 
@@ -118,24 +119,35 @@ Deno.test("WorkerPool ends a worker busy in a synchronous loop as a timeout, not
   });
 });
 
-Deno.test("WorkerPool.start() fails when the worker entry cannot load", async () => {
+Deno.test("A worker whose runtime cannot load is logged and tried again; its jobs wait, queued", async () => {
   // In a process of its own: Deno prints why the entry failed to load before the pool hears it.
   const run = await runIsolated(new URL("../fixtures/pool_entry_missing.ts", import.meta.url));
   assert.equal(run.code, 0, run.stderr);
+  const { logged, status } = JSON.parse(run.stdout);
   assert.match(
-    JSON.parse(run.stdout).rejected,
-    /^Error: Worker w1 ended while starting: uncaught error in worker: /,
+    logged,
+    /^A worker for permissions none could not start: Worker w1 ended while starting: uncaught error in worker: .*; trying again in 1 s$/,
   );
+  assert.equal(status, "queued");
   assert.match(run.stderr, /no_such_worker\.ts/);
 });
 
-Deno.test("WorkerPool.start() fails when a handler module calls Deno.exit() while loading", async () => {
-  const harness = await poolHarness({ modules: [EXITS_ON_LOAD] });
+Deno.test("A worker whose handler module calls Deno.exit() while loading is logged and tried again", async () => {
+  const logged: string[] = [];
+  const logger = new Logger({ level: "debug", sink: (record) => logged.push(record.msg) });
+  const registry = await HandlerRegistry.load([EXITS_ON_LOAD]); // Exits in a worker only.
+  const harness = await poolHarness({ logger }, { registry });
   try {
-    await assert.rejects(
-      deadline(harness.pool.start(), { message: "the pool to start or fail" }),
-      /^Error: Worker w1 ended while starting: (a handler exited with code 1|the worker ended)/,
-    );
+    await harness.pool.start();
+    const [job] = await harness.queue.enqueue([{ type: "t-never-loads", payload: {} }]);
+    const failures = () =>
+      logged.filter((line) =>
+        /^A worker for permissions none could not start: Worker w\d+ ended while starting: (a handler exited with code 1|the worker ended)/
+          .test(line)
+      );
+    // Tried again: a second worker fails the same way.
+    await waitFor(() => failures().length >= 2, { message: "two failed starts" });
+    assert.equal((await harness.queue.get(job.id))?.status, "queued");
   } finally {
     await harness.close();
   }
