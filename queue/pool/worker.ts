@@ -19,6 +19,7 @@ import { answerChecks, describeModuleTypes, postAnswers } from "./catalog_role.t
 import { EnqueueChannel } from "./enqueue_channel.ts";
 import { hookExits } from "./exit_hooks.ts";
 import { holdLifeline } from "./lifeline.ts";
+import { hideLocks, keepPostMessage } from "./runtime_guard.ts";
 import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
 import { DEFAULT_RESULT_LIMIT, resultProblem } from "./result_limit.ts";
 
@@ -34,8 +35,11 @@ let progress: { jobId: string; value: number }[] = [];
 let logs: { jobId: string; message: string }[] = [];
 let flushScheduled = false;
 
+// Kept before any handler module loads: handler code cannot post to the pool itself.
+const postToPool = keepPostMessage();
+
 function post(message: FromWorker): void {
-  self.postMessage(message);
+  postToPool(message);
 }
 
 const children = new EnqueueChannel(post);
@@ -189,6 +193,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     case "init":
       try {
         await holdLifeline(message.lifeline);
+        hideLocks();
         post({ kind: "lifeline" });
         resultLimit = message.resultLimit;
         demoSettings.speed = message.demoSpeed;
@@ -203,6 +208,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       break;
     case "describe":
       try {
+        hideLocks();
         catalog = sources.promise.then((modules) => HandlerRegistry.load(modules));
         post({ kind: "described", types: describeModuleTypes(await catalog) });
       } catch (error) {

@@ -75,30 +75,12 @@ export class WorkerHandle {
       deno: { permissions: init.permissions },
     });
     this.#worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      const message = event.data;
-      switch (message.kind) {
-        case "lifeline":
-          this.#lifeline.watch();
-          break;
-        case "batch":
-          callbacks.onBatch(this, message);
-          break;
-        case "enqueue":
-          callbacks.onEnqueue(this, message.requests);
-          break;
-        case "ready":
-          this.#loaded = true;
-          this.#ready.resolve();
-          break;
-        case "init-failed":
-          this.#ready.reject(
-            new Error(`Worker ${id} could not load its handlers: ${message.error}`),
-          );
-          this.terminate();
-          break;
-        case "ending":
-          this.#die(callbacks, message.reason);
-          break;
+      try {
+        this.#receive(event.data, callbacks);
+      } catch (error) {
+        // Only the runtime speaks, but a worker is no place to trust: one that sends what
+        // the pool cannot read is ended as a crash, never the server.
+        this.#die(callbacks, `it sent a message the pool cannot read (${error})`);
       }
     };
     this.#worker.onerror = (event) => {
@@ -184,6 +166,35 @@ export class WorkerHandle {
     this.#dead = true;
     this.#lifeline.cut();
     this.#worker.terminate();
+  }
+
+  #receive(message: FromWorker, callbacks: WorkerCallbacks): void {
+    switch (message.kind) {
+      case "lifeline":
+        this.#lifeline.watch();
+        break;
+      case "batch":
+        callbacks.onBatch(this, message);
+        break;
+      case "enqueue":
+        callbacks.onEnqueue(this, message.requests);
+        break;
+      case "ready":
+        this.#loaded = true;
+        this.#ready.resolve();
+        break;
+      case "init-failed":
+        this.#ready.reject(
+          new Error(`Worker ${this.id} could not load its handlers: ${message.error}`),
+        );
+        this.terminate();
+        break;
+      case "ending":
+        this.#die(callbacks, message.reason);
+        break;
+      default:
+        throw new TypeError(`unknown kind ${JSON.stringify((message as { kind: unknown }).kind)}`);
+    }
   }
 
   /** The worker ended on its own: before it loaded its handlers, `ready()` fails; after, a crash. */

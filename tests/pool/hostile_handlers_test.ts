@@ -59,6 +59,20 @@ const KILLED_OR_FAILED: Culprit[] = [
     error: /^The handler's result cannot be sent: /,
   },
   {
+    name: "posts to the pool itself",
+    job: { type: "t-posts", payload: {}, options: ONCE },
+    status: "failed",
+    outcomes: ["failed"],
+    error: /^Handler code cannot post messages to the pool: return a result, or use ctx$/,
+  },
+  {
+    name: "reaches for the lifelines' locks",
+    job: { type: "t-steals-lifelines", payload: {}, options: ONCE },
+    status: "failed",
+    outcomes: ["failed"],
+    error: /^no Web Locks here$/,
+  },
+  {
     name: "thrown string",
     job: { type: "t-throws-string", payload: {}, options: ONCE },
     status: "failed",
