@@ -59,6 +59,8 @@ export interface ClaimParams {
   leaseOwner: string;
   /** When the lease runs out unless renewed (epoch ms). */
   leaseUntil: number;
+  /** Only jobs of these types (an empty list claims nothing); absent: any type. */
+  types?: readonly string[];
 }
 
 /** Lease renewal: the jobs a process still runs, and their new expiry. */
