@@ -65,11 +65,12 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/** The URL with its password replaced by `***`, for messages and logs. */
+/** The URL with its password replaced by `***` (as given when it has none), for messages. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
+    if (parsed.password === "") return url;
+    parsed.password = "***";
     return parsed.href.replace(/\/$/, "");
   } catch {
     // Not a URL we can read: show what is before the `@` as `***`, whatever it holds.
