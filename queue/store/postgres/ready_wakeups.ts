@@ -49,11 +49,14 @@ export class ReadyWakeups {
   #start(): void {
     // postgres.js keeps one connection for LISTEN and listens again after a reconnect; the
     // safety poll covers what was announced while it was down.
-    this.#listening = this.sql.listen(this.channel, (payload) => this.#tell(parse(payload)))
-      .catch(() => undefined);
-    const poll = setInterval(() => {
-      this.poll().then((types) => types.length > 0 && this.#tell(types), () => {});
-    }, this.pollMs);
+    // Once listening (at first, and again after each reconnect), a poll catches up with what
+    // became ready while nobody listened.
+    this.#listening = this.sql.listen(
+      this.channel,
+      (payload) => this.#tell(parse(payload)),
+      () => this.#pollNow(),
+    ).catch(() => undefined);
+    const poll = setInterval(() => this.#pollNow(), this.pollMs);
     Deno.unrefTimer(poll);
     this.#poll = poll;
   }
@@ -66,6 +69,10 @@ export class ReadyWakeups {
     try {
       await (await listening)?.unlisten();
     } catch { /* the connection is gone already */ }
+  }
+
+  #pollNow(): void {
+    this.poll().then((types) => types.length > 0 && this.#tell(types), () => {});
   }
 
   #tell(types: string[]): void {
