@@ -129,6 +129,9 @@ async function startCluster(): Promise<PostgresCluster> {
     try {
       Deno.kill(pid, "SIGQUIT");
     } catch { /* gone already */ }
+    try {
+      Deno.removeSync(dir, { recursive: true });
+    } catch { /* what a quitting server still held goes with the temporary folder */ }
   };
   await start();
   // At the latest when the test process ends: an immediate stop, nothing to keep.
