@@ -75,6 +75,8 @@ export class Queue {
   readonly maintenance: QueueMaintenance;
   #closed = false;
   #readyListeners = new Set<() => void>();
+  /** Stops hearing the store's wake-ups (other processes' jobs); set while open. */
+  #unsubscribeStore: (() => void) | undefined;
   #cancelListeners = new Set<(jobId: string) => void>();
   #live: LiveAttempts;
   #statistics: QueueStatistics;
@@ -103,9 +105,7 @@ export class Queue {
     });
     const live = this.#live = new LiveAttempts(now);
     const closed = () => this.#closed;
-    const notifyReady = () => {
-      for (const listener of this.#readyListeners) listener();
-    };
+    const notifyReady = () => this.#notifyReady();
     const { logger } = options;
     const scheduler = new Scheduler({ store, events, now, notifyReady, logger });
     const wakeAt = (at: number) => scheduler.wakeAt(at);
@@ -164,6 +164,8 @@ export class Queue {
    * process died, prunes, and starts the maintenance services. Resolves with how many it rescued.
    */
   async open(): Promise<{ rescued: number }> {
+    // A store shared by several processes says when jobs became ready in any of them.
+    this.#unsubscribeStore ??= this.store.onReady?.(() => this.#notifyReady());
     const { byStatus } = await this.store.counts();
     this.#capacity.occupy(byStatus.queued + byStatus.scheduled + byStatus["in-progress"]);
     const { scheduler, rescuer, cleaner } = this.maintenance;
@@ -185,6 +187,8 @@ export class Queue {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unsubscribeStore?.();
+    this.#unsubscribeStore = undefined;
     this.#capacity.close();
     this.#finalWaiters.close();
     await Promise.all(Object.values(this.maintenance).map((service) => service.stop()));
@@ -198,6 +202,10 @@ export class Queue {
   onReady(listener: () => void): () => void {
     this.#readyListeners.add(listener);
     return () => this.#readyListeners.delete(listener);
+  }
+
+  #notifyReady(): void {
+    for (const listener of this.#readyListeners) listener();
   }
 
   /** Calls `listener` with the id of every job cancelled (the pool aborts it if it runs). */
