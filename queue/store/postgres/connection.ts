@@ -29,18 +29,25 @@ export interface ConnectOptions {
   synchronousCommit: "on" | "off";
   /** Connections in the pool. Default 10. */
   max?: number;
+  /** Keep connections open however long they are idle (a session lock's connection). */
+  keepOpen?: boolean;
+  /** Called whenever a connection closes (lost, or ended). */
+  onclose?: () => void;
 }
 
 /** Seconds a connection attempt may take before it counts as unreachable. */
 const CONNECT_TIMEOUT_S = 10;
 
 /** Opens a client for `url`. No connection is made until the first query. */
-export function connect(url: string, { schema, synchronousCommit, max = 10 }: ConnectOptions): Sql {
+export function connect(url: string, options: ConnectOptions): Sql {
+  const { schema, synchronousCommit, max = 10, keepOpen = false, onclose } = options;
   return postgres(url, {
     max,
     connect_timeout: CONNECT_TIMEOUT_S,
     // Idle connections close after a while; the pool opens new ones when needed.
-    idle_timeout: 60,
+    idle_timeout: keepOpen ? 0 : 60,
+    ...(keepOpen ? { max_lifetime: null } : {}),
+    onclose,
     // The server's notices (a schema that exists already) are not ours to print.
     onnotice: () => {},
     connection: {

@@ -80,3 +80,16 @@ export async function touchKeyRow(
     UPDATE api_keys SET last_used_at = ${at}
      WHERE id = ${id} AND (last_used_at IS NULL OR last_used_at < ${at})`;
 }
+
+/**
+ * Inserts a key as another store held it, its revocation and last use included (a migration
+ * between stores); throws when a key with its id exists.
+ */
+export async function copyKeyRow(sql: Queries, { key, secretHash }: StoredKey): Promise<void> {
+  const inserted = await sql`
+    INSERT INTO api_keys (${sql.unsafe(KEY_COLUMNS)})
+    VALUES (${key.id}, ${key.name}, ${key.role}, ${secretHash.slice()}, ${key.createdAt},
+            ${key.expiresAt ?? null}, ${key.revokedAt ?? null}, ${key.lastUsedAt ?? null})
+    ON CONFLICT (id) DO NOTHING`;
+  if (inserted.count === 0) throw new Error(`A key with id ${key.id} already exists`);
+}

@@ -48,6 +48,7 @@ import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from
 import { ReadyWakeups } from "./ready_wakeups.ts";
 import { deleteJobs, pruneJobs, renewLeases } from "./removals_and_leases.ts";
 import { migrate, readyChannel, SchemaError } from "./schema.ts";
+import { ServerLockHold } from "./server_lock.ts";
 import { type Outcome, WriteLane } from "./write_lane.ts";
 
 /** Options for {@linkcode PostgresStore.open}. */
@@ -85,11 +86,20 @@ export class PostgresStore implements Store {
   #channel: string;
   #inserts = new WriteLane<Job[], Job[]>((batches) => this.#insertBatches(batches));
   #wakeups: ReadyWakeups;
+  #lock: ServerLockHold;
   /** Job types this process has seen: counted as zeros once their jobs are gone. */
   #types = new Set<string>();
 
-  private constructor(sql: Sql, url: string, schema: string, from: number, pollMs: number) {
+  private constructor(
+    sql: Sql,
+    lock: ServerLockHold,
+    url: string,
+    schema: string,
+    from: number,
+    pollMs: number,
+  ) {
     this.#sql = sql;
+    this.#lock = lock;
     this.url = url;
     this.migratedFrom = from;
     this.#channel = readyChannel(schema);
@@ -99,19 +109,24 @@ export class PostgresStore implements Store {
   /**
    * Connects to `url` and creates or migrates the schema. Throws `StoreOpenError` naming the
    * URL without its password when the server cannot be reached, refuses the login, has no
-   * such database, or holds a schema written by a newer DenoQueue.
+   * such database, holds a schema written by a newer DenoQueue, or is being migrated into
+   * (`deno task migrate` holds the schema's server lock; a server holds it shared while open).
    */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
     const schema = options.schema ?? DEFAULT_SCHEMA;
-    const sql = connect(url, {
-      schema,
-      synchronousCommit: options.synchronousCommit ?? "on",
-      max: options.maxConnections,
-    });
+    const synchronousCommit = options.synchronousCommit ?? "on";
+    const sql = connect(url, { schema, synchronousCommit, max: options.maxConnections });
+    let lock: ServerLockHold | undefined;
     try {
+      lock = await ServerLockHold.take(
+        (onclose) => connect(url, { schema, synchronousCommit, max: 1, keepOpen: true, onclose }),
+        schema,
+      );
       const from = await migrate(sql, schema);
-      return new PostgresStore(sql, redactUrl(url), schema, from, options.readyPollMs ?? 5_000);
+      const pollMs = options.readyPollMs ?? 5_000;
+      return new PostgresStore(sql, lock, redactUrl(url), schema, from, pollMs);
     } catch (error) {
+      await lock?.release();
       await sql.end({ timeout: 1 }).catch(() => {});
       const reason = error instanceof SchemaError ? error.message : explainConnectError(error, url);
       throw new StoreOpenError(redactUrl(url), reason, { cause: error });
@@ -251,6 +266,7 @@ export class PostgresStore implements Store {
   async close(): Promise<void> {
     await this.#wakeups.close();
     await this.#sql.end({ timeout: 5 });
+    await this.#lock.release();
   }
 
   /** The types of the oldest queued jobs: what the safety poll wakes listeners for. */
