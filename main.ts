@@ -13,7 +13,7 @@ import { watchAncestors } from "./api/parent_watch.ts";
 import { TlsError } from "./api/tls.ts";
 import { HandlerLoadError } from "./queue/handlers/registry.ts";
 import { consoleSink, createLogger, logFormat } from "./queue/primitives/logger.ts";
-import { describeStore, openStore } from "./queue/store/open.ts";
+import { connectStore, describeStore, type StoreOptions } from "./queue/store/open.ts";
 import type { Store } from "./queue/store/store.ts";
 
 async function main(): Promise<number> {
@@ -44,8 +44,14 @@ async function main(): Promise<number> {
     sink: (record) => quiet || write(record),
   });
   let store: Store;
+  const storeOptions: StoreOptions = {
+    durability: config.durability,
+    logger,
+    schema: config.schema,
+    synchronousCommit: config.pgSynchronousCommit,
+  };
   try {
-    store = openStore(config.store, { durability: config.durability, logger });
+    store = await connectStore(config.store, storeOptions);
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     return 1;
@@ -97,7 +103,7 @@ async function main(): Promise<number> {
   logger.info(
     `DenoQueue listening on ${tls ? "https" : "http"}://${hostname}:${port} ` +
       `(${config.workers} workers x ${config.concurrency}, capacity ${config.capacity}, ` +
-      `${describeStore(config.store, config.durability)}, ` +
+      `${describeStore(config.store, storeOptions)}, ` +
       `authentication ${config.masterKey === undefined ? "off" : "on"})`,
   );
   const signal = await stopped;

@@ -77,6 +77,8 @@ export class Queue {
   readonly maintenance: QueueMaintenance;
   #closed = false;
   #readyListeners = new Set<ReadyListener>();
+  /** Stops hearing the store's wake-ups (other processes' jobs); set while open. */
+  #unsubscribeStore: (() => void) | undefined;
   #cancelListeners = new Set<(jobId: string) => void>();
   #live: LiveAttempts;
   #statistics: QueueStatistics;
@@ -105,9 +107,7 @@ export class Queue {
     });
     const live = this.#live = new LiveAttempts(now);
     const closed = () => this.#closed;
-    const notifyReady = (types: ReadonlySet<string>) => {
-      for (const listener of this.#readyListeners) listener(types);
-    };
+    const notifyReady = (types: ReadonlySet<string>) => this.#notifyReady(types);
     const { logger } = options;
     const scheduler = new Scheduler({ store, events, now, notifyReady, logger });
     const wakeAt = (at: number) => scheduler.wakeAt(at);
@@ -166,6 +166,8 @@ export class Queue {
    * process died, prunes, and starts the maintenance services. Resolves with how many it rescued.
    */
   async open(): Promise<{ rescued: number }> {
+    // A store shared by several processes says when jobs became ready in any of them.
+    this.#unsubscribeStore ??= this.store.onReady?.((types) => this.#notifyReady(new Set(types)));
     const { byStatus } = await this.store.counts();
     this.#capacity.occupy(byStatus.queued + byStatus.scheduled + byStatus["in-progress"]);
     const { scheduler, rescuer, cleaner } = this.maintenance;
@@ -187,6 +189,8 @@ export class Queue {
    */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#unsubscribeStore?.();
+    this.#unsubscribeStore = undefined;
     this.#capacity.close();
     this.#finalWaiters.close();
     await Promise.all(Object.values(this.maintenance).map((service) => service.stop()));
@@ -203,6 +207,10 @@ export class Queue {
   onReady(listener: ReadyListener): () => void {
     this.#readyListeners.add(listener);
     return () => this.#readyListeners.delete(listener);
+  }
+
+  #notifyReady(types: ReadonlySet<string>): void {
+    for (const listener of this.#readyListeners) listener(types);
   }
 
   /** Calls `listener` with the id of every job cancelled (the pool aborts it if it runs). */

@@ -52,17 +52,30 @@ Deno.test("Layout: queue/ never imports api/ or ui/", () => {
 
 Deno.test("Layout: store drivers import the domain, never the pool, the API or each other", () => {
   assert.deepEqual(
-    importsMatching(/^queue\/store\/memory\//, /^(api|ui|queue\/pool|queue\/store\/sqlite)\//),
+    importsMatching(
+      /^queue\/store\/memory\//,
+      /^(api|ui|queue\/pool|queue\/store\/(sqlite|postgres))\//,
+    ),
     [],
   );
   assert.deepEqual(
-    importsMatching(/^queue\/store\/sqlite\//, /^(api|ui|queue\/pool|queue\/store\/memory)\//),
+    importsMatching(
+      /^queue\/store\/sqlite\//,
+      /^(api|ui|queue\/pool|queue\/store\/(memory|postgres))\//,
+    ),
+    [],
+  );
+  assert.deepEqual(
+    importsMatching(
+      /^queue\/store\/postgres\//,
+      /^(api|ui|queue\/pool|queue\/store\/(memory|sqlite))\//,
+    ),
     [],
   );
 });
 
 Deno.test("Layout: the API and the dashboard never reach into a store driver", () => {
-  assert.deepEqual(importsMatching(/^(api|ui)\//, /^queue\/store\/(memory|sqlite)\//), []);
+  assert.deepEqual(importsMatching(/^(api|ui)\//, /^queue\/store\/(memory|sqlite|postgres)\//), []);
 });
 
 Deno.test("Layout: generic primitives import nothing of the domain", () => {

@@ -35,9 +35,13 @@ export interface Config {
   shutdownGrace: number;
   killGrace: number;
   closeGrace: number;
-  /** `memory`, or `sqlite:PATH`. */
+  /** `memory`, `sqlite:PATH`, or `postgres://USER:PASSWORD@HOST:PORT/DATABASE`. */
   store: string;
   durability: "normal" | "full";
+  /** PostgreSQL: the schema holding DenoQueue's tables (several groups can share a database). */
+  schema: string;
+  /** PostgreSQL: `synchronous_commit` of DenoQueue's connections. */
+  pgSynchronousCommit: "on" | "off";
   lease: number;
   retainCompleted: number;
   retainFailed: number;
@@ -74,6 +78,7 @@ export type Kind =
   | "modules"
   | "store"
   | "durability"
+  | "schema"
   | "choice"
   | "url"
   | "hosts"
@@ -220,7 +225,8 @@ export const OPTIONS: Record<string, OptionSpec> = {
   "store": {
     key: "store",
     kind: "store",
-    description: "Where jobs live: sqlite:PATH (durable, the default) or memory (lost on restart)",
+    description:
+      "Where jobs live: sqlite:PATH (durable, the default), postgres://USER:PASSWORD@HOST:PORT/DATABASE (shared by many processes) or memory (lost on restart)",
     fallback: () => "sqlite:./data/denoqueue.db",
   },
   "durability": {
@@ -229,6 +235,21 @@ export const OPTIONS: Record<string, OptionSpec> = {
     description:
       "SQLite: normal survives a process crash; full also survives power loss (fsync per commit)",
     fallback: () => "normal",
+  },
+  "schema": {
+    key: "schema",
+    kind: "schema",
+    description:
+      "PostgreSQL: the schema holding DenoQueue's tables, created at start (to share a database)",
+    fallback: () => "denoqueue",
+  },
+  "pg-synchronous-commit": {
+    key: "pgSynchronousCommit",
+    kind: "choice",
+    choices: ["on", "off"],
+    description:
+      "PostgreSQL: on, a 201 means the job is on disk; off is faster, and a server crash may lose the last moments of acknowledged jobs",
+    fallback: () => "on",
   },
   "lease": {
     key: "lease",

@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { HttpAllowList } from "../../queue/handlers/http/allow_list.ts";
 import { masterKeyProblem } from "../../queue/keys/master_key.ts";
 import { IpRanges } from "../../queue/primitives/ip_ranges.ts";
+import { isPostgresSpec, redactStoreSpec } from "../../queue/store/open.ts";
 import { readEdgeValue } from "./edge_values.ts";
 import { type Config, envName, OPTIONS, type OptionSpec } from "./options.ts";
 
@@ -43,6 +44,25 @@ const SIZE_UNITS: Record<string, number> = {
   gib: 1024 ** 3,
 };
 
+/** What `--schema` accepts: a plain identifier, short enough for its `_ready` channel. */
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,49}$/;
+
+/** What is wrong with a `--store` value, or undefined. */
+function storeProblem(text: string): string | undefined {
+  const accepted = "must be memory, sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/DATABASE";
+  if (text === "memory" || /^sqlite:.+$/.test(text)) return undefined;
+  if (!isPostgresSpec(text)) return accepted;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return `${accepted} (this URL does not parse; percent-encode special characters)`;
+  }
+  if (url.hostname === "") return `${accepted} (the URL names no host)`;
+  if (url.pathname.length <= 1) return `${accepted} (the URL names no database)`;
+  return undefined;
+}
+
 /** The range a number option accepts, for messages: " from 1 to 10000". */
 function range(spec: OptionSpec): string {
   if (spec.min !== undefined && spec.max !== undefined) return ` from ${spec.min} to ${spec.max}`;
@@ -65,15 +85,21 @@ function parseValue(
       if (text === "") throw refuse("must not be empty");
       return text;
     case "store": {
-      if (text === "memory") return text;
-      const match = /^sqlite:(.+)$/.exec(text);
-      if (match === null) {
-        throw refuse(
-          `must be memory or sqlite:PATH, received ${JSON.stringify(raw)}`,
-        );
+      const problem = storeProblem(text);
+      if (problem !== undefined) {
+        // A URL's password is never repeated back.
+        throw refuse(`${problem}, received ${JSON.stringify(redactStoreSpec(raw))}`);
       }
       return text;
     }
+    case "schema":
+      if (!SCHEMA_NAME.test(text)) {
+        throw refuse(
+          "must be a schema name of 1 to 50 lower-case letters, digits and underscores, " +
+            `starting with a letter or underscore, received ${JSON.stringify(raw)}`,
+        );
+      }
+      return text;
     case "durability":
       if (text !== "normal" && text !== "full") {
         throw refuse(`must be normal or full, received ${JSON.stringify(raw)}`);

@@ -22,3 +22,17 @@ export class StoreOpenError extends Error {
     this.name = "StoreOpenError";
   }
 }
+
+/**
+ * The database server cannot be reached or refuses work for now (a connection lost, a server
+ * restarting or out of disk): nothing of the call was acknowledged. A kind of
+ * `StoreWriteError`, so callers answer it alike (the API: 503 `storage_unavailable`); reads
+ * fail with it too. The driver reconnects by itself; a later call may succeed.
+ */
+export class StoreUnavailableError extends StoreWriteError {
+  constructor(cause: unknown) {
+    super(cause);
+    this.message = `The database is unavailable: ${cause instanceof Error ? cause.message : cause}`;
+    this.name = "StoreUnavailableError";
+  }
+}

@@ -17,5 +17,15 @@ export interface Store extends JobStore, KeyStore {
    * in-progress job found at start-up belongs to a dead process and is rescued at once.
    */
   readonly exclusive: boolean;
+  /**
+   * Optional: calls `listener` when jobs become ready to claim through another process sharing
+   * the storage (PostgreSQL: `LISTEN/NOTIFY`, with a slow safety poll), with their types (empty
+   * when too many to name). Returns the unsubscribe function. A store used by one process alone
+   * leaves it out: the queue knows what it made ready itself.
+   */
+  onReady?(listener: ReadyListener): () => void;
   close(): Promise<void>;
 }
+
+/** Told the job types that became ready; an empty list means "some, of any type". */
+export type ReadyListener = (types: string[]) => void;

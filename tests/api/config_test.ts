@@ -54,6 +54,8 @@ Deno.test("parseConfig() fills every option from its default", () => {
     closeGrace: 2_000,
     store: "sqlite:./data/denoqueue.db",
     durability: "normal",
+    schema: "denoqueue",
+    pgSynchronousCommit: "on",
     lease: 30_000,
     retainCompleted: 24 * 3_600_000,
     retainFailed: 7 * 86_400_000,
@@ -165,6 +167,46 @@ Deno.test("parseConfig() reads the store, durability and retention", () => {
   assert.equal(config([], { DENOQUEUE_STORE: "sqlite:/tmp/x.db" }).store, "sqlite:/tmp/x.db");
   assertRefused(["--store", "redis://x"], {}, "store");
   assertRefused(["--durability", "extreme"], {}, "durability");
+});
+
+Deno.test("parseConfig() reads a PostgreSQL store, its schema and commit mode", () => {
+  const url = "postgres://queue:pa55@db.internal:5432/jobs";
+  const parsed = config(["--store", url, "--schema", "team_a", "--pg-synchronous-commit", "off"]);
+  assert.equal(parsed.store, url);
+  assert.equal(parsed.schema, "team_a");
+  assert.equal(parsed.pgSynchronousCommit, "off");
+  const fromEnv = config([], {
+    DENOQUEUE_STORE: "postgresql://queue@db/jobs",
+    DENOQUEUE_SCHEMA: "dq",
+    DENOQUEUE_PG_SYNCHRONOUS_COMMIT: "on",
+  });
+  assert.deepEqual(
+    [fromEnv.store, fromEnv.schema, fromEnv.pgSynchronousCommit],
+    ["postgresql://queue@db/jobs", "dq", "on"],
+  );
+  assertRefused(["--schema", "Team-A"], {}, "schema");
+  assertRefused(["--schema", "x".repeat(51)], {}, "schema");
+  assertRefused([], { DENOQUEUE_SCHEMA: "" }, "schema", "DENOQUEUE_SCHEMA");
+  assertRefused(["--pg-synchronous-commit", "local"], {}, "pg-synchronous-commit");
+  assertRefused(["--store", "postgres://queue:pa55@db.internal:5432"], {}, "store");
+});
+
+Deno.test("parseConfig() never repeats a store URL's password", () => {
+  for (const store of ["postgres://queue:pa55@db.internal:5432", "redis://queue:pa55@cache"]) {
+    assert.throws(
+      () => parseConfig(["--store", store], {}, CWD),
+      (error) =>
+        error instanceof ConfigError && !error.message.includes("pa55") &&
+        error.message.includes("queue:***@"),
+    );
+  }
+  assert.throws(
+    () => parseConfig(["--store", "postgres://queue:pa55@db.internal:5432"], {}, CWD),
+    {
+      message: "--store: must be memory, sqlite:PATH or postgres://USER:PASSWORD@HOST:PORT/" +
+        'DATABASE (the URL names no database), received "postgres://queue:***@db.internal:5432"',
+    },
+  );
 });
 
 Deno.test("parseConfig() reads DENOQUEUE_* variables", () => {

@@ -1,9 +1,10 @@
 /**
- * `deno task bench`: DenoQueue started as its own process (memory store, then SQLite), driven
- * from this process over HTTP with keep-alive, through the phases of the BullMQ peer benchmark.
- * Prints one JSON object per store on stdout (progress on stderr).
+ * `deno task bench`: DenoQueue started as its own process (memory store, then SQLite; PostgreSQL
+ * when asked, on a private cluster with `synchronous_commit` on, a new database per server),
+ * driven from this process over HTTP with keep-alive, through the phases of the BullMQ peer
+ * benchmark. Prints one JSON object per store on stdout (progress on stderr).
  *
- *   deno task bench [--n 20000] [--stores memory,sqlite] [--only processC50] [--workers 2]
+ *   deno task bench [--n 20000] [--stores memory,sqlite,postgres] [--only processC50] [--workers 2]
  *
  * @module
  */
@@ -19,6 +20,7 @@ import {
 } from "./phases.ts";
 import { postJson } from "./http.ts";
 import { type BenchServer, startServer } from "./server_process.ts";
+import { postgresCluster } from "../support/postgres.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -53,9 +55,14 @@ async function withServer<T>(
 ): Promise<T> {
   const dir = Deno.makeTempDirSync({ prefix: "denoqueue-bench-" });
   const { workers, concurrency } = shape(total);
+  const storeSpec = store === "memory"
+    ? "memory"
+    : store === "postgres"
+    ? await (await postgresCluster()).createDatabase()
+    : `sqlite:${dir}/bench.db`;
   const server = await startServer([
     "--store",
-    store === "memory" ? "memory" : `sqlite:${dir}/bench.db`,
+    storeSpec,
     "--workers",
     String(workers),
     "--concurrency",

@@ -1,10 +1,13 @@
 /**
- * `deno task bench:compare`: the BullMQ peer benchmark (`../shared/peers/bullmq`, run from a
- * copy in a temporary folder) and DenoQueue's, in the same sitting, printed as one table with
- * ratios. Memory store against BullMQ without persistence; SQLite against BullMQ with
- * `appendfsync everysec`.
+ * `deno task bench:compare`: the BullMQ peer benchmark (`../shared/peers/bullmq`), the Graphile
+ * Worker one (`../shared/peers/graphile-worker`), each run from a copy in a temporary folder,
+ * and DenoQueue's, in the same sitting, printed as tables with ratios. Memory store against
+ * BullMQ without persistence; SQLite against BullMQ with `appendfsync everysec`; PostgreSQL
+ * (`synchronous_commit` on) against Graphile Worker `default` at its fastest settings (the better
+ * of stock and batched processing) and against BullMQ with AOF.
  *
- *   deno task bench:compare [--n 20000] [--peer ../shared/peers/bullmq] [--out FILE.md]
+ *   deno task bench:compare [--n 20000] [--peer ../shared/peers/bullmq]
+ *     [--graphile ../shared/peers/graphile-worker] [--out FILE.md]
  *
  * @module
  */
@@ -17,6 +20,7 @@ const { values } = parseArgs({
   options: {
     n: { type: "string", default: "20000" },
     peer: { type: "string", default: `${ROOT}../shared/peers/bullmq` },
+    graphile: { type: "string", default: `${ROOT}../shared/peers/graphile-worker` },
     out: { type: "string" },
   },
 });
@@ -51,9 +55,37 @@ async function runBullmq(n: string): Promise<Record<string, Result>> {
   return results;
 }
 
+async function runGraphile(n: string): Promise<Record<string, Result>> {
+  const copy = await Deno.makeTempDir({ prefix: "graphile-peer-" });
+  await sh(`cp -r "${values.graphile}/." "${copy}/" && rm -rf "${copy}/results"`, ROOT);
+  await sh("bash setup.sh", copy);
+  const out = `${copy}/results`;
+  await sh(`bash run.sh ${n} 1`, copy, {
+    OUT: out,
+    QUIET_WAIT_S: "120",
+    VARIANTS: "default async",
+    FSYNC_PROBE: "0",
+  });
+  const results: Record<string, Result> = {};
+  for (const entry of Deno.readDirSync(out)) {
+    const match = /_(default|async)_run1\.json$/.exec(entry.name);
+    if (match) results[match[1]] = JSON.parse(Deno.readTextFileSync(`${out}/${entry.name}`));
+  }
+  return results;
+}
+
 async function runDenoQueue(n: string): Promise<Record<string, Result>> {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--v8-flags=--expose-gc", `${ROOT}tests/bench/bench.ts`, "--n", n],
+    args: [
+      "run",
+      "--allow-all",
+      "--v8-flags=--expose-gc",
+      `${ROOT}tests/bench/bench.ts`,
+      "--n",
+      n,
+      "--stores",
+      "memory,sqlite,postgres",
+    ],
     cwd: ROOT,
     stdout: "piped",
     stderr: "inherit",
@@ -124,12 +156,71 @@ function table(bull: Record<string, Result>, ours: Record<string, Result>): stri
   return rows.join("\n");
 }
 
+/**
+ * Graphile Worker at its fastest: of its stock and batched (`…Batched`) runs of a phase, the
+ * higher throughput or the lower latency.
+ */
+function graphileBest(result: Result, key: string, measure: string): number | undefined {
+  const values = [result?.phases?.[key]?.[measure], result?.phases?.[`${key}Batched`]?.[measure]]
+    .filter((value): value is number => typeof value === "number");
+  if (values.length === 0) return undefined;
+  return measure === "jobsPerSec" ? Math.max(...values) : Math.min(...values);
+}
+
+/** PostgreSQL beside Graphile Worker (both variants) and BullMQ with AOF. */
+function postgresTable(
+  graphile: Record<string, Result>,
+  bull: Record<string, Result>,
+  ours: Record<string, Result>,
+): string {
+  const rows: string[] = [
+    "| metric | Graphile default (fastest) | Graphile async (fastest) | BullMQ AOF everysec | DenoQueue PostgreSQL | vs Graphile default | vs BullMQ AOF |",
+    "|---|---|---|---|---|---|---|",
+  ];
+  const mine = ours.postgres?.phases;
+  for (
+    const [label, key] of [
+      ["enqueue batches of 1,000, jobs/s", "enqueueAddBulk"],
+      ["enqueue singles, 50 in flight, jobs/s", "enqueueSingleAdd50"],
+      ["process, concurrency 1, jobs/s", "processC1"],
+      ["process, concurrency 8, jobs/s", "processC8"],
+      ["process, concurrency 50, jobs/s", "processC50"],
+    ] as const
+  ) {
+    const gd = graphileBest(graphile.default, key, "jobsPerSec");
+    const ga = graphileBest(graphile.async, key, "jobsPerSec");
+    const b = bull.aof?.phases?.[key]?.jobsPerSec;
+    const d = mine?.[key]?.jobsPerSec;
+    rows.push(
+      `| ${label} | ${fmt(gd)} | ${fmt(ga)} | ${fmt(b)} | ${fmt(d)} | ${ratio(d, gd)} | ${
+        ratio(d, b)
+      } |`,
+    );
+  }
+  for (const p of ["p50Ms", "p95Ms", "p99Ms"]) {
+    const gd = graphileBest(graphile.default, "latency", p);
+    const ga = graphileBest(graphile.async, "latency", p);
+    const b = bull.aof?.phases?.latency?.[p];
+    const d = mine?.latency?.[p];
+    rows.push(
+      `| latency ${p.replace("Ms", "")} ms (ratio >1: DenoQueue faster) | ${fmt(gd)} | ${
+        fmt(ga)
+      } | ${fmt(b)} | ${fmt(d)} | ${ratio(gd, d)} | ${ratio(b, d)} |`,
+    );
+  }
+  return rows.join("\n");
+}
+
 log("BullMQ peer");
 const bull = await runBullmq(values.n);
+log("Graphile Worker peer");
+const graphile = await runGraphile(values.n);
 log("DenoQueue");
 const ours = await runDenoQueue(values.n);
 const versions = `BullMQ ${bull.aof?.versions?.bullmq} on Redis ${bull.aof?.versions?.redis} ` +
-  `(Node ${bull.aof?.versions?.node}); DenoQueue on Deno ${Deno.version.deno}`;
+  `(Node ${bull.aof?.versions?.node}); Graphile Worker ` +
+  `${graphile.default?.versions?.["graphile-worker"] ?? "?"} on PostgreSQL ` +
+  `${graphile.default?.versions?.postgres ?? "?"}; DenoQueue on Deno ${Deno.version.deno}`;
 const report = [
   `Side by side, N = ${values.n}, ${
     new Date().toISOString()
@@ -138,6 +229,8 @@ const report = [
   versions + ".",
   "",
   table(bull, ours),
+  "",
+  postgresTable(graphile, bull, ours),
   "",
   "Jobs run twice (must be 0): " +
   Object.entries(ours).map(([store, r]) =>
@@ -150,6 +243,6 @@ console.log(report);
 if (values.out) {
   Deno.writeTextFileSync(
     values.out,
-    report + "\n\n```json\n" + JSON.stringify({ bull, ours }, null, 2) + "\n```\n",
+    report + "\n\n```json\n" + JSON.stringify({ bull, graphile, ours }, null, 2) + "\n```\n",
   );
 }

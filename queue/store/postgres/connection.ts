@@ -1,0 +1,138 @@
+/**
+ * Connecting to PostgreSQL with postgres.js: the client's settings (numbers for `bigint`, the
+ * schema on the search path, the commit mode), the URL as it may be shown (without its
+ * password), and what a failure to connect or to run means for the person starting the service
+ * or for a caller (storage unavailable).
+ * @module
+ */
+
+import postgres from "postgres";
+import { StoreUnavailableError } from "../errors.ts";
+
+/** The types the client reads and writes beyond the built-in ones. */
+type Types = { bigint: number };
+
+/** The client: a pool of connections that reconnects by itself. */
+export type Sql = postgres.Sql<Types>;
+
+/** A transaction (or a savepoint in one). */
+export type Tx = postgres.TransactionSql<Types>;
+
+/** What runs queries: the client or a transaction. */
+export type Queries = postgres.ISql<Types>;
+
+/** How to connect. */
+export interface ConnectOptions {
+  /** The schema holding DenoQueue's tables (created if missing). */
+  schema: string;
+  /** `on`: a commit is on disk before it is acknowledged; `off`: faster, see the README. */
+  synchronousCommit: "on" | "off";
+  /** Connections in the pool. Default 10. */
+  max?: number;
+  /** Keep connections open however long they are idle (a session lock's connection). */
+  keepOpen?: boolean;
+  /** Called whenever a connection closes (lost, or ended). */
+  onclose?: () => void;
+}
+
+/** Seconds a connection attempt may take before it counts as unreachable. */
+const CONNECT_TIMEOUT_S = 10;
+
+/** Opens a client for `url`. No connection is made until the first query. */
+export function connect(url: string, options: ConnectOptions): Sql {
+  const { schema, synchronousCommit, max = 10, keepOpen = false, onclose } = options;
+  return postgres(url, {
+    max,
+    connect_timeout: CONNECT_TIMEOUT_S,
+    // Idle connections close after a while; the pool opens new ones when needed.
+    idle_timeout: keepOpen ? 0 : 60,
+    ...(keepOpen ? { max_lifetime: null } : {}),
+    onclose,
+    // The server's notices (a schema that exists already) are not ours to print.
+    onnotice: () => {},
+    connection: {
+      application_name: "denoqueue",
+      search_path: quoteIdentifier(schema),
+      synchronous_commit: synchronousCommit,
+    },
+    types: {
+      // Every int8 here is a count, a `seq` or epoch milliseconds: exact as a JS number.
+      bigint: {
+        to: 20,
+        from: [20],
+        serialize: (value: number) => String(value),
+        parse: (text: string) => Number(text),
+      },
+    },
+  });
+}
+
+/** `name` quoted as an SQL identifier. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** The URL with its password replaced by `***` (as given when it has none), for messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === "") return url;
+    parsed.password = "***";
+    return parsed.href.replace(/\/$/, "");
+  } catch {
+    // Not a URL we can read: show what is before the `@` as `***`, whatever it holds.
+    return url.replace(/\/\/[^@/]*@/, "//***@");
+  }
+}
+
+/** SQLSTATE classes that mean the server, not the request: connection, resources, shutdown. */
+const UNAVAILABLE_STATES = /^(08|53|57|58)/;
+
+/** The codes postgres.js and the socket give a connection that failed or went away. */
+const CONNECTION_CODES = new Set([
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+]);
+
+/** Whether `error` says the database is out of reach for now, rather than the call was bad. */
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof Deno.errors.ConnectionRefused) return true;
+  if (error instanceof Deno.errors.ConnectionReset) return true;
+  const { code, name } = (error ?? {}) as { code?: unknown; name?: unknown };
+  if (typeof code !== "string") return false;
+  if (name === "PostgresError") return UNAVAILABLE_STATES.test(code);
+  return CONNECTION_CODES.has(code);
+}
+
+/** `error` as the store reports it: `StoreUnavailableError` when the server is out of reach. */
+export function asStoreError(error: unknown): unknown {
+  return isUnavailable(error) ? new StoreUnavailableError(error) : error;
+}
+
+/** Why a first connection failed, in words for the person starting the service. */
+export function explainConnectError(error: unknown, url: string): string {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  let where = "the server";
+  try {
+    const parsed = new URL(url);
+    where = `${parsed.hostname || "localhost"}:${parsed.port || "5432"}`;
+  } catch { /* said without the address */ }
+  if (code === "ECONNREFUSED" || error instanceof Deno.errors.ConnectionRefused) {
+    return `connection refused (is PostgreSQL running at ${where}?)`;
+  }
+  if (code === "CONNECT_TIMEOUT") {
+    return `no answer from ${where} within ${CONNECT_TIMEOUT_S} s`;
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `cannot resolve the host of ${where}`;
+  return message ?? String(error);
+}

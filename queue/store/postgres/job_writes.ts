@@ -1,0 +1,194 @@
+/**
+ * The writes that move jobs, each one statement however many jobs it carries: inserts (rows
+ * as one JSON parameter), claims (`FOR UPDATE SKIP LOCKED` in a CTE, oldest first along the
+ * partial index of queued jobs), updates under the status and attempt they were seen in (one
+ * `UPDATE … FROM json_to_recordset`), and promotions of due scheduled jobs. Jobs that became
+ * ready are announced with `pg_notify` in the same transaction, so a listener wakes only once
+ * they can be claimed.
+ * @module
+ */
+
+import type { Job } from "../../job.ts";
+import { assertRetryable } from "../retry_claim.ts";
+import type { ClaimParams, JobUpdate, PromoteResult } from "../job_store.ts";
+import type { Queries, Tx } from "./connection.ts";
+import { jobRecord, type JobRow, RECORD_COLUMNS, rowToJob } from "./rows.ts";
+
+/** The columns an insert or an update writes, as in {@linkcode RECORD_COLUMNS}. */
+const WRITTEN = [
+  "status",
+  "type",
+  "run_at",
+  "updated_at",
+  "finished_at",
+  "retried_by",
+  "lease_owner",
+  "lease_expires_at",
+  "lease_token",
+  "attempt_started_at",
+  "attempt_worker",
+  "data",
+];
+
+/** The NOTIFY payload's limit is 8,000 bytes: past this, listeners hear "some types". */
+const MAX_PAYLOAD = 7_000;
+
+/** Announces on `channel` that jobs of `types` became ready, within the caller's transaction. */
+export async function notifyReady(tx: Queries, channel: string, types: Iterable<string>) {
+  const distinct = [...new Set(types)];
+  if (distinct.length === 0) return;
+  const payload = JSON.stringify(distinct);
+  await tx`SELECT pg_notify(${channel}, ${payload.length > MAX_PAYLOAD ? "[]" : payload})`;
+}
+
+/**
+ * Inserts `jobs` in one statement and returns them numbered, in order. Throws `A job with id …
+ * already exists` when an id is taken, by a stored job or another of the jobs.
+ */
+export async function insertJobs(tx: Tx, jobs: Job[]): Promise<Job[]> {
+  const seen = new Set<string>();
+  for (const job of jobs) {
+    if (seen.has(job.id)) throw new Error(`A job with id ${job.id} already exists`);
+    seen.add(job.id);
+  }
+  let rows: { id: string; seq: number }[];
+  try {
+    rows = await tx<{ id: string; seq: number }[]>`
+      INSERT INTO jobs (id, ${tx.unsafe(WRITTEN.join(", "))})
+      SELECT r.id, ${tx.unsafe(WRITTEN.map((column) => `r.${column}`).join(", "))}
+        FROM ROWS FROM (json_to_recordset(${jobs.map(jobRecord) as never}::json)
+               AS (${tx.unsafe(RECORD_COLUMNS)})) WITH ORDINALITY AS r
+       ORDER BY r.ordinality
+      RETURNING id, seq`;
+  } catch (error) {
+    const { code, detail } = error as { code?: string; detail?: string };
+    if (code === "23505" && /\(id\)/.test(detail ?? "")) {
+      const id = /\(id\)=\((.*)\)/.exec(detail ?? "")?.[1];
+      throw new Error(`A job with id ${id} already exists`);
+    }
+    throw error;
+  }
+  const seqs = new Map(rows.map((row) => [row.id, row.seq]));
+  return jobs.map((job) => ({ ...job, seq: seqs.get(job.id)! }));
+}
+
+/**
+ * Records each manual retry among `jobs` on its original (`retriedBy`), which must be failed or
+ * cancelled and not retried yet; throws why not, for the caller's transaction to undo. Returns
+ * the jobs with the originals among them marked too.
+ */
+export async function recordRetries(tx: Tx, jobs: Job[]): Promise<Job[]> {
+  const marked = new Map<string, string>();
+  for (const job of jobs) {
+    if (job.retryOf === undefined) continue;
+    const rows = await tx`
+      UPDATE jobs SET retried_by = ${job.id}
+       WHERE id = ${job.retryOf} AND status IN ('failed', 'cancelled') AND retried_by IS NULL
+      RETURNING id`;
+    if (rows.length === 0) {
+      const [row] = await tx<JobRow[]>`SELECT * FROM jobs WHERE id = ${job.retryOf}`;
+      assertRetryable(job.retryOf, row && rowToJob(row), job.id);
+      throw new Error(`Job ${job.retryOf} could not record its retry ${job.id}`);
+    }
+    marked.set(job.retryOf, job.id);
+  }
+  return jobs.map((job) => marked.has(job.id) ? { ...job, retriedBy: marked.get(job.id)! } : job);
+}
+
+/**
+ * Claims up to `limit` queued jobs (of `types`, when given), oldest first, skipping rows other
+ * transactions hold: each gets a new attempt under one new lease token. Returns them by `seq`.
+ */
+export async function claimJobs(
+  sql: Queries,
+  { limit, workerId, now, leaseOwner, leaseUntil, types }: ClaimParams,
+): Promise<Job[]> {
+  if (types !== undefined && types.length === 0) return [];
+  const leaseToken = crypto.randomUUID();
+  const ofTypes = types === undefined ? sql`` : sql`AND type = ANY(${types as string[]})`;
+  const rows = await sql<JobRow[]>`
+    WITH picked AS (
+      SELECT seq FROM jobs WHERE status = 'queued' ${ofTypes}
+       ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
+    )
+    UPDATE jobs j SET status = 'in-progress', updated_at = ${now}, lease_owner = ${leaseOwner},
+           lease_expires_at = ${leaseUntil}, lease_token = ${leaseToken},
+           attempt_started_at = ${now}, attempt_worker = ${workerId}
+      FROM picked WHERE j.seq = picked.seq
+    RETURNING j.*`;
+  return rows.map(rowToJob).sort((a, b) => a.seq - b.seq);
+}
+
+/**
+ * Writes each update whose row is still in `from` (and, with a fence, on that attempt; for a
+ * rescue, with its lease still expired): one statement per round, a round holding each job
+ * once, so that two updates of one job apply in order. Returns the applied updates, in order,
+ * with the jobs as stored (a job out of `in-progress` holds no lease).
+ */
+export async function updateJobs(tx: Queries, updates: JobUpdate[]): Promise<JobUpdate[]> {
+  const applied = new Map<number, number>(); // index in `updates` → seq
+  for (const round of rounds(updates)) {
+    const records = round.map((i) => {
+      const { from, job, fence } = updates[i];
+      return {
+        ...jobRecord(job),
+        i,
+        from_status: from,
+        fenced: fence !== undefined,
+        fence_token: fence?.leaseToken ?? null,
+        expired_before: fence?.expiredBefore ?? null,
+      };
+    });
+    const rows = await tx<{ i: number; seq: number }[]>`
+      UPDATE jobs j SET ${tx.unsafe(WRITTEN.map((column) => `${column} = u.${column}`).join(", "))}
+        FROM json_to_recordset(${records as never}::json) AS u(${tx.unsafe(RECORD_COLUMNS)},
+             i integer, from_status text, fenced boolean, fence_token text, expired_before bigint)
+       WHERE j.id = u.id AND j.status = u.from_status AND j.type = u.type
+         AND (NOT u.fenced OR j.lease_token IS NOT DISTINCT FROM u.fence_token)
+         AND (u.expired_before IS NULL OR j.lease_expires_at IS NULL
+              OR j.lease_expires_at < u.expired_before)
+      RETURNING u.i, j.seq`;
+    for (const { i, seq } of rows) applied.set(i, seq);
+  }
+  const result: JobUpdate[] = [];
+  updates.forEach(({ from, job }, i) => {
+    const seq = applied.get(i);
+    if (seq === undefined) return;
+    const next = { ...job, seq };
+    if (next.status !== "in-progress") {
+      delete next.leaseOwner;
+      delete next.leaseExpiresAt;
+      delete next.leaseToken;
+    }
+    result.push({ from, job: next });
+  });
+  return result;
+}
+
+/** Indexes of `updates` in rounds: the k-th update of each job goes in round k. */
+function rounds(updates: JobUpdate[]): number[][] {
+  const result: number[][] = [];
+  const seen = new Map<string, number>();
+  updates.forEach(({ job }, i) => {
+    const round = seen.get(job.id) ?? 0;
+    seen.set(job.id, round + 1);
+    (result[round] ??= []).push(i);
+  });
+  return result;
+}
+
+/** Queues up to `limit` scheduled jobs due at `now`, by `runAt`; says when the next is due. */
+export async function promoteJobs(tx: Tx, now: number, limit: number): Promise<PromoteResult> {
+  const rows = await tx<JobRow[]>`
+    WITH due AS (
+      SELECT seq FROM jobs WHERE status = 'scheduled' AND run_at <= ${now}
+       ORDER BY run_at, seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
+    )
+    UPDATE jobs j SET status = 'queued', updated_at = ${now}
+      FROM due WHERE j.seq = due.seq
+    RETURNING j.*`;
+  const promoted = rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.seq - b.seq);
+  const [next] = await tx<{ at: number | null }[]>`
+    SELECT min(run_at) AS at FROM jobs WHERE status = 'scheduled'`;
+  return { promoted, nextRunAt: next.at ?? undefined };
+}

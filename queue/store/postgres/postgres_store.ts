@@ -1,0 +1,291 @@
+/**
+ * The PostgreSQL store, through postgres.js: for when one machine is not enough, many
+ * DenoQueue processes share one database (one schema each group). Nothing is kept in memory
+ * that another process could change: counts are read from the rows, claims race through
+ * `FOR UPDATE SKIP LOCKED`, and every write of an attempt is fenced by its lease token in SQL.
+ * Enqueues that arrive together share one transaction (one statement, one commit), in the order
+ * they came. A connection lost makes calls reject with `StoreUnavailableError` until the
+ * client has reconnected, which it does by itself.
+ * @module
+ */
+
+import type { Job } from "../../job.ts";
+import type { ApiKey } from "../../keys/api_key.ts";
+import { StoreOpenError } from "../errors.ts";
+import type {
+  ClaimParams,
+  DeleteParams,
+  DeleteResult,
+  JobCounts,
+  JobUpdate,
+  ListQuery,
+  PromoteResult,
+  PruneParams,
+  RenewParams,
+} from "../job_store.ts";
+import type { NewKey, StoredKey } from "../key_store.ts";
+import type { ReadyListener, Store } from "../store.ts";
+import { assertUpdatesFollowLifecycle } from "../transition_guard.ts";
+import {
+  asStoreError,
+  connect,
+  explainConnectError,
+  isUnavailable,
+  redactUrl,
+  type Sql,
+  type Tx,
+} from "./connection.ts";
+import { countJobs, findExpiredLeases, findJob, listJobs } from "./job_reads.ts";
+import {
+  claimJobs,
+  insertJobs,
+  notifyReady,
+  promoteJobs,
+  recordRetries,
+  updateJobs,
+} from "./job_writes.ts";
+import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
+import { ReadyWakeups } from "./ready_wakeups.ts";
+import { deleteJobs, pruneJobs, renewLeases } from "./removals_and_leases.ts";
+import { migrate, readyChannel, SchemaError } from "./schema.ts";
+import { ServerLockHold } from "./server_lock.ts";
+import { type Outcome, WriteLane } from "./write_lane.ts";
+
+/** Options for {@linkcode PostgresStore.open}. */
+export interface PostgresStoreOptions {
+  /** The schema holding the tables, created at start-up. Default `denoqueue`. */
+  schema?: string;
+  /**
+   * `on` (default): a commit is on disk before it is acknowledged. `off`: faster; a server
+   * crash may lose the last moments of acknowledged writes, never corrupt them.
+   */
+  synchronousCommit?: "on" | "off";
+  /** The safety poll of `onReady` listeners, in ms. Default 5,000. */
+  readyPollMs?: number;
+  /** Connections in the pool. Default 10. */
+  maxConnections?: number;
+}
+
+/** The default schema. */
+export const DEFAULT_SCHEMA = "denoqueue";
+
+/**
+ * @example
+ * ```ts ignore
+ * const store = await PostgresStore.open("postgres://denoqueue@db.internal/jobs");
+ * ```
+ */
+export class PostgresStore implements Store {
+  readonly durable = true;
+  readonly exclusive = false;
+  /** The URL without its password. */
+  readonly url: string;
+  /** The schema version before this start (0 for a new schema). */
+  readonly migratedFrom: number;
+  #sql: Sql;
+  #channel: string;
+  #inserts = new WriteLane<Job[], Job[]>((batches) => this.#insertBatches(batches));
+  #wakeups: ReadyWakeups;
+  #lock: ServerLockHold;
+  /** Job types this process has seen: counted as zeros once their jobs are gone. */
+  #types = new Set<string>();
+
+  private constructor(
+    sql: Sql,
+    lock: ServerLockHold,
+    url: string,
+    schema: string,
+    from: number,
+    pollMs: number,
+  ) {
+    this.#sql = sql;
+    this.#lock = lock;
+    this.url = url;
+    this.migratedFrom = from;
+    this.#channel = readyChannel(schema);
+    this.#wakeups = new ReadyWakeups(sql, this.#channel, pollMs, () => this.#readyTypes());
+  }
+
+  /**
+   * Connects to `url` and creates or migrates the schema. Throws `StoreOpenError` naming the
+   * URL without its password when the server cannot be reached, refuses the login, has no
+   * such database, holds a schema written by a newer DenoQueue, or is being migrated into
+   * (`deno task migrate` holds the schema's server lock; a server holds it shared while open).
+   */
+  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    const schema = options.schema ?? DEFAULT_SCHEMA;
+    const synchronousCommit = options.synchronousCommit ?? "on";
+    const sql = connect(url, { schema, synchronousCommit, max: options.maxConnections });
+    let lock: ServerLockHold | undefined;
+    try {
+      lock = await ServerLockHold.take(
+        (onclose) => connect(url, { schema, synchronousCommit, max: 1, keepOpen: true, onclose }),
+        schema,
+      );
+      const from = await migrate(sql, schema);
+      const pollMs = options.readyPollMs ?? 5_000;
+      return new PostgresStore(sql, lock, redactUrl(url), schema, from, pollMs);
+    } catch (error) {
+      await lock?.release();
+      await sql.end({ timeout: 1 }).catch(() => {});
+      const reason = error instanceof SchemaError ? error.message : explainConnectError(error, url);
+      throw new StoreOpenError(redactUrl(url), reason, { cause: error });
+    }
+  }
+
+  insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
+    return this.#inserts.run(jobs);
+  }
+
+  /** The inserts of several callers in one transaction; a bad one fails alone. */
+  #insertBatches(batches: Job[][]): Promise<Outcome<Job[]>[]> {
+    return this.#guard(this.#sql.begin(async (tx) => {
+      if (batches.length === 1) {
+        return [{ ok: true, output: (await this.#insertAll(tx, batches))[0] }];
+      }
+      try {
+        const outputs = await tx.savepoint((point) => this.#insertAll(point, batches));
+        return outputs.map((output) => ({ ok: true as const, output }));
+      } catch (error) {
+        if (isUnavailable(error)) throw error;
+      }
+      // One bad call spoiled the batch: each on its own, as if each had been its own write.
+      const outcomes: Outcome<Job[]>[] = [];
+      for (const jobs of batches) {
+        try {
+          const [output] = await tx.savepoint((point) => this.#insertAll(point, [jobs]));
+          outcomes.push({ ok: true, output });
+        } catch (error) {
+          if (isUnavailable(error)) throw error;
+          outcomes.push({ ok: false, error });
+        }
+      }
+      return outcomes;
+    }));
+  }
+
+  /** Inserts the jobs of `batches` in one statement; returns each batch's jobs, numbered. */
+  async #insertAll(tx: Tx, batches: Job[][]): Promise<Job[][]> {
+    for (const jobs of batches) for (const job of jobs) this.#types.add(job.type);
+    const inserted = await recordRetries(tx, await insertJobs(tx, batches.flat()));
+    await notifyReady(tx, this.#channel, readyTypes(inserted));
+    let start = 0;
+    return batches.map((jobs) => inserted.slice(start, start += jobs.length));
+  }
+
+  claim(params: ClaimParams): Promise<Job[]> {
+    return this.#guard(claimJobs(this.#sql, params));
+  }
+
+  update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
+    try {
+      assertUpdatesFollowLifecycle(updates);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (updates.length === 0) return Promise.resolve([]);
+    const ids = new Set(updates.map((update) => update.job.id));
+    const requeues = updates.some((update) => update.job.status === "queued");
+    // One statement needs no transaction of its own; several, or a notification, do.
+    const write = (ids.size === updates.length && !requeues)
+      ? updateJobs(this.#sql, updates)
+      : this.#sql.begin(async (tx) => {
+        const applied = await updateJobs(tx, updates);
+        await notifyReady(tx, this.#channel, readyTypes(applied.map(({ job }) => job)));
+        return applied;
+      });
+    return this.#guard(write.then((applied) => applied.map(({ job }) => job)));
+  }
+
+  promote({ now, limit }: { now: number; limit: number }): Promise<PromoteResult> {
+    return this.#guard(this.#sql.begin(async (tx) => {
+      const result = await promoteJobs(tx, now, limit);
+      await notifyReady(tx, this.#channel, readyTypes(result.promoted));
+      return result;
+    }));
+  }
+
+  get({ id }: { id: string }): Promise<Job | undefined> {
+    return this.#guard(findJob(this.#sql, id));
+  }
+
+  list(query: ListQuery): Promise<Job[]> {
+    return this.#guard(listJobs(this.#sql, query));
+  }
+
+  delete(params: DeleteParams): Promise<DeleteResult> {
+    return this.#guard(deleteJobs(this.#sql, params));
+  }
+
+  renewLeases(params: RenewParams): Promise<string[]> {
+    return this.#guard(renewLeases(this.#sql, params));
+  }
+
+  expiredLeases(params: { now: number; limit: number }): Promise<Job[]> {
+    return this.#guard(findExpiredLeases(this.#sql, params));
+  }
+
+  prune(params: PruneParams): Promise<number> {
+    return this.#guard(this.#sql.begin((tx) => pruneJobs(tx, params)));
+  }
+
+  async counts(): Promise<JobCounts> {
+    const counts = await this.#guard(countJobs(this.#sql, this.#types));
+    for (const type of Object.keys(counts.byType)) this.#types.add(type);
+    return counts;
+  }
+
+  createKey(key: NewKey): Promise<ApiKey> {
+    return this.#guard(insertKeyRow(this.#sql, key));
+  }
+
+  findKey({ id }: { id: string }): Promise<StoredKey | undefined> {
+    return this.#guard(findKeyRow(this.#sql, id));
+  }
+
+  listKeys(): Promise<ApiKey[]> {
+    return this.#guard(listKeyRows(this.#sql));
+  }
+
+  revokeKey(params: { id: string; at: string }): Promise<ApiKey | undefined> {
+    return this.#guard(revokeKeyRow(this.#sql, params));
+  }
+
+  touchKey(params: { id: string; at: string }): Promise<void> {
+    return this.#guard(touchKeyRow(this.#sql, params));
+  }
+
+  /**
+   * Calls `listener` when jobs become ready, in this process or any other sharing the schema
+   * (`LISTEN`), and at each safety poll that finds queued jobs. Returns the unsubscribe.
+   */
+  onReady(listener: ReadyListener): () => void {
+    return this.#wakeups.add(listener);
+  }
+
+  async close(): Promise<void> {
+    await this.#wakeups.close();
+    await this.#sql.end({ timeout: 5 });
+    await this.#lock.release();
+  }
+
+  /** The types of the oldest queued jobs: what the safety poll wakes listeners for. */
+  async #readyTypes(): Promise<string[]> {
+    const rows = await this.#sql<{ type: string }[]>`
+      SELECT DISTINCT type FROM (
+        SELECT type FROM jobs WHERE status = 'queued' ORDER BY seq LIMIT 1000) AS oldest`;
+    return rows.map((row) => row.type);
+  }
+
+  /** `promise`, rejecting with `StoreUnavailableError` when the server is out of reach. */
+  #guard<T>(promise: Promise<T>): Promise<T> {
+    return promise.catch((error) => {
+      throw asStoreError(error);
+    });
+  }
+}
+
+/** The types of `jobs` that are queued: what a write announces. */
+function readyTypes(jobs: Job[]): string[] {
+  return jobs.filter((job) => job.status === "queued").map((job) => job.type);
+}
