@@ -15,9 +15,19 @@ function moduleFile(source: string): string {
 
 const MOD = new URL("../queue/mod.ts", import.meta.url).href;
 
-/** Runs the service with `args` and a memory store; asserts exit 2 and one line matching. */
-async function assertRefusedAtStart(args: string[], line: RegExp): Promise<string> {
-  const { code, output } = await runService(["--store", "memory", "--port", "0", ...args]);
+/**
+ * Runs the service with `args` and a memory store (and `permissions`, default all); asserts
+ * exit 2 and one line matching.
+ */
+async function assertRefusedAtStart(
+  args: string[],
+  line: RegExp,
+  permissions?: string[],
+): Promise<string> {
+  const { code, output } = await runService(
+    ["--store", "memory", "--port", "0", ...args],
+    permissions,
+  );
   const lines = output.trim().split("\n");
   assert.equal(code, 2, output);
   assert.equal(lines.length, 1, `one line, no stack trace:\n${output}`);
@@ -58,6 +68,60 @@ Deno.test("main.ts refuses a handler module that defines a built-in type, naming
     ["--handlers", path],
     new RegExp(
       `^The handler module ${path} defines the job type "email", which is built in: choose another name$`,
+    ),
+  );
+});
+
+Deno.test("main.ts refuses a handler module whose top level uses a permission, saying where to", async () => {
+  const path = moduleFile(
+    `import { defineHandler, z } from "${MOD}";\n` +
+      `const key = Deno.env.get("MAIL_KEY");\n` +
+      `export const mail = defineHandler({ type: "mail", payload: z.unknown(), ` +
+      `permissions: { env: ["MAIL_KEY"] }, run: () => key });\n`,
+  );
+  await assertRefusedAtStart(
+    ["--handlers", path],
+    new RegExp(
+      `^Cannot load the handler module ${path}: NotCapable: Requires env access to "MAIL_KEY" ` +
+        "at its top level \\(a module's top level runs with no permissions while DenoQueue " +
+        "reads its job types: use the environment, files and network inside run, declared " +
+        "in permissions\\)$",
+    ),
+  );
+});
+
+Deno.test("main.ts refuses a handler that declares what it cannot be given, naming the flag", async () => {
+  const path = moduleFile(
+    `import { defineHandler, z } from "${MOD}";\n` +
+      `export const resize = defineHandler({ type: "resize", payload: z.unknown(), ` +
+      `permissions: { run: ["convert"] }, run: () => 1 });\n`,
+  );
+  // The permissions of the start task, which runs only ps.
+  const startTask = [
+    "--allow-net",
+    "--allow-read",
+    "--allow-write",
+    "--allow-env",
+    "--allow-run=ps",
+  ];
+  await assertRefusedAtStart(
+    ["--handlers", path],
+    /^The job type\(s\) resize declare run: "convert", which the server itself was not allowed: start it with --allow-run=convert$/,
+    startTask,
+  );
+});
+
+Deno.test("main.ts refuses a permission defineHandler does not know, naming it", async () => {
+  const path = moduleFile(
+    `import { defineHandler, z } from "${MOD}";\n` +
+      `export const native = defineHandler({ type: "native", payload: z.unknown(), ` +
+      `permissions: { ffi: true }, run: () => 1 });\n`,
+  );
+  await assertRefusedAtStart(
+    ["--handlers", path],
+    new RegExp(
+      `^Cannot load the handler module ${path}: permissions\\.ffi of native is not a ` +
+        "permission a handler can declare \\(net, read, write, env, run, sys\\)$",
     ),
   );
 });

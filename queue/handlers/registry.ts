@@ -122,7 +122,18 @@ export class HandlerRegistry implements JobTypes {
         return { ok: true, payload: this.validate(type, payload, prefix) };
       } catch (error) {
         if (error instanceof ValidationError) return { ok: false, error };
-        throw error;
+        // A schema whose own code throws (a refinement, a transform) refuses the payload.
+        const field = `${prefix}payload`;
+        const thrown = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return {
+          ok: false,
+          error: new ValidationError(
+            `Invalid payload for ${type}: ${field}: its schema threw ${thrown}`,
+            field,
+            undefined,
+            "invalid_payload",
+          ),
+        };
       }
     });
   }

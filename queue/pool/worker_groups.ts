@@ -1,8 +1,9 @@
 /**
  * The pool's workers, grouped by sandbox: the job types that declare the same permissions run
  * in workers of their own, started with exactly those permissions and loading only the handler
- * modules of those types. A group starts its first worker when jobs of its types are ready, and
- * grows while the pool's total stays under its size; every group with work has one at least.
+ * modules of those types. A group starts its workers when jobs of its types are first ready (as
+ * many as the pool's size leaves free), and grows while the total stays under the size; every
+ * group with work has one worker at least.
  * @module
  */
 
@@ -86,11 +87,17 @@ export class WorkerGroups {
     return this.#byType.get(type);
   }
 
-  /** Jobs of `types` are ready: each of their groups without a worker starts one. */
+  /**
+   * Jobs of `types` are ready: each of their groups without a worker starts one, and as many
+   * more as the pool's size leaves free.
+   */
   demand(types: Iterable<string>): void {
     for (const type of types) {
       const set = this.#byType.get(type);
-      if (set !== undefined && set.handles.length + set.starting === 0) set.grow();
+      if (set === undefined || set.handles.length + set.starting > 0) continue;
+      // Its workers start together, up to the free places: ready when its backlog is.
+      set.grow();
+      while (this.total < this.size) set.grow();
     }
   }
 

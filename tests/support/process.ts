@@ -125,10 +125,16 @@ export function logMessage(line: string): string {
   }
 }
 
-/** Runs `main.ts` to completion with `args` and returns its exit code and output. */
-export async function runService(args: string[]): Promise<{ code: number; output: string }> {
+/**
+ * Runs `main.ts` to completion with `args` (and `permissions`, default `--allow-all`) and
+ * returns its exit code and output.
+ */
+export async function runService(
+  args: string[],
+  permissions: string[] = ["--allow-all"],
+): Promise<{ code: number; output: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--config", CONFIG.pathname, "--allow-all", MAIN.pathname, ...args],
+    args: ["run", "--config", CONFIG.pathname, ...permissions, MAIN.pathname, ...args],
     stdin: "null",
     env: { NO_COLOR: "1" },
   }).output();
