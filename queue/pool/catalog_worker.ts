@@ -115,13 +115,19 @@ export class CatalogWorker implements RemoteChecker {
     this.#worker = worker;
     const described = Promise.withResolvers<ModuleTypeSpec[]>();
     worker.onmessage = (event: MessageEvent<FromWorker>) => {
-      const message = event.data;
-      if (message.kind === "described") described.resolve(message.types);
-      else if (message.kind === "init-failed") {
-        described.reject(new HandlerLoadError(message.error));
-        this.#end(message.error);
-      } else if (message.kind === "checked") this.#answer(message.requestId, message.answers);
-      else if (message.kind === "ending") this.#end(message.reason);
+      try {
+        const message = event.data;
+        if (message.kind === "described") described.resolve(message.types);
+        else if (message.kind === "init-failed") {
+          described.reject(new HandlerLoadError(message.error));
+          this.#end(message.error);
+        } else if (message.kind === "checked") this.#answer(message.requestId, message.answers);
+        else if (message.kind === "ending") this.#end(message.reason);
+      } catch (error) {
+        // Handler code shares the catalog's realm and can bend what it sends: an answer the
+        // server cannot read ends that worker (its checks are refused), never the server.
+        this.#end(`the catalog worker sent an answer the server cannot read: ${messageOf(error)}`);
+      }
     };
     worker.onerror = (event) => {
       event.preventDefault(); // Else an error in a worker ends the whole process.
@@ -142,14 +148,18 @@ export class CatalogWorker implements RemoteChecker {
   #answer(requestId: number, answers: CheckAnswer[]): void {
     const pending = this.#pending.get(requestId);
     if (pending === undefined) return;
+    if (!Array.isArray(answers) || answers.length !== pending.items.length) {
+      throw new TypeError(`${pending.items.length} answer(s) expected`);
+    }
+    const results = answers.map((answer, index): PayloadResult => {
+      if (answer.ok === true) return storable(pending.items[index], answer.payload);
+      if (answer.ok !== false) throw new TypeError("an answer is neither ok nor refused");
+      const { message, field, details, code } = answer;
+      return { ok: false, error: new ValidationError(message, field, details, code) };
+    });
     this.#pending.delete(requestId);
     clearTimeout(pending.timer);
-    pending.resolve(answers.map((answer) =>
-      answer.ok ? answer : {
-        ok: false,
-        error: new ValidationError(answer.message, answer.field, answer.details, answer.code),
-      }
-    ));
+    pending.resolve(results);
   }
 
   /** Ends the worker (dead, hung or stopping); the checks it held are refused with `reason`. */
@@ -172,6 +182,29 @@ export class CatalogWorker implements RemoteChecker {
       clearTimeout(pending.timer);
       pending.resolve(pending.items.map((item) => refused(item, reason)));
     }
+  }
+}
+
+/**
+ * A payload as its schema parsed it, refused when JSON cannot store it (a `BigInt`): checked
+ * here, since the catalog's own check runs where handler code can bend it.
+ */
+function storable(item: PayloadCheck, payload: unknown): PayloadResult {
+  try {
+    JSON.stringify(payload);
+    return { ok: true, payload };
+  } catch (error) {
+    const field = `${item.prefix}payload`;
+    return {
+      ok: false,
+      error: new ValidationError(
+        `Invalid payload for ${item.type}: ${field}: as its schema parses it, it cannot be ` +
+          `stored as JSON (${messageOf(error)})`,
+        field,
+        undefined,
+        "invalid_payload",
+      ),
+    };
   }
 }
 

@@ -19,7 +19,7 @@ import { answerChecks, describeModuleTypes, postAnswers } from "./catalog_role.t
 import { EnqueueChannel } from "./enqueue_channel.ts";
 import { hookExits } from "./exit_hooks.ts";
 import { holdLifeline } from "./lifeline.ts";
-import { hideLocks, keepPostMessage } from "./runtime_guard.ts";
+import { hideArguments, hideLocks, hideSharedChannels, keepPostMessage } from "./runtime_guard.ts";
 import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
 import { DEFAULT_RESULT_LIMIT, resultProblem } from "./result_limit.ts";
 
@@ -35,8 +35,11 @@ let progress: { jobId: string; value: number }[] = [];
 let logs: { jobId: string; message: string }[] = [];
 let flushScheduled = false;
 
-// Kept before any handler module loads: handler code cannot post to the pool itself.
+// Kept before any handler module loads: handler code cannot post to the pool itself, nor read
+// the server's command line, nor reach other threads past its permissions.
 const postToPool = keepPostMessage();
+hideArguments();
+hideSharedChannels();
 
 function post(message: FromWorker): void {
   postToPool(message);
