@@ -10,7 +10,7 @@ import type { Config } from "./config/options.ts";
 import { JobEvents } from "../queue/events.ts";
 import type { JobTypes } from "../queue/handlers/job_types.ts";
 import { HandlerLoadError, HandlerRegistry } from "../queue/handlers/registry.ts";
-import { CatalogWorker } from "../queue/pool/catalog_worker.ts";
+import { type ModuleCatalogs, startCatalogs } from "../queue/pool/module_catalogs.ts";
 import { ungrantable } from "../queue/pool/grantable.ts";
 import { jobFields } from "../queue/log_fields.ts";
 import { WorkerPool } from "../queue/pool/pool.ts";
@@ -134,9 +134,9 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   const modules = (options.handlers ?? []).map((module) => String(module));
   // The modules' code runs only in workers: here, one with no permissions says what they define.
   let registry: JobTypes = await HandlerRegistry.load([]);
-  let catalog: CatalogWorker | undefined;
+  let catalog: ModuleCatalogs | undefined;
   if (modules.length > 0) {
-    ({ types: registry, catalog } = await CatalogWorker.start({ modules, logger }));
+    ({ types: registry } = catalog = await startCatalogs({ modules, logger }));
   }
   const beyond = ungrantable(registry.sandboxes());
   if (beyond !== undefined) {
@@ -179,6 +179,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     killGrace: options.killGrace,
     resultLimit: options.resultLimit,
     httpAllow: options.httpAllow,
+    childLimits: { payloadBytes: options.bodyLimit ?? 1024 * 1024 },
     logger,
   });
   await pool.start();

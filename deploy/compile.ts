@@ -15,6 +15,7 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
  * executable keeps (sandboxed workers need `--unstable-worker-options`).
  */
 const RUN_FLAGS = [
+  "--no-prompt",
   "--unstable-worker-options",
   "--unstable-no-legacy-abort",
   "--v8-flags=--max-semi-space-size=2",

@@ -76,6 +76,8 @@ export type EnqueueErrorCode =
   | ValidationCode
   | "queue_full"
   | "shutting_down"
+  | "payload_too_large"
+  | "too_many_requests"
   | "enqueue_failed";
 
 /**

@@ -21,6 +21,7 @@ function bundleCommand(folder: string, cache: string, args: string[]): Deno.Comm
     args: [
       "run",
       "--no-config",
+      "--no-prompt",
       "--unstable-worker-options",
       "--unstable-no-legacy-abort",
       "--allow-net",

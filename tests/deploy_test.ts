@@ -26,7 +26,7 @@ Deno.test("deploy/denoqueue.service starts the bundle, with its import map, and 
   const unit = Deno.readTextFileSync(UNIT);
   assert.match(
     unit,
-    /^ExecStart=\S*deno run --no-config --unstable-worker-options --unstable-no-legacy-abort --import-map \/opt\/denoqueue\/import_map\.json .*\/opt\/denoqueue\/denoqueue\.js --store sqlite:\/var\/lib\/denoqueue\//m,
+    /^ExecStart=\S*deno run --no-config --no-prompt --unstable-worker-options --unstable-no-legacy-abort --import-map \/opt\/denoqueue\/import_map\.json .*\/opt\/denoqueue\/denoqueue\.js --store sqlite:\/var\/lib\/denoqueue\//m,
   );
   assert.match(unit, /^StateDirectory=denoqueue$/m);
   assert.match(unit, /^KillSignal=SIGTERM$/m);
@@ -71,10 +71,11 @@ Deno.test("deploy/Dockerfile runs the bundle as a user, on 0.0.0.0 inside, its s
   assert.equal(last("STOPSIGNAL").words[0], "SIGTERM");
   const entry = last("ENTRYPOINT").command;
   assert.ok(entry, "ENTRYPOINT in exec form, so signals reach deno with no shell between");
-  assert.deepEqual(entry.slice(0, 5), [
+  assert.deepEqual(entry.slice(0, 6), [
     "deno",
     "run",
     "--no-config",
+    "--no-prompt",
     "--unstable-worker-options",
     "--unstable-no-legacy-abort",
   ]);

@@ -45,9 +45,9 @@ const SERVERS: Record<string, "nothing" | "save my_handlers.ts" | "save both" | 
   {
     [`${DENO} task start`]: "nothing",
     [`${DENO} task start --handlers ./my_handlers.ts`]: "save my_handlers.ts",
-    [`${DENO} run --unstable-worker-options --allow-net --allow-read --allow-write --allow-env my_server.ts`]:
+    [`${DENO} run --no-prompt --unstable-worker-options --allow-net --allow-read --allow-write --allow-env my_server.ts`]:
       "save both",
-    [`${DENO} run --no-config --unstable-worker-options --unstable-no-legacy-abort --import-map import_map.json --allow-net --allow-read --allow-write --allow-env --v8-flags=--max-semi-space-size=2 denoqueue.js`]:
+    [`${DENO} run --no-config --no-prompt --unstable-worker-options --unstable-no-legacy-abort --import-map import_map.json --allow-net --allow-read --allow-write --allow-env --v8-flags=--max-semi-space-size=2 denoqueue.js`]:
       "copy the bundle",
   };
 
@@ -95,7 +95,7 @@ const NOT_RUN: Record<string, string> = {
     COMMANDS.filter(({ text }) => text.startsWith("curl ") && /\$(MASTER_KEY|KEY)\b/.test(text))
       .map(({ text }) => [text, KEYS_SESSION]),
   ),
-  "ExecStart=/usr/bin/deno run --no-config --unstable-worker-options --unstable-no-legacy-abort --import-map /opt/denoqueue/import_map.json --allow-net --allow-read --allow-write --allow-env --v8-flags=--max-semi-space-size=2 /opt/denoqueue/denoqueue.js --store sqlite:/var/lib/denoqueue/jobs.db":
+  "ExecStart=/usr/bin/deno run --no-config --no-prompt --unstable-worker-options --unstable-no-legacy-abort --import-map /opt/denoqueue/import_map.json --allow-net --allow-read --allow-write --allow-env --v8-flags=--max-semi-space-size=2 /opt/denoqueue/denoqueue.js --store sqlite:/var/lib/denoqueue/jobs.db":
     "a line of the unit, run by systemd (checked above to be the unit's own)",
   [`sudo npm install -g deno@${pinnedDenoVersion()}`]: NO_SYSTEMD,
   "sudo mkdir -p /opt/denoqueue": NO_SYSTEMD,

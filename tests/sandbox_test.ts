@@ -21,7 +21,7 @@ async function ran(api: ApiClient, type: string, payload: unknown): Promise<JobV
   return await waitFor(async () => {
     const job = await api.job(id);
     return job.status === "completed" || job.status === "failed" ? job : undefined;
-  }, { message: `${type} job ${id} to end` });
+  }, { timeout: 30_000, message: `${type} job ${id} to end` });
 }
 
 function assertRefused(job: JobView, pattern: RegExp): void {

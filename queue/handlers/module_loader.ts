@@ -34,7 +34,8 @@ export class HandlerLoadError extends Error {
   }
 }
 
-const BUILT_IN = "(built in)";
+/** Where `typeClash` says a built-in type is defined. */
+export const BUILT_IN = "(built in)";
 
 /** How messages name a module: its path for a local file, else its URL. */
 export function moduleName(specifier: string): string {
@@ -96,8 +97,8 @@ export async function loadHandlers(sources: readonly ModuleSource[]): Promise<Lo
   return loaded;
 }
 
-/** Two definitions of one job type: where they are, in one line. */
-function typeClash(type: string, module: string, other: string): HandlerLoadError {
+/** Two definitions of one job type: where they are (`other`: a module, or built in), in one line. */
+export function typeClash(type: string, module: string, other: string): HandlerLoadError {
   const named = JSON.stringify(type);
   if (other === BUILT_IN) {
     return new HandlerLoadError(

@@ -1,8 +1,8 @@
 /**
- * The catalog worker, main thread's side: a worker with no permissions at all loads the
- * handler modules, describes their job types and checks their payloads at enqueue, so no
- * handler code (its module's top level, its schema's refinements) runs on the main thread.
- * One that dies or hangs is replaced at the next check.
+ * A catalog worker, main thread's side: a worker with no permissions at all loads a handler
+ * module, describes its job types and checks their payloads at enqueue, so no handler code
+ * (its module's top level, its schema's refinements) runs on the main thread. One that dies or
+ * hangs is replaced at the next check. `module_catalogs.ts` starts one per module.
  * @module
  */
 
@@ -10,8 +10,7 @@ import { ValidationError } from "../errors.ts";
 import type { PayloadCheck, PayloadResult } from "../handlers/job_types.ts";
 import { HandlerLoadError } from "../handlers/module_loader.ts";
 import { NO_PERMISSIONS, workerPermissions } from "../handlers/permissions.ts";
-import { HandlerRegistry } from "../handlers/registry.ts";
-import { type ModuleTypeSpec, type RemoteChecker, TypeCatalog } from "../handlers/type_catalog.ts";
+import type { ModuleTypeSpec, RemoteChecker } from "../handlers/type_catalog.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import type { CheckAnswer, FromWorker, ToWorker } from "./protocol.ts";
 import { defaultRuntimeUrl, sandboxEntry } from "./sandbox_entry.ts";
@@ -36,8 +35,9 @@ interface Pending {
 /**
  * @example
  * ```ts ignore
- * const { types, catalog } = await CatalogWorker.start({ modules: [handlersUrl] });
- * types.check([{ type: "welcome", payload: {}, prefix: "" }]);
+ * const catalog = new CatalogWorker({ modules: [handlersUrl] });
+ * const specs = await catalog.describe();
+ * await catalog.check([{ type: "welcome", payload: {}, prefix: "" }]);
  * catalog.close();
  * ```
  */
@@ -53,28 +53,19 @@ export class CatalogWorker implements RemoteChecker {
   #closed = false;
   #logger: Logger;
 
-  private constructor(options: CatalogOptions) {
+  constructor(options: CatalogOptions) {
     this.#options = options;
     this.#entry = sandboxEntry(options.runtime ?? defaultRuntimeUrl(), options.modules);
     this.#logger = options.logger ?? defaultLogger();
   }
 
   /**
-   * Loads the modules in a worker with no permissions and returns their types with the
-   * built-ins. Rejects with a `HandlerLoadError` naming the module when one cannot be used.
+   * Loads the modules in the worker, if not loaded, and resolves with the types they define as
+   * the worker describes them (unchecked: handler code can bend it). Rejects with a
+   * `HandlerLoadError` naming the module when one cannot be used.
    */
-  static async start(
-    options: CatalogOptions,
-  ): Promise<{ types: TypeCatalog; catalog: CatalogWorker }> {
-    const catalog = new CatalogWorker(options);
-    const builtins = await HandlerRegistry.load([]);
-    try {
-      const specs = await catalog.#spawn();
-      return { types: new TypeCatalog(builtins, specs, catalog), catalog };
-    } catch (error) {
-      catalog.close();
-      throw error;
-    }
+  describe(): Promise<ModuleTypeSpec[]> {
+    return this.#spawn();
   }
 
   /** Checks payloads of the modules' types; one result per item, in order. */

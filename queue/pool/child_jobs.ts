@@ -2,7 +2,9 @@
  * The pool's side of `ctx.enqueue`: each request goes through the queue's own `enqueue` (the
  * API's validation, capacity and backpressure), and the answer, the new job or why it was
  * refused, goes back to the worker that asked. An attempt no longer current (cancelled, timed
- * out) may still enqueue while its worker lives, as any producer may.
+ * out) may still enqueue while its worker lives, as any producer may. A worker is held to what
+ * the API holds a producer to: a payload within the body limit, and a bounded number of
+ * requests waiting at once.
  * @module
  */
 
@@ -22,9 +24,12 @@ import type { WorkerHandle } from "./worker_handle.ts";
 export class ChildJobs {
   #queue: Queue;
   #answers = new Map<WorkerHandle, EnqueueAnswer[]>();
+  #waiting = new Map<WorkerHandle, number>();
+  #limits: ChildLimits;
 
-  constructor(queue: Queue) {
+  constructor(queue: Queue, limits: Partial<ChildLimits> = {}) {
     this.#queue = queue;
+    this.#limits = { ...DEFAULT_CHILD_LIMITS, ...limits };
   }
 
   /**
@@ -32,13 +37,41 @@ export class ChildJobs {
    * options are checked by the queue, as the API's are.
    */
   enqueue(handle: WorkerHandle, requests: EnqueueRequest[]): void {
+    const { payloadBytes, waiting: most } = this.#limits;
     for (const request of requests) {
       const { requestId, type, payload, options } = request;
+      const waiting = this.#waiting.get(handle) ?? 0;
+      if (waiting >= most) {
+        this.#answer(handle, {
+          requestId,
+          ok: false,
+          code: "too_many_requests",
+          message: `${most} ctx.enqueue calls of this worker are waiting already: await them`,
+        });
+        continue;
+      }
+      const bytes = payloadSize(payload);
+      if (bytes > payloadBytes) {
+        this.#answer(handle, {
+          requestId,
+          ok: false,
+          code: "payload_too_large",
+          message: `The payload is ${bytes} bytes of JSON, over the limit of ${payloadBytes}`,
+          field: "payload",
+        });
+        continue;
+      }
+      this.#waiting.set(handle, waiting + 1);
       this.#queue.enqueue([{ type, payload, options: options as JobOptions }], { batch: false })
         .then(
-          ([job]) => this.#answer(handle, { requestId, ok: true, id: job.id, status: job.status }),
-          (error) => this.#answer(handle, { requestId, ok: false, ...refusal(error) }),
-        );
+          ([job]) => ({ requestId, ok: true as const, id: job.id, status: job.status }),
+          (error) => ({ requestId, ok: false as const, ...refusal(error) }),
+        ).then((answer) => {
+          const left = (this.#waiting.get(handle) ?? 1) - 1;
+          if (left === 0) this.#waiting.delete(handle);
+          else this.#waiting.set(handle, left);
+          this.#answer(handle, answer);
+        });
     }
   }
 
@@ -55,6 +88,26 @@ export class ChildJobs {
       this.#answers.delete(handle);
       handle.post({ kind: "enqueued", answers }); // A dead worker's answers are dropped.
     });
+  }
+}
+
+/** What one worker may ask of `ctx.enqueue`. */
+export interface ChildLimits {
+  /** Largest payload, in bytes of JSON (the API's `--body-limit`). */
+  payloadBytes: number;
+  /** Requests of one worker waiting for their answer at once. */
+  waiting: number;
+}
+
+/** 1 MB payloads, 1,000 requests waiting per worker. */
+export const DEFAULT_CHILD_LIMITS: ChildLimits = { payloadBytes: 1024 * 1024, waiting: 1000 };
+
+/** Bytes of `payload` as JSON (what the store keeps); a payload JSON cannot hold counts 0. */
+function payloadSize(payload: unknown): number {
+  try {
+    return new TextEncoder().encode(JSON.stringify(payload) ?? "").length;
+  } catch {
+    return 0; // The queue refuses it with its own reason.
   }
 }
 

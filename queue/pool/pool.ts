@@ -78,7 +78,7 @@ export class WorkerPool {
     this.#queue = options.queue;
     this.#logger = options.logger ?? defaultLogger();
     this.#outcomes = new OutcomeRecorder(this.#queue, this.#logger);
-    const children = new ChildJobs(this.#queue);
+    const children = new ChildJobs(this.#queue, options.childLimits);
     this.#now = options.now ?? Date.now;
     this.#deadlines = new Deadlines({
       killGrace: this.killGrace,

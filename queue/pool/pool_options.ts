@@ -3,6 +3,7 @@
  * @module
  */
 
+import type { ChildLimits } from "./child_jobs.ts";
 import { HttpAllowList } from "../handlers/http/allow_list.ts";
 import type { Logger } from "../primitives/logger.ts";
 import type { Queue } from "../queue.ts";
@@ -23,6 +24,11 @@ export interface PoolOptions {
   killGrace?: number;
   /** Largest job result, in bytes of JSON; a larger one fails for good. Default 1 MB. */
   resultLimit?: number;
+  /**
+   * What a worker's `ctx.enqueue` may ask: payloads up to `payloadBytes` of JSON (the server
+   * passes its `--body-limit`), `waiting` requests unanswered at once. Default 1 MB and 1,000.
+   */
+  childLimits?: Partial<ChildLimits>;
   /**
    * Destinations the `http` job type may call although their addresses are refused (loopback,
    * private, link-local, …): host names, addresses and CIDR ranges, each with an optional

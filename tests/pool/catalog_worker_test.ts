@@ -7,16 +7,16 @@
 import assert from "node:assert/strict";
 import { ValidationError } from "../../queue/errors.ts";
 import type { PayloadResult } from "../../queue/handlers/job_types.ts";
-import { CatalogWorker } from "../../queue/pool/catalog_worker.ts";
+import { type ModuleCatalogs, startCatalogs } from "../../queue/pool/module_catalogs.ts";
 import { captureLog } from "../support/log_capture.ts";
 
 const SCHEMAS = new URL("../fixtures/sandbox/schemas.ts", import.meta.url).href;
 
 async function withCatalog(
-  body: (catalog: Awaited<ReturnType<typeof CatalogWorker.start>>) => Promise<void>,
+  body: (catalogs: ModuleCatalogs) => void | Promise<void>,
 ): Promise<void> {
   const log = captureLog();
-  const started = await CatalogWorker.start({
+  const started = await startCatalogs({
     modules: [SCHEMAS],
     checkTimeout: 300,
     logger: log.logger,
@@ -24,7 +24,7 @@ async function withCatalog(
   try {
     await body(started);
   } finally {
-    started.catalog.close();
+    started.close();
   }
 }
 
@@ -35,7 +35,7 @@ function refusal(result: PayloadResult): ValidationError {
 }
 
 Deno.test("CatalogWorker describes the modules' types, with their permissions, beside the built-ins", async () => {
-  await withCatalog(async ({ types }) => {
+  await withCatalog(({ types }) => {
     assert.ok(types.types().includes("noop") && types.types().includes("c-parsed"));
     const parsed = types.describe().find((type) => type.type === "c-parsed");
     assert.equal(parsed?.description, "Lower-cases its address and fills in a count");

@@ -115,3 +115,36 @@ Deno.test("ctx.enqueue on a full queue rejects with EnqueueError queue_full", as
     await harness.close();
   }
 });
+
+Deno.test("ctx.enqueue is held to the body limit and to a bound on requests waiting at once", async () => {
+  // The parent takes the only place: each child accepted waits enqueueWait, then is refused.
+  const harness = await poolHarness(
+    { childLimits: { payloadBytes: 100, waiting: 3 } },
+    { capacity: 1, enqueueWait: 300 },
+  );
+  try {
+    await harness.pool.start();
+    const small = { type: "t-succeeds", payload: { value: 1 } };
+    const big = { type: "t-succeeds", payload: { value: 1, pad: "x".repeat(200) } };
+    const [parent] = await harness.queue.enqueue([{
+      type: "t-fans-out",
+      payload: { children: [big, small, small, small, small, small] },
+    }]);
+    const done = await harness.final(parent.id);
+    assert.equal(done.status, "completed", done.error);
+    const codes = (done.result as ChildAnswer[]).map((answer) =>
+      "refused" in answer ? answer.refused.code : "enqueued"
+    );
+    assert.deepEqual(codes, [
+      "payload_too_large",
+      "queue_full",
+      "queue_full",
+      "queue_full",
+      "too_many_requests",
+      "too_many_requests",
+    ]);
+    assert.equal((await harness.queue.list({ limit: 100 })).length, 1, "nothing stored");
+  } finally {
+    await harness.close();
+  }
+});

@@ -115,7 +115,9 @@ export function claimsContract(name: string, open: () => Promise<Store>): void {
     assert.ok(claims[0].every((job) => job.type === "email"), "email only");
     assert.ok(claims[1].every((job) => job.type !== "resize"), "sms and email only");
     assert.ok(claims[3].every((job) => job.type === "resize"), "resize only");
-    assert.equal(claims[2].length, 1);
+    // One job at most: a store shared by processes may skip the rows the others hold meanwhile
+    // (PostgreSQL's SKIP LOCKED), and the others take them all between them.
+    assert.ok(claims[2].length <= 1, `${claims[2].length} jobs for a claim of 1`);
     await assertCountsMatchRows(store);
   });
 }
