@@ -1,6 +1,6 @@
 /**
  * One row per job type: counts by status, mean and p95 duration and failure rate of recent
- * attempts.
+ * attempts, and the permissions its handler runs with.
  * @module
  */
 
@@ -10,12 +10,37 @@ import { JOB_STATUSES, type Stats } from "./api_types.ts";
 import { formatCount, formatDuration, formatPercent } from "./format.ts";
 import { html } from "./html.ts";
 import { jobsHref } from "./router.ts";
+import { permissionsText } from "./sandboxes.ts";
+import type { TypePermissions } from "./use_type_permissions.ts";
+
+/** A type's permissions cell: `…` until they are known, `—` for a type no handler defines. */
+function PermissionsCell({ type, permissions }: { type: string; permissions: TypePermissions }) {
+  const declared = permissions.byType?.get(type);
+  const text = declared !== undefined
+    ? permissionsText(declared)
+    : permissions.byType === undefined && permissions.error === undefined
+    ? "…"
+    : "—";
+  return html`
+    <td
+      class=${`permissions-cell ${text === "none" ? "muted" : ""}`}
+      data-label="Permissions"
+      data-testid="type-permissions"
+    >${text}</td>
+  `;
+}
 
 /**
  * The table of types, every count linking to the jobs it counts; with none yet, a link to the
  * enqueue form when `canEnqueue`.
  */
-export function TypeTable({ stats, canEnqueue }: { stats: Stats; canEnqueue: boolean }) {
+export function TypeTable(
+  { stats, canEnqueue, permissions }: {
+    stats: Stats;
+    canEnqueue: boolean;
+    permissions: TypePermissions;
+  },
+) {
   const types = [...new Set([...Object.keys(stats.byType), ...Object.keys(stats.types)])].sort();
   if (types.length === 0) {
     const enqueue = canEnqueue ? html`<a href="#/enqueue">Enqueue one</a>.` : null;
@@ -31,6 +56,7 @@ export function TypeTable({ stats, canEnqueue }: { stats: Stats; canEnqueue: boo
             <th scope="col" class="num">Mean</th>
             <th scope="col" class="num">p95</th>
             <th scope="col" class="num">Failure rate</th>
+            <th scope="col">Permissions</th>
           </tr>
         </thead>
         <tbody>
@@ -60,11 +86,16 @@ export function TypeTable({ stats, canEnqueue }: { stats: Stats; canEnqueue: boo
                 >
                   ${metric ? formatPercent(metric.failureRate) : "—"}
                 </td>
+                <${PermissionsCell} type=${type} permissions=${permissions} />
               </tr>
             `;
           })}
         </tbody>
       </table>
     </div>
+    ${permissions.error &&
+      html`<p class="muted small" role="alert" data-testid="type-permissions-error">
+        Could not load the types' permissions: ${permissions.error}
+      </p>`}
   `;
 }
