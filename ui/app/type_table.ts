@@ -1,6 +1,6 @@
 /**
  * One row per job type: counts by status, mean and p95 duration and failure rate of recent
- * attempts, and the permissions its handler runs with.
+ * attempts; under its name, the permissions its handler runs with.
  * @module
  */
 
@@ -13,20 +13,27 @@ import { jobsHref } from "./router.ts";
 import { permissionsText } from "./sandboxes.ts";
 import type { TypePermissions } from "./use_type_permissions.ts";
 
-/** A type's permissions cell: `…` until they are known, `—` for a type no handler defines. */
-function PermissionsCell({ type, permissions }: { type: string; permissions: TypePermissions }) {
+/**
+ * A type's permissions, on a line under its name (a column would push the table past a
+ * desktop's width): `no permissions`, or what it may use; `…` until they are known, `no
+ * handler` for a type of stored jobs that no loaded handler defines.
+ */
+function PermissionsLine({ type, permissions }: { type: string; permissions: TypePermissions }) {
   const declared = permissions.byType?.get(type);
   const text = declared !== undefined
     ? permissionsText(declared)
-    : permissions.byType === undefined && permissions.error === undefined
+    : permissions.byType !== undefined
+    ? "no handler"
+    : permissions.error === undefined
     ? "…"
     : "—";
+  const granted = declared !== undefined && text !== "none";
   return html`
-    <td
-      class=${`permissions-cell ${text === "none" ? "muted" : ""}`}
-      data-label="Permissions"
+    <span
+      class=${`type-permissions small ${granted ? "" : "muted"}`}
       data-testid="type-permissions"
-    >${text}</td>
+      title=${granted ? "What its handler may use" : undefined}
+    >${text === "none" ? "no permissions" : text}</span>
   `;
 }
 
@@ -56,7 +63,6 @@ export function TypeTable(
             <th scope="col" class="num">Mean</th>
             <th scope="col" class="num">p95</th>
             <th scope="col" class="num">Failure rate</th>
-            <th scope="col">Permissions</th>
           </tr>
         </thead>
         <tbody>
@@ -65,7 +71,10 @@ export function TypeTable(
             const metric = stats.types[type];
             return html`
               <tr key=${type} data-testid=${`type-row-${type}`}>
-                <th scope="row"><a href=${jobsHref({ type })}>${type}</a></th>
+                <th scope="row">
+                  <a href=${jobsHref({ type })}>${type}</a>
+                  <${PermissionsLine} type=${type} permissions=${permissions} />
+                </th>
                 ${JOB_STATUSES.map((status) => {
                   const count = counts?.[status] ?? 0;
                   return html`<td class=${`num ${
@@ -86,7 +95,6 @@ export function TypeTable(
                 >
                   ${metric ? formatPercent(metric.failureRate) : "—"}
                 </td>
-                <${PermissionsCell} type=${type} permissions=${permissions} />
               </tr>
             `;
           })}

@@ -29,7 +29,8 @@ function Sandboxes({ sandboxes }: { sandboxes: Stats["workers"]["sandboxes"] }) 
             data-testid="sandbox"
             title=${`Types: ${sandbox.types.join(", ")}`}
           >
-            <code>${sandbox.permissions}</code>: ${workersText(sandbox)}
+            <code>${sandbox.permissions}</code><span class="visually-hidden">: </span>
+            <span class="sandbox-workers">${workersText(sandbox)}</span>
           </li>
         `
       )}
@@ -39,11 +40,14 @@ function Sandboxes({ sandboxes }: { sandboxes: Stats["workers"]["sandboxes"] }) 
 
 /**
  * The workers card. Workers start on demand, so the job slots are those of the workers started;
- * `size` is how many the pool grows to.
+ * the pool's size is how many it grows to (each set with work gets one, whatever the size).
  */
 export function WorkersCard({ workers }: { workers: Stats["workers"] }) {
   const started = workers.busy + workers.idle;
   const slots = started * workers.concurrency;
+  const shape = `${started} worker${
+    started === 1 ? "" : "s"
+  } × ${workers.concurrency}; pool size ${workers.size}`;
   return html`
     <section class="card" aria-labelledby="workers-title" data-testid="workers">
       <h2 id="workers-title">Workers</h2>
@@ -58,9 +62,7 @@ export function WorkersCard({ workers }: { workers: Stats["workers"] }) {
         label="Job slots in use"
       />
       <p class="muted small" data-testid="workers-slots">
-        ${formatCount(workers.running)} of ${formatCount(slots)} job slots in use (${started}
-        worker${started === 1 ? "" : "s"} × ${workers.concurrency}; the pool grows to ${workers
-          .size})
+        ${formatCount(workers.running)} of ${formatCount(slots)} job slots in use (${shape})
       </p>
       <${Sandboxes} sandboxes=${workers.sandboxes} />
     </section>
