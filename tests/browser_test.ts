@@ -1,7 +1,8 @@
 /**
- * The dashboard in real headless Chromium against a real server: the overview, a job's live
- * lifecycle, attempts and errors, cancel / retry / delete, form errors, phone width, and
- * screenshots (light, dark, phone) for a person to look at in tests/screenshots/.
+ * The dashboard in real headless Chromium against a real server: the overview, its sandboxes and
+ * the types' permissions, a job's live lifecycle, attempts and errors, cancel / retry / delete,
+ * form errors, phone width, and screenshots (light, dark, phone) for a person to look at in
+ * tests/screenshots/.
  * @module
  */
 
@@ -17,6 +18,10 @@ import {
 } from "./support/browser.ts";
 import { waitFor } from "./support/wait.ts";
 import { FIXTURES } from "./fixtures/handlers.ts";
+import { SECRET_VARIABLE } from "./fixtures/sandbox/names.ts";
+
+/** Handlers that declare permissions (loaded by the server's workers, never imported here). */
+const SANDBOX_HANDLERS = new URL("./fixtures/sandbox/handlers.ts", import.meta.url).href;
 
 const testid = (page: Page, id: string) => page.getByTestId(id);
 
@@ -94,7 +99,7 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
             new RegExp(`^${stats.byStatus[status]}\\s*${status.replace("-", " ")}$`),
           );
         }
-        await waitForText(testid(page, "type-row-noop"), /noop\s*0\s*0\s*0\s*3/);
+        await waitForText(testid(page, "type-row-noop"), /noop\s*no permissions\s*0\s*0\s*0\s*3/);
         await testid(page, "throughput-chart").waitFor();
         // The chart follows too: the failure came after the snapshot, in a stats delta.
         await waitFor(async () => {
@@ -107,6 +112,59 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         assert.ok(dashboard.server.feed.sent.statsDelta > 0, "stats deltas sent");
       });
     });
+
+    await t.step(
+      "the overview shows each started sandbox and each type's permissions, live",
+      async () => {
+        await withDashboard(
+          browser,
+          { server: { handlers: [SANDBOX_HANDLERS] } },
+          async (dashboard) => {
+            const { page, url } = dashboard;
+            // Scheduled, not ready: its type is in the table, its set starts no worker.
+            await enqueue(dashboard, "s-fetches", { url: `${url}/api/stats` }, { delay: 60_000 });
+            await page.goto(`${url}/`);
+            await waitForText(testid(page, "live-state"), "Live");
+            const sandboxes = testid(page, "sandboxes");
+            await waitForText(sandboxes, "No worker started yet");
+            await waitForText(
+              testid(page, "type-row-s-fetches").getByTestId("type-permissions"),
+              /^net: 127\.0\.0\.1$/,
+            );
+
+            await page.evaluate(() => (globalThis as unknown as { __marker: number }).__marker = 1);
+            await enqueue(dashboard, "noop", {});
+            await waitForText(testid(page, "sandbox"), /^none: 1 worker$/);
+            // A second set starts its first worker: the card follows, without a reload.
+            await enqueue(dashboard, "s-reads-env-declared", { name: SECRET_VARIABLE });
+            await waitForText(testid(page, "sandbox"), `env=${SECRET_VARIABLE}: 1 worker`);
+            assert.deepEqual(
+              (await testid(page, "sandbox").allTextContents()).map((text) => text.trim()),
+              ["none: 1 worker", `env=${SECRET_VARIABLE}: 1 worker`],
+              "only the sets with workers, in the server's order",
+            );
+            await waitForText(testid(page, "workers-slots"), "(2 workers × 16; pool size 1)");
+            const marker = await page.evaluate(() =>
+              (globalThis as unknown as { __marker?: number }).__marker
+            );
+            assert.equal(marker, 1, "the page reloaded");
+            assert.equal(
+              dashboard.server.feed.sent.stats,
+              1,
+              "whole stats sent once, deltas since",
+            );
+
+            const permissions = (type: string) =>
+              testid(page, `type-row-${type}`).getByTestId("type-permissions");
+            await waitForText(permissions("noop"), /^no permissions$/);
+            await waitForText(permissions("s-reads-env-declared"), `env: ${SECRET_VARIABLE}`);
+            // The enqueue form says what a type may use, too.
+            await page.goto(`${url}/#/enqueue?type=s-fetches`);
+            await waitForText(page.locator("#type-help"), "Permissions: net: 127.0.0.1.");
+          },
+        );
+      },
+    );
 
     await t.step(
       "a job enqueued through the form goes queued → in-progress → completed on screen",
@@ -349,21 +407,38 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
 
     await t.step("the layout fits a phone's width and the navigation is reachable", async () => {
       const viewport = { width: 375, height: 740 };
-      await withDashboard(browser, { context: { viewport } }, async (dashboard) => {
+      const server = { handlers: [SANDBOX_HANDLERS] };
+      await withDashboard(browser, { context: { viewport }, server }, async (dashboard) => {
         const { page, url } = dashboard;
         const job = await enqueue(dashboard, "fail-absolute", { note: "a phone" }, {
           maxAttempts: 2,
           backoff: { base: 10, cap: 20 },
         });
+        const sandboxed = await enqueue(dashboard, "s-reads-file-declared", { path: "/nowhere" });
         await waitForJob(dashboard, job.id, "failed");
+        await waitForJob(dashboard, sandboxed.id, "failed");
         await page.goto(`${url}/`);
         await testid(page, "type-table").waitFor();
+        await waitForText(testid(page, "sandbox"), "read=/tmp/denoqueue-sandbox-fixture");
         await assertNoHorizontalOverflow(page, viewport.width, "overview");
+        const fits = (box: { x: number; width: number } | null) =>
+          box !== null && box.x >= 0 && box.x + box.width <= viewport.width;
         const typeRow = await testid(page, "type-row-fail-absolute").boundingBox();
+        assert.ok(fits(typeRow), `the types table fits as cards: ${JSON.stringify(typeRow)}`);
+        // A type's permissions and a set's workers are on screen, wrapped, not cut off.
+        const permissions = testid(page, "type-row-s-reads-file-declared")
+          .getByTestId("type-permissions");
+        await waitForText(permissions, "read: /tmp/denoqueue-sandbox-fixture");
+        assert.ok(await permissions.isVisible(), "the permissions line shows");
+        const permissionsBox = await permissions.boundingBox();
         assert.ok(
-          typeRow !== null && typeRow.x >= 0 && typeRow.x + typeRow.width <= viewport.width,
-          `the types table fits as cards: ${JSON.stringify(typeRow)}`,
+          fits(permissionsBox),
+          `a type's permissions fit: ${JSON.stringify(permissionsBox)}`,
         );
+        for (const sandbox of await testid(page, "sandbox").all()) {
+          const box = await sandbox.boundingBox();
+          assert.ok(fits(box), `a sandbox's line fits: ${JSON.stringify(box)}`);
+        }
         const nav = testid(page, "nav-jobs");
         assert.ok(await nav.isVisible(), "the Jobs link is visible");
         await nav.click();
@@ -400,7 +475,7 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
       for (const [name, { colorScheme, width, height }] of shots) {
         await withDashboard(browser, {
           context: { colorScheme, viewport: { width, height } },
-          server: { concurrency: 4, handlers: [FIXTURES] },
+          server: { concurrency: 4, handlers: [FIXTURES, SANDBOX_HANDLERS] },
         }, async (dashboard) => {
           const { page, url } = dashboard;
           const types = ["email", "sms", "report", "fail", "noop", "newsletter"];
@@ -412,12 +487,17 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
             backoff: { base: 10, cap: 20 },
           });
           const succeeding = await enqueue(dashboard, "t-succeeds", { value: 21 });
+          // Sets of permissions besides none: their types and workers show on the overview.
+          await enqueue(dashboard, "s-reads-env-declared", { name: SECRET_VARIABLE });
+          await enqueue(dashboard, "s-fetches", { url: `${url}/api/stats` });
           await enqueue(dashboard, "sleep", { ms: 60_000 });
           await enqueue(dashboard, "sleep", { ms: 1000 }, { delay: 60_000 });
           await waitForJob(dashboard, failing.id, "failed");
           await page.goto(`${url}/`);
           await waitForText(testid(page, "count-failed"), /^[1-9]/);
           await testid(page, "type-row-fail-absolute").waitFor();
+          await waitForText(testid(page, "sandbox"), "net=127.0.0.1");
+          await waitForText(testid(page, "type-row-s-fetches"), "net: 127.0.0.1");
           await waitForText(testid(page, "completed-rate"), /[1-9]/);
           await waitForText(
             testid(page, "rate-window"),

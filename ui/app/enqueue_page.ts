@@ -1,7 +1,8 @@
 /**
- * The enqueue form: a job type from `GET /api/types`, a JSON payload editor prefilled with the
- * type's example, optional options, and the API's validation errors shown next to the field
- * they name (`details.field`). Malformed JSON is reported before anything is sent.
+ * The enqueue form: a job type from `GET /api/types` (with its policy and permissions), a JSON
+ * payload editor prefilled with the type's example, optional options, and the API's validation
+ * errors shown next to the field they name (`details.field`). Malformed JSON is reported before
+ * anything is sent.
  * @module
  */
 
@@ -13,6 +14,7 @@ import type { JobDetail, JobOptionsInput, TypeDescription } from "./api_types.ts
 import { formatDuration, formatJson, shortId } from "./format.ts";
 import { html } from "./html.ts";
 import { jobHref } from "./router.ts";
+import { permissionsText } from "./sandboxes.ts";
 import { StatusBadge } from "./status_badge.ts";
 import { apiFieldErrors, describedBy, FieldError, type FieldErrors } from "./form_errors.ts";
 
@@ -24,14 +26,14 @@ const OPTION_FIELDS = [
 
 type OptionName = typeof OPTION_FIELDS[number]["name"];
 
-/** One line on a type: what it does, its timeout and retry policy. */
+/** One line on a type: what it does, its timeout and retry policy, and its permissions. */
 function typeHelp(description: TypeDescription): string {
   const { retry } = description;
   const policy = `Timeout ${
     formatDuration(description.timeout)
   }, up to ${retry.maxAttempts} attempt${retry.maxAttempts === 1 ? "" : "s"}, backoff from ${
     formatDuration(retry.backoff.base)
-  } ×${retry.backoff.factor}.`;
+  } ×${retry.backoff.factor}. Permissions: ${permissionsText(description.permissions)}.`;
   return description.description ? `${description.description}. ${policy}` : policy;
 }
 

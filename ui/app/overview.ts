@@ -1,7 +1,8 @@
 /**
  * The overview: live counts by status, throughput chart, queue fill against capacity, workers
- * busy and idle, the table of job types and the bulk actions (those the key's role allows).
- * Everything comes from the live feed's stats snapshots, so nothing here fetches.
+ * busy and idle by sandbox, the table of job types and the bulk actions (those the key's role
+ * allows). Everything comes from the live feed's stats snapshots, but for the permissions the
+ * types declare (`GET /api/types`, asked once: they are fixed while the server runs).
  * @module
  */
 
@@ -14,9 +15,12 @@ import { html } from "./html.ts";
 import { useLiveStats } from "./live.ts";
 import { ProgressBar } from "./progress_bar.ts";
 import { jobsHref } from "./router.ts";
+import { sandboxTypesKey } from "./sandboxes.ts";
 import { useCan } from "./session_context.ts";
 import { ThroughputChart } from "./throughput_chart.ts";
 import { TypeTable } from "./type_table.ts";
+import { useTypePermissions } from "./use_type_permissions.ts";
+import { WorkersCard } from "./workers_card.ts";
 
 function StatusCounts({ stats }: { stats: Stats }) {
   return html`
@@ -61,33 +65,13 @@ function Capacity({ capacity }: { capacity: Stats["capacity"] }) {
   `;
 }
 
-function Workers({ workers }: { workers: Stats["workers"] }) {
-  const slots = workers.size * workers.concurrency;
-  return html`
-    <section class="card" aria-labelledby="workers-title" data-testid="workers">
-      <h2 id="workers-title">Workers</h2>
-      <p class="figure">
-        <strong data-testid="workers-busy">${workers.busy}</strong>
-        <span class="muted"> busy, </span>
-        <strong data-testid="workers-idle">${workers.idle}</strong>
-        <span class="muted"> idle</span>
-      </p>
-      <${ProgressBar}
-        value=${slots > 0 ? (workers.running / slots) * 100 : 0}
-        label="Job slots in use"
-      />
-      <p class="muted small">
-        ${formatCount(workers.running)} of ${formatCount(slots)} job slots in use
-        (${workers.size} worker${workers.size === 1 ? "" : "s"} × ${workers.concurrency})
-      </p>
-    </section>
-  `;
-}
-
 /** `#/`: the overview, drawn from the latest stats snapshot. */
 export function Overview() {
   const stats = useLiveStats();
   const can = useCan();
+  const permissions = useTypePermissions(
+    stats && sandboxTypesKey(stats.workers.sandboxes),
+  );
   if (stats === undefined) {
     return html`<p class="muted" role="status" data-testid="overview-loading">Connecting to the live feed…</p>`;
   }
@@ -101,11 +85,15 @@ export function Overview() {
       </section>
       <div class="card-row">
         <${Capacity} capacity=${stats.capacity} />
-        <${Workers} workers=${stats.workers} />
+        <${WorkersCard} workers=${stats.workers} />
       </div>
       <section class="card" aria-labelledby="types-title">
         <h2 id="types-title">Job types</h2>
-        <${TypeTable} stats=${stats} canEnqueue=${can("enqueue")} />
+        <${TypeTable}
+          stats=${stats}
+          canEnqueue=${can("enqueue")}
+          permissions=${permissions}
+        />
       </section>
       ${hasBulkActions(can) &&
         html`
