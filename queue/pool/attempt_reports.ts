@@ -6,7 +6,8 @@
 
 import type { Job } from "../job.ts";
 import type { AttemptReport } from "../attempts/settle.ts";
-import type { JobOutcome } from "./protocol.ts";
+import type { Queue } from "../queue.ts";
+import type { FromWorker, JobOutcome } from "./protocol.ts";
 import type { RunningJob, WorkerHandle } from "./worker_handle.ts";
 
 /** What becomes of a worker's jobs: reports to record, and jobs to put back in the queue. */
@@ -80,4 +81,24 @@ function timeoutReport(entry: RunningJob): AttemptReport {
     outcome: "timeout",
     error: `Timed out after ${entry.job.timeout} ms`,
   };
+}
+
+/** Records the progress and log lines a worker sent, of the attempts it still runs. */
+export function forwardProgressAndLogs(
+  queue: Queue,
+  handle: WorkerHandle,
+  message: Extract<FromWorker, { kind: "batch" }>,
+): void {
+  for (const { jobId, value } of message.progress) {
+    const entry = handle.running.get(jobId);
+    if (entry !== undefined && !entry.cancelled) {
+      queue.progress(jobId, value, entry.job.leaseToken);
+    }
+  }
+  for (const { jobId, message: line } of message.logs) {
+    const entry = handle.running.get(jobId);
+    if (entry !== undefined && !entry.cancelled) {
+      queue.log(jobId, entry.job.attempts.length, line, entry.job.leaseToken);
+    }
+  }
 }

@@ -11,7 +11,12 @@ import { jobFields } from "../log_fields.ts";
 import type { Queue } from "../queue.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { RetryTimer } from "../primitives/retry_timer.ts";
-import { deadWorkerJobs, outcomeReports, unsentReports } from "./attempt_reports.ts";
+import {
+  deadWorkerJobs,
+  forwardProgressAndLogs,
+  outcomeReports,
+  unsentReports,
+} from "./attempt_reports.ts";
 import { ChildJobs } from "./child_jobs.ts";
 import { Deadlines } from "./deadlines.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
@@ -23,7 +28,6 @@ import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
 import { defaultRuntimeUrl } from "./sandbox_entry.ts";
 import { type SandboxStats, WorkerGroups } from "./worker_groups.ts";
 import type { WorkerHandle } from "./worker_handle.ts";
-import type { WorkerSet } from "./worker_set.ts";
 
 /** Workers and jobs, as `GET /api/stats` shows them. */
 export interface PoolStats {
@@ -227,31 +231,22 @@ export class WorkerPool {
         this.#again = false;
         for (;;) {
           if (this.#draining || this.#paused) return;
-          const rooms = this.#workers.sets.flatMap((set) =>
-            set.handles
-              .filter((handle) => handle.available && handle.running.size < this.concurrency)
-              .map((handle) => ({ set, handle, room: this.concurrency - handle.running.size }))
-          );
+          const rooms = this.#workers.rooms(this.concurrency);
           if (rooms.length === 0) break;
           const claims = await Promise.allSettled(
             rooms.map(({ set, handle, room }) => this.#queue.claim(room, handle.id, set.types)),
           );
           let full = true;
-          // A group whose every claim came back full has more work waiting: it may grow.
-          const notFull = new Set<WorkerSet>();
           // Jobs claimed for one worker are handed out even when another worker's claim failed.
           for (const [i, claim] of claims.entries()) {
             if (claim.status === "rejected") continue;
-            if (claim.value.length < rooms[i].room) {
-              full = false;
-              notFull.add(rooms[i].set);
-            }
+            if (claim.value.length < rooms[i].room) full = false;
             if (claim.value.length > 0) await this.#dispatch(rooms[i].handle, claim.value);
           }
           const failed = claims.find((claim) => claim.status === "rejected");
           if (failed !== undefined) throw failed.reason;
           this.#claimRetry.succeeded();
-          for (const { set } of rooms) if (!notFull.has(set)) this.#workers.growFull(set);
+          this.#workers.growFull(rooms, claims.map((claim) => (claim as { value: Job[] }).value));
           if (!full) break;
         }
       } while (this.#again);
@@ -292,18 +287,7 @@ export class WorkerPool {
   }
 
   #onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void {
-    for (const { jobId, value } of message.progress) {
-      const entry = handle.running.get(jobId);
-      if (entry !== undefined && !entry.cancelled) {
-        this.#queue.progress(jobId, value, entry.job.leaseToken);
-      }
-    }
-    for (const { jobId, message: line } of message.logs) {
-      const entry = handle.running.get(jobId);
-      if (entry !== undefined && !entry.cancelled) {
-        this.#queue.log(jobId, entry.job.attempts.length, line, entry.job.leaseToken);
-      }
-    }
+    forwardProgressAndLogs(this.#queue, handle, message);
     const { reports, putBack } = outcomeReports(handle, message.outcomes);
     this.#outcomes.report(reports);
     this.#outcomes.putBack(putBack);

@@ -24,6 +24,13 @@ export interface SandboxStats {
   busy: number;
 }
 
+/** A worker with room for jobs, and the group whose types it claims. */
+export interface Room {
+  set: WorkerSet;
+  handle: WorkerHandle;
+  room: number;
+}
+
 /** Settings every worker gets, whatever its sandbox. */
 export type SharedSettings = Omit<WorkerSettings, "lifeline" | "types">;
 
@@ -101,9 +108,27 @@ export class WorkerGroups {
     }
   }
 
-  /** The group's workers are all full and more of its jobs wait: one more, within the size. */
-  growFull(set: WorkerSet): void {
-    if (set.starting === 0 && this.total < this.size) set.grow();
+  /** Each worker ready for jobs with room for more (`concurrency` at once), and its group. */
+  rooms(concurrency: number): Room[] {
+    return this.sets.flatMap((set) =>
+      set.handles
+        .filter((handle) => handle.available && handle.running.size < concurrency)
+        .map((handle) => ({ set, handle, room: concurrency - handle.running.size }))
+    );
+  }
+
+  /**
+   * After claims for `rooms` (each one's jobs in `claimed`): a group whose every claim came
+   * back full has more work waiting, and starts one more worker while the size allows.
+   */
+  growFull(rooms: readonly Room[], claimed: readonly Job[][]): void {
+    const notFull = new Set<WorkerSet>();
+    for (const [i, { set, room }] of rooms.entries()) {
+      if (claimed[i].length < room) notFull.add(set);
+    }
+    for (const set of new Set(rooms.map(({ set }) => set))) {
+      if (!notFull.has(set) && set.starting === 0 && this.total < this.size) set.grow();
+    }
   }
 
   /** Whether a worker runs an attempt of the job `jobId` now. */
