@@ -30,7 +30,7 @@ function nodeRow(id: string, heartbeatAt: number): NodeRecord {
   };
 }
 
-async function setup() {
+function setup() {
   const store = sharedStore();
   const clock = manualClock();
   const log = captureLog("warn");
@@ -62,7 +62,7 @@ async function setup() {
 }
 
 Deno.test("DeadNodes.runOnce() rescues a dead node's jobs at once and removes it; a live node is left alone", async () => {
-  const { store, clock, log, queue, runningOn } = await setup();
+  const { store, clock, log, queue, runningOn } = setup();
   const dead = await runningOn("dead", 3);
   const alive = await runningOn("alive", 2);
   await store.registerNode(nodeRow("dead", clock.now()));
@@ -84,7 +84,7 @@ Deno.test("DeadNodes.runOnce() rescues a dead node's jobs at once and removes it
 });
 
 Deno.test("DeadNodes: a node presumed dead cannot write over its rescued attempts", async () => {
-  const { store, clock, queue, runningOn } = await setup();
+  const { store, clock, queue, runningOn } = setup();
   const [job] = await runningOn("slow", 1);
   await store.registerNode(nodeRow("slow", clock.now()));
   clock.advance(10_001);
@@ -106,7 +106,7 @@ Deno.test("DeadNodes: a node presumed dead cannot write over its rescued attempt
 });
 
 Deno.test("DeadNodes: a node that beats between the look and the removal keeps its row", async () => {
-  const { store, clock, queue } = await setup();
+  const { store, clock, queue } = setup();
   await store.registerNode(nodeRow("late", clock.now()));
   clock.advance(10_001);
   const list = store.listNodes.bind(store);
