@@ -81,6 +81,8 @@ export class ClusterNode {
       leaseMs: this.nodeTimeoutMs,
       now,
       logger,
+      // Alone on a store the one node always leads: nothing worth a line.
+      announce: !store.exclusive,
     });
     this.election.onChange((leading) => this.duties.lead(leading));
     this.deadNodes = new DeadNodes({

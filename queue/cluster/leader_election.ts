@@ -22,6 +22,8 @@ export interface LeaderElectionDeps {
   now: () => number;
   /** Where changes of leadership and failed tries are logged. Default: `defaultLogger()`. */
   logger?: Logger;
+  /** Log changes of leadership at `info` (default); `false`: at `debug` (a node alone). */
+  announce?: boolean;
 }
 
 /**
@@ -92,9 +94,10 @@ export class LeaderElection {
   #set(leading: boolean): void {
     if (leading === this.#leading) return;
     this.#leading = leading;
-    this.#logger().info(leading ? "This node leads now" : "This node no longer leads", {
-      node: this.#deps.node,
-    });
+    const message = leading ? "This node leads now" : "This node no longer leads";
+    const fields = { node: this.#deps.node };
+    if (this.#deps.announce === false) this.#logger().debug(message, fields);
+    else this.#logger().info(message, fields);
     for (const listener of this.#listeners) listener(leading);
   }
 
