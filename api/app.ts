@@ -18,6 +18,7 @@ import { goQueueRoutes } from "./routes/goqueue.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { jobRoutes } from "./routes/jobs.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { nodeRoutes } from "./routes/nodes.ts";
 import { requestId } from "./request_id.ts";
 import { producerRoutes } from "./routes/producer.ts";
 import { sessionRoutes } from "./routes/session.ts";
@@ -74,6 +75,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route("/api", goQueueRoutes(deps));
   app.route("/api", jobRoutes(deps));
   app.route("/api", statsRoutes(deps));
+  app.route("/api", nodeRoutes(deps));
   app.route("/api", eventRoutes(deps));
   app.route("/api", controlRoutes(deps));
   app.route("/api", producerRoutes(deps));

@@ -40,6 +40,8 @@ const DEFAULT_STORE = OPTIONS.store.fallback();
 
 /** Options for {@linkcode createServer}: any `Config` field, plus what only code can pass. */
 export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store">> {
+  /** What this node is called in `GET /api/nodes`. Default: the host name and the pid. */
+  nodeName?: string;
   /** Handler modules (absolute URLs, e.g. `new URL("./my_handlers.ts", import.meta.url)`). */
   handlers?: (string | URL)[];
   /**
@@ -145,6 +147,9 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   }
   const store = options.store ?? openStore(DEFAULT_STORE, { logger });
   const events = new JobEvents({ logger });
+  // The pool is made once the queue is open; until then the node reports no workers.
+  // deno-lint-ignore prefer-const
+  let pool: WorkerPool | undefined;
   const queue = new Queue({
     store,
     registry,
@@ -153,6 +158,15 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     capacity: options.capacity,
     enqueueWait: options.enqueueWait,
     leaseMs: options.lease,
+    node: {
+      name: options.nodeName,
+      heartbeatMs: options.heartbeat,
+      timeoutMs: options.nodeTimeout,
+      load: () => {
+        const stats = pool?.stats();
+        return { workers: stats?.size ?? 0, busy: stats?.busy ?? 0 };
+      },
+    },
     retention: {
       completed: options.retainCompleted,
       failed: options.retainFailed,
@@ -171,7 +185,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
       { rescued },
     );
   }
-  const pool = new WorkerPool({
+  pool = new WorkerPool({
     queue,
     size: options.workers,
     concurrency: options.concurrency,

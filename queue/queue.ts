@@ -10,6 +10,8 @@
 import { Attempts } from "./attempts/attempts.ts";
 import { LiveAttempts } from "./attempts/live_attempts.ts";
 import type { AttemptReport } from "./attempts/settle.ts";
+import { ClusterNode } from "./cluster/cluster_node.ts";
+import { defaultOwner, nodeIdentity, type NodeOptions } from "./cluster/node_options.ts";
 import { Cancellation } from "./control/cancellation.ts";
 import { Clearing } from "./control/clearing.ts";
 import { ManualRetry } from "./control/manual_retry.ts";
@@ -45,6 +47,8 @@ export interface QueueOptions {
   retention?: Partial<Retention>;
   /** This process's name on the leases it holds. Default: host, pid and a random part. */
   owner?: string;
+  /** This process as a node of the cluster: its name, heartbeat, timeout and load. */
+  node?: NodeOptions;
   /** Where the maintenance services log their failures. Default: `defaultLogger()`. */
   logger?: Logger;
   now?: () => number;
@@ -75,6 +79,8 @@ export class Queue {
   readonly leaseMs: number;
   readonly retention: Retention;
   readonly maintenance: QueueMaintenance;
+  /** This process as a node: heartbeat, leader election; the maintenance runs while it leads. */
+  readonly cluster: ClusterNode;
   #closed = false;
   #readyListeners = new Set<ReadyListener>();
   /** Stops hearing the store's wake-ups (other processes' jobs); set while open. */
@@ -159,27 +165,42 @@ export class Queue {
       }),
       cleaner: new Cleaner({ store, retention: this.retention, now, logger }),
     };
+    const node = options.node ?? {};
+    this.cluster = new ClusterNode({
+      store,
+      node: nodeIdentity(this.owner, node, registry.types(), now()),
+      rescuer: this.maintenance.rescuer,
+      heartbeatMs: node.heartbeatMs,
+      nodeTimeoutMs: node.timeoutMs,
+      load: node.load,
+      // Shared storage: the leader also looks for jobs that other nodes scheduled.
+      onLeaderBeat: store.exclusive ? undefined : () => scheduler.wakeAt(now()),
+      now,
+      logger,
+    });
+    for (const service of Object.values(this.maintenance)) this.cluster.join(service);
   }
 
   /**
-   * Counts the unfinished jobs already in the store against capacity, rescues jobs whose
-   * process died, prunes, and starts the maintenance services. Resolves with how many it rescued.
+   * Counts the unfinished jobs already in the store against capacity; with storage of its own,
+   * rescues the jobs of the process that died and prunes. Then joins the cluster: registers
+   * this node, and runs the maintenance services while it leads (always, alone on a store).
+   * Resolves with how many it rescued.
    */
   async open(): Promise<{ rescued: number }> {
     // A store shared by several processes says when jobs became ready in any of them.
     this.#unsubscribeStore ??= this.store.onReady?.((types) => this.#notifyReady(new Set(types)));
     const { byStatus } = await this.store.counts();
     this.#capacity.occupy(byStatus.queued + byStatus.scheduled + byStatus["in-progress"]);
-    const { scheduler, rescuer, cleaner } = this.maintenance;
     let rescued = 0;
-    // With storage of its own, every job still in progress belongs to a dead process.
-    if (this.store.durable && byStatus["in-progress"] > 0) {
-      rescued = await (this.store.exclusive ? rescuer.rescueAll() : rescuer.runOnce());
+    // With storage of its own, every job still in progress belongs to a dead process. On a
+    // shared store the leader rescues: dead nodes' jobs at once, expired leases as they run out.
+    if (this.store.exclusive) {
+      const { rescuer, cleaner } = this.maintenance;
+      if (this.store.durable && byStatus["in-progress"] > 0) rescued = await rescuer.rescueAll();
+      await cleaner.runOnce();
     }
-    await cleaner.runOnce();
-    scheduler.start();
-    rescuer.start();
-    cleaner.start();
+    await this.cluster.start();
     return { rescued };
   }
 
@@ -193,6 +214,8 @@ export class Queue {
     this.#unsubscribeStore = undefined;
     this.#capacity.close();
     this.#finalWaiters.close();
+    await this.cluster.stop();
+    // Stopped with the cluster when it ran; stopped here too when open() never got that far.
     await Promise.all(Object.values(this.maintenance).map((service) => service.stop()));
   }
 
@@ -311,15 +334,5 @@ export class Queue {
   async stats(): Promise<QueueStats> {
     const counts = await this.store.counts();
     return this.#statistics.snapshot(counts, this.#capacity.usage());
-  }
-}
-
-/** `host:pid:random`, or `pid:random` where reading the host name is not allowed. */
-function defaultOwner(): string {
-  const suffix = `${Deno.pid}:${crypto.randomUUID().slice(0, 8)}`;
-  try {
-    return `${Deno.hostname()}:${suffix}`;
-  } catch {
-    return suffix;
   }
 }

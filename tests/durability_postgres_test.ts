@@ -97,7 +97,8 @@ Deno.test("main.ts on PostgreSQL after kill -9 loses no acknowledged job; counts
       const job = await response.json();
       assert.equal(job.status, "completed", `job ${id} ends completed`);
       const wasRunning = job.attempts.some((a: { outcome: string; error?: string }) =>
-        a.outcome === "interrupted" && /Process died while running/.test(a.error ?? "")
+        a.outcome === "interrupted" &&
+        /Process died while running|Node stopped heartbeating/.test(a.error ?? "")
       );
       if (wasRunning) interrupted++;
       const runs = executions.get(id) ?? 0;

@@ -43,6 +43,10 @@ export interface Config {
   /** PostgreSQL: `synchronous_commit` of DenoQueue's connections. */
   pgSynchronousCommit: "on" | "off";
   lease: number;
+  /** Milliseconds between a node's heartbeats. */
+  heartbeat: number;
+  /** Milliseconds without a heartbeat after which a node is dead (and the leader lease). */
+  nodeTimeout: number;
   retainCompleted: number;
   retainFailed: number;
   retainCount: number;
@@ -258,6 +262,23 @@ export const OPTIONS: Record<string, OptionSpec> = {
     max: 3_600_000,
     description: "How long a running job's lease lasts unless renewed; past it the job is rescued",
     fallback: () => "30s",
+  },
+  "heartbeat": {
+    key: "heartbeat",
+    kind: "duration",
+    min: 100,
+    max: 60_000,
+    description: "How often this node writes its heartbeat and tries to lead (PostgreSQL cluster)",
+    fallback: () => "1s",
+  },
+  "node-timeout": {
+    key: "nodeTimeout",
+    kind: "duration",
+    min: 1000,
+    max: 3_600_000,
+    description:
+      "How long without a heartbeat makes a node dead: its running jobs are rescued at once; also how long a leader holds its lease. At least 2 x --heartbeat",
+    fallback: () => "10s",
   },
   "retain-completed": {
     key: "retainCompleted",

@@ -291,6 +291,15 @@ export function parseConfig(
       sources[given],
     );
   }
+  // A timeout of less than two beats would take one late beat for a death.
+  if ((config.nodeTimeout as number) < 2 * (config.heartbeat as number)) {
+    throw new ConfigError(
+      "node-timeout",
+      `must be at least twice --heartbeat (${config.heartbeat} ms), received ` +
+        `${config.nodeTimeout} ms`,
+      sources["node-timeout"],
+    );
+  }
   return { help: false, config: config as unknown as Config };
 }
 

@@ -101,11 +101,13 @@ export class Attempts {
    * Ends attempts: completed, or failed then retried after backoff or failed for good. Each
    * applies only while its attempt is the job's current one: a report for a job cancelled,
    * removed or rescued meanwhile is refused (and counted). With `expiredBefore`, only attempts
-   * whose lease ran out before then are ended (a rescue). Resolves with how many were ended.
+   * whose lease ran out before then are ended (a rescue); `rescue` says it is one whatever the
+   * leases (a dead node's jobs): a refusal then is no stale outcome. Resolves with how many
+   * were ended.
    */
   async finish(
     reports: AttemptReport[],
-    options: { expiredBefore?: number } = {},
+    options: { expiredBefore?: number; rescue?: boolean } = {},
   ): Promise<number> {
     const { store, events, live, statistics, random } = this.#deps;
     const now = this.#deps.now();
@@ -118,7 +120,7 @@ export class Attempts {
     // What was written decides the rest: a refused rescue leaves its attempt running, with
     // what it reported; a refused outcome counts as stale, not as an attempt of its type.
     const written = new Set(applied.map((job) => job.id));
-    const rescue = options.expiredBefore !== undefined;
+    const rescue = options.expiredBefore !== undefined || options.rescue === true;
     for (const report of reports) {
       const stored = written.has(report.job.id);
       if (stored || !rescue) live.forget(report.job.id);

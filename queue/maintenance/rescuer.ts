@@ -8,19 +8,27 @@ import type { AttemptReport } from "../attempts/settle.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { Ticker } from "../primitives/ticker.ts";
 import type { JobStore } from "../store/job_store.ts";
+import type { NodeStore } from "../store/node_store.ts";
 import type { MaintenanceService } from "./service.ts";
 
 /** The error recorded on an attempt whose process died while running it. */
 export const INTERRUPTED = "Process died while running";
 
+/** The error recorded on an attempt whose node stopped heartbeating while running it. */
+export const NODE_LOST = "Node stopped heartbeating while running";
+
 /** What the {@linkcode Rescuer} works with. */
 export interface RescuerDeps {
-  store: JobStore;
+  /** Jobs, and the jobs a node holds (a dead node's). */
+  store: JobStore & Pick<NodeStore, "jobsHeldBy">;
   /**
    * Settles the rescued attempts with the queue's retry policy, each only while its attempt is
    * current and (with `expiredBefore`) its lease still expired; resolves with how many.
    */
-  finish: (reports: AttemptReport[], options: { expiredBefore?: number }) => Promise<number>;
+  finish: (
+    reports: AttemptReport[],
+    options: { expiredBefore?: number; rescue?: boolean },
+  ) => Promise<number>;
   /** Milliseconds a lease lasts: the rescuer looks twice per lease. */
   leaseMs: number;
   now: () => number;
@@ -77,6 +85,26 @@ export class Rescuer implements MaintenanceService {
    */
   rescueAll(): Promise<number> {
     return this.#rescue(() => Infinity, false);
+  }
+
+  /**
+   * Rescues, at once, every job in progress whose lease `node` holds, whatever its expiry: the
+   * node stopped heartbeating. Each write is fenced by its attempt's lease token, so an attempt
+   * the node finished meanwhile is left as it ended. Resolves with how many were rescued.
+   */
+  async rescueHeldBy(node: string): Promise<number> {
+    const { store, finish } = this.#deps;
+    let rescued = 0;
+    for (;;) {
+      const jobs = await store.jobsHeldBy({ node, limit: RESCUE_BATCH });
+      if (jobs.length === 0) return rescued;
+      const ended = await finish(
+        jobs.map((job) => ({ job, outcome: "interrupted", error: NODE_LOST })),
+        { rescue: true },
+      );
+      rescued += ended;
+      if (jobs.length < RESCUE_BATCH || ended === 0) return rescued;
+    }
   }
 
   /** Rescues batch by batch; once `signal` aborts (the rescuer stops), no further batch starts. */

@@ -39,7 +39,8 @@ export class Scheduler implements MaintenanceService {
   #timer: WakeTimer;
   /** The timer's run in progress, which `stop()` waits for. */
   #running: Promise<unknown> | undefined;
-  #stopped = false;
+  /** Not started, or stopped: due jobs are another node's to promote, or nobody's. */
+  #stopped = true;
 
   constructor(deps: SchedulerDeps) {
     this.#deps = deps;
@@ -56,14 +57,21 @@ export class Scheduler implements MaintenanceService {
       deps.now,
       (error) => logger.error("Scheduler failed to promote jobs", { error }),
     );
+    this.#timer.stop(); // Until started.
   }
 
-  /** Looks for due jobs now, then whenever the earliest scheduled job is due. */
+  /**
+   * Looks for due jobs now, then whenever the earliest scheduled job is due; a second call does
+   * nothing. Before it, and after `stop()`, wake-ups are ignored (another node leads).
+   */
   start(): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#timer.resume();
     this.#timer.wakeAt(this.#deps.now());
   }
 
-  /** Makes sure the scheduler runs no later than `at` (epoch ms): a job is due then. */
+  /** Makes sure the scheduler runs no later than `at` (epoch ms), while it runs. */
   wakeAt(at: number): void {
     this.#timer.wakeAt(at);
   }

@@ -46,11 +46,17 @@ export class WakeTimer {
     }, wait);
   }
 
-  /** Cancels the timer; later wake-ups are ignored. */
+  /** Takes wake-ups again after {@linkcode stop}. */
+  resume(): void {
+    this.#stopped = false;
+  }
+
+  /** Cancels the timer; later wake-ups are ignored until {@linkcode resume}. */
   stop(): void {
     this.#stopped = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
+    this.#timerAt = Infinity;
   }
 
   async #run(): Promise<void> {

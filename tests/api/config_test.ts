@@ -57,6 +57,8 @@ Deno.test("parseConfig() fills every option from its default", () => {
     schema: "denoqueue",
     pgSynchronousCommit: "on",
     lease: 30_000,
+    heartbeat: 1_000,
+    nodeTimeout: 10_000,
     retainCompleted: 24 * 3_600_000,
     retainFailed: 7 * 86_400_000,
     retainCount: 100_000,
@@ -454,4 +456,20 @@ Deno.test("helpText() lists every option with its env name, and --help", () => {
   }
   assert.match(text, /-h, --help/);
   assert.match(text, /default 8080/);
+});
+
+Deno.test("parseConfig() refuses a --node-timeout under two heartbeats, naming it", () => {
+  assert.throws(
+    () => parseConfig(["--heartbeat", "2s", "--node-timeout", "3s"], {}, CWD),
+    (error: Error) =>
+      error instanceof ConfigError &&
+      error.message ===
+        "--node-timeout: must be at least twice --heartbeat (2000 ms), received 3000 ms",
+  );
+  assert.throws(
+    () => parseConfig([], { DENOQUEUE_NODE_TIMEOUT: "1s" }, CWD),
+    /^ConfigError: DENOQUEUE_NODE_TIMEOUT: must be at least twice --heartbeat \(1000 ms\)/,
+  );
+  const parsed = parseConfig(["--heartbeat", "500ms"], {}, CWD);
+  assert.equal(!parsed.help && parsed.config.nodeTimeout, 10_000);
 });

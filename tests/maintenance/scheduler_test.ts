@@ -88,8 +88,12 @@ Deno.test("Scheduler.start() promotes jobs already due with no call to wakeAt", 
 });
 
 Deno.test("Scheduler.wakeAt() runs a pass when the time comes", async () => {
-  const { store, scheduler, schedule, nextReady } = setup();
+  const { store, scheduler, schedule, nextReady, readyCalls } = setup();
+  scheduler.start(); // Nothing due: its first pass finds nothing.
+  await afterQueuedCallbacks();
   const [due] = await schedule(1, T);
+  await afterQueuedCallbacks();
+  assert.equal(readyCalls(), 0);
   const ready = nextReady();
   scheduler.wakeAt(T);
   try {
@@ -124,4 +128,30 @@ Deno.test("Scheduler.stop() waits for a pass in progress, which starts no furthe
   const { byStatus } = await store.counts();
   assert.equal(byStatus.queued, 1_000);
   assert.equal(byStatus.scheduled, 1, "left for the next start");
+});
+
+Deno.test("Scheduler.wakeAt() does nothing before start() and after stop(): another node leads", async () => {
+  const { store, scheduler, schedule, nextReady, readyCalls } = setup();
+  const [due] = await schedule(1, T);
+  scheduler.wakeAt(T);
+  await afterQueuedCallbacks();
+  await afterQueuedCallbacks();
+  assert.equal((await store.get({ id: due.id }))?.status, "scheduled", "not started");
+  scheduler.start();
+  await scheduler.stop();
+  const [later] = await schedule(1, T);
+  scheduler.wakeAt(T);
+  await afterQueuedCallbacks();
+  await afterQueuedCallbacks();
+  assert.equal((await store.get({ id: later.id }))?.status, "scheduled", "stopped");
+  const calls = readyCalls();
+  const ready = nextReady();
+  scheduler.start(); // Leading again: both are due.
+  try {
+    await within(ready, "notifyReady");
+    assert.equal(readyCalls(), calls + 1);
+    assert.equal((await store.get({ id: later.id }))?.status, "queued");
+  } finally {
+    await scheduler.stop();
+  }
 });

@@ -53,8 +53,10 @@ export async function poolHarness(
       return job;
     },
     async close() {
-      queue.close();
+      // The queue leaves the cluster (its node's row, its lease) before the store closes.
+      const left = queue.close();
       pool.close();
+      await left;
       await store.close();
     },
   };

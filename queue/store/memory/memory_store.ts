@@ -1,7 +1,8 @@
 /**
  * The memory store: GoQueue's behaviour, fast, nothing survives a restart.
  * Ready jobs sit in a line per type (`TypedReadyList`), scheduled ones in a min-heap by `runAt`
- * that skips stale entries lazily; so a cancel or delete is O(1). Keys are their own part (`MemoryKeys`), passed through.
+ * that skips stale entries lazily; so a cancel or delete is O(1). Keys and nodes are their own
+ * parts (`MemoryKeys`, `MemoryNodes`), passed through.
  * @module
  */
 
@@ -30,6 +31,8 @@ import type { Store } from "../store.ts";
 import type { NewKey, StoredKey } from "../key_store.ts";
 import type { ApiKey } from "../../keys/api_key.ts";
 import { MemoryKeys } from "./memory_keys.ts";
+import { MemoryNodes } from "./memory_nodes.ts";
+import type { LeadParams, NodeBeat, NodeRecord } from "../node_store.ts";
 
 const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
 
@@ -53,6 +56,7 @@ export class MemoryStore implements Store {
   #seq = 0;
   #counts = new StatusCounts();
   #keys = new MemoryKeys();
+  #nodes = new MemoryNodes();
 
   insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
     const batch = new Map<string, Job>();
@@ -253,6 +257,43 @@ export class MemoryStore implements Store {
 
   touchKey(params: { id: string; at: string }): Promise<void> {
     return this.#keys.touchKey(params);
+  }
+
+  registerNode(node: NodeRecord): Promise<void> {
+    return this.#nodes.registerNode(node);
+  }
+
+  heartbeat(beat: NodeBeat): Promise<boolean> {
+    return this.#nodes.heartbeat(beat);
+  }
+
+  listNodes(): Promise<NodeRecord[]> {
+    return this.#nodes.listNodes();
+  }
+
+  removeNode(params: { id: string; staleBefore?: number }): Promise<boolean> {
+    return this.#nodes.removeNode(params);
+  }
+
+  jobsHeldBy({ node, limit }: { node: string; limit: number }): Promise<Job[]> {
+    const held: Job[] = [];
+    for (const job of this.#jobs.values()) {
+      if (held.length >= limit) break;
+      if (job.status === "in-progress" && job.leaseOwner === node) held.push(job);
+    }
+    return Promise.resolve(held);
+  }
+
+  tryLead(params: LeadParams): Promise<boolean> {
+    return this.#nodes.tryLead(params);
+  }
+
+  resign(params: { node: string }): Promise<void> {
+    return this.#nodes.resign(params);
+  }
+
+  leader(params: { now: number }): Promise<string | undefined> {
+    return this.#nodes.leader(params);
   }
 
   close(): Promise<void> {

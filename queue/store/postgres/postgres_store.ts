@@ -24,6 +24,7 @@ import type {
   RenewParams,
 } from "../job_store.ts";
 import type { NewKey, StoredKey } from "../key_store.ts";
+import type { LeadParams, NodeBeat, NodeRecord } from "../node_store.ts";
 import type { ReadyListener, Store } from "../store.ts";
 import { assertUpdatesFollowLifecycle } from "../transition_guard.ts";
 import {
@@ -45,6 +46,7 @@ import {
   updateJobs,
 } from "./job_writes.ts";
 import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
+import { PostgresNodes } from "./postgres_nodes.ts";
 import { ReadyWakeups } from "./ready_wakeups.ts";
 import { deleteJobs, pruneJobs, renewLeases } from "./removals_and_leases.ts";
 import { migrate, readyChannel, SchemaError } from "./schema.ts";
@@ -87,12 +89,15 @@ export class PostgresStore implements Store {
   #inserts = new WriteLane<Job[], Job[]>((batches) => this.#insertBatches(batches));
   #wakeups: ReadyWakeups;
   #lock: ServerLockHold;
+  /** Nodes and the leader lease, on a connection of their own. */
+  #nodes: PostgresNodes;
   /** Job types this process has seen: counted as zeros once their jobs are gone. */
   #types = new Set<string>();
 
   private constructor(
     sql: Sql,
     lock: ServerLockHold,
+    nodes: PostgresNodes,
     url: string,
     schema: string,
     from: number,
@@ -100,6 +105,7 @@ export class PostgresStore implements Store {
   ) {
     this.#sql = sql;
     this.#lock = lock;
+    this.#nodes = nodes;
     this.url = url;
     this.migratedFrom = from;
     this.#channel = readyChannel(schema);
@@ -124,7 +130,9 @@ export class PostgresStore implements Store {
       );
       const from = await migrate(sql, schema);
       const pollMs = options.readyPollMs ?? 5_000;
-      return new PostgresStore(sql, lock, redactUrl(url), schema, from, pollMs);
+      const own = connect(url, { schema, synchronousCommit, max: 1, keepOpen: true });
+      const nodes = new PostgresNodes(own, sql);
+      return new PostgresStore(sql, lock, nodes, redactUrl(url), schema, from, pollMs);
     } catch (error) {
       await lock?.release();
       await sql.end({ timeout: 1 }).catch(() => {});
@@ -255,6 +263,38 @@ export class PostgresStore implements Store {
     return this.#guard(touchKeyRow(this.#sql, params));
   }
 
+  registerNode(node: NodeRecord): Promise<void> {
+    return this.#nodes.registerNode(node);
+  }
+
+  heartbeat(beat: NodeBeat): Promise<boolean> {
+    return this.#nodes.heartbeat(beat);
+  }
+
+  listNodes(): Promise<NodeRecord[]> {
+    return this.#nodes.listNodes();
+  }
+
+  removeNode(params: { id: string; staleBefore?: number }): Promise<boolean> {
+    return this.#nodes.removeNode(params);
+  }
+
+  jobsHeldBy(params: { node: string; limit: number }): Promise<Job[]> {
+    return this.#nodes.jobsHeldBy(params);
+  }
+
+  tryLead(params: LeadParams): Promise<boolean> {
+    return this.#nodes.tryLead(params);
+  }
+
+  resign(params: { node: string }): Promise<void> {
+    return this.#nodes.resign(params);
+  }
+
+  leader(params: { now: number }): Promise<string | undefined> {
+    return this.#nodes.leader(params);
+  }
+
   /**
    * Calls `listener` when jobs become ready, in this process or any other sharing the schema
    * (`LISTEN`), and at each safety poll that finds queued jobs. Returns the unsubscribe.
@@ -265,6 +305,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.#wakeups.close();
+    await this.#nodes.close();
     await this.#sql.end({ timeout: 5 });
     await this.#lock.release();
   }

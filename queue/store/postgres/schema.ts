@@ -10,6 +10,7 @@
  */
 
 import { quoteIdentifier, type Sql } from "./connection.ts";
+import { NODE_TABLES } from "./node_rows.ts";
 
 /** Each entry moves the schema from version i to i+1. */
 export const MIGRATIONS: readonly string[] = [
@@ -46,6 +47,8 @@ export const MIGRATIONS: readonly string[] = [
      last_used_at text COLLATE "C",
      made bigserial NOT NULL
    );`,
+  // 2: the nodes sharing the schema, with their heartbeats, and the leader lease (one row).
+  NODE_TABLES,
 ];
 
 /** The schema version this code writes. */

@@ -44,6 +44,23 @@ export const MIGRATIONS: readonly string[] = [
      revoked_at TEXT,
      last_used_at TEXT
    );`,
+  // 5: the nodes sharing the store (one, here) with their heartbeats, and the leader lease.
+  `CREATE TABLE nodes (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL,
+     host TEXT NOT NULL,
+     version TEXT NOT NULL,
+     started_at INTEGER NOT NULL,
+     heartbeat_at INTEGER NOT NULL,
+     workers INTEGER NOT NULL,
+     busy INTEGER NOT NULL,
+     types TEXT NOT NULL
+   );
+   CREATE TABLE leader (
+     id INTEGER PRIMARY KEY CHECK (id = 1),
+     node TEXT NOT NULL,
+     until INTEGER NOT NULL
+   );`,
 ];
 
 /** The schema version this code writes. */

@@ -16,6 +16,16 @@ import { insertJobRows, recordRetries } from "./insert_rows.ts";
 import { countStoredJobs, findJob, listJobs, queuedJobs } from "./job_queries.ts";
 import { findExpiredLeases, renewLeaseRows } from "./leases.ts";
 import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
+import {
+  beatNodeRow,
+  heldJobRows,
+  leaderRow,
+  leadRow,
+  listNodeRows,
+  removeNodeRow,
+  resignRow,
+  upsertNodeRow,
+} from "./node_rows.ts";
 import { openDatabase } from "./open_database.ts";
 import { deleteRows, pruneFinished } from "./remove_jobs.ts";
 import { SharedWrite } from "./shared_write.ts";
@@ -39,6 +49,7 @@ import type {
 import type { Store } from "../store.ts";
 import type { NewKey, StoredKey } from "../key_store.ts";
 import type { ApiKey } from "../../keys/api_key.ts";
+import type { LeadParams, NodeBeat, NodeRecord } from "../node_store.ts";
 
 /** What each level survives. */
 export type Durability = "normal" | "full";
@@ -276,6 +287,38 @@ export class SqliteStore implements Store {
 
   touchKey(params: { id: string; at: string }): Promise<void> {
     return this.#writes.run(() => touchKeyRow(this.#statements, params));
+  }
+
+  registerNode(node: NodeRecord): Promise<void> {
+    return this.#writes.run(() => upsertNodeRow(this.#statements, node));
+  }
+
+  heartbeat(beat: NodeBeat): Promise<boolean> {
+    return this.#writes.run(() => beatNodeRow(this.#statements, beat));
+  }
+
+  listNodes(): Promise<NodeRecord[]> {
+    return Promise.resolve(listNodeRows(this.#statements));
+  }
+
+  removeNode(params: { id: string; staleBefore?: number }): Promise<boolean> {
+    return this.#writes.run(() => removeNodeRow(this.#statements, params));
+  }
+
+  jobsHeldBy(params: { node: string; limit: number }): Promise<Job[]> {
+    return Promise.resolve(heldJobRows(this.#statements, params));
+  }
+
+  tryLead(params: LeadParams): Promise<boolean> {
+    return this.#writes.run(() => leadRow(this.#statements, params));
+  }
+
+  resign({ node }: { node: string }): Promise<void> {
+    return this.#writes.run(() => resignRow(this.#statements, node));
+  }
+
+  leader({ now }: { now: number }): Promise<string | undefined> {
+    return Promise.resolve(leaderRow(this.#statements, now));
   }
 
   async close(): Promise<void> {

@@ -59,6 +59,7 @@ const API_ACCESS: Record<string, string> = {
   "POST /api/jobs/:id/retry": "admin",
   "GET /api/stats": "viewer",
   "GET /api/types": "viewer",
+  "GET /api/nodes": "viewer",
   "GET /api/events": "viewer",
   "POST /api/queue/pause": "admin",
   "POST /api/queue/resume": "admin",

@@ -81,17 +81,20 @@ Deno.test("SqliteStore stores a key's digest as a 32-byte blob and nothing else 
   }
 });
 
+/** The schema version that added the keys table. */
+const KEYS_VERSION = 4;
+
 Deno.test("SqliteStore.open() adds the keys table to a database of the schema before", async () => {
   const path = tempPath();
   const old = new DatabaseSync(path);
-  migrate(old, SCHEMA_VERSION - 1);
+  migrate(old, KEYS_VERSION - 1);
   const tables = () =>
     old.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'api_keys'").all();
   assert.deepEqual(tables(), [], "the schema before has no keys");
   old.close();
   const store = SqliteStore.open(path);
   try {
-    assert.equal(store.migratedFrom, SCHEMA_VERSION - 1);
+    assert.equal(store.migratedFrom, KEYS_VERSION - 1);
     assert.deepEqual(await store.listKeys(), []);
     await store.createKey({
       id: "a",
