@@ -30,7 +30,7 @@ function waitForJob(dashboard: Dashboard, id: string, status: string): Promise<J
   return waitFor(async () => {
     const { body } = await dashboard.api<JobView>("GET", `/api/jobs/${id}`);
     return body.status === status ? body : undefined;
-  }, { timeout: 10_000, message: `job ${id} to be ${status}` });
+  }, { timeout: 30_000, message: `job ${id} to be ${status}` });
 }
 
 async function enqueue(

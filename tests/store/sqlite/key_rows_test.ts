@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { DatabaseSync } from "node:sqlite";
 import { SqliteStore } from "../../../queue/store/sqlite/sqlite_store.ts";
-import { migrate, SCHEMA_VERSION } from "../../../queue/store/sqlite/schema.ts";
+import { migrate } from "../../../queue/store/sqlite/schema.ts";
 
 const AT = "2030-01-01T00:00:00.000Z";
 
