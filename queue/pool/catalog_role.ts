@@ -5,10 +5,9 @@
  * @module
  */
 
-import { ValidationError } from "../errors.ts";
 import type { PayloadCheck } from "../handlers/job_types.ts";
 import type { HandlerRegistry } from "../handlers/registry.ts";
-import type { CheckAnswer, FromWorker, TypeSpec } from "./protocol.ts";
+import type { CheckAnswer, TypeSpec } from "./protocol.ts";
 
 /** The types the handler modules define (built-ins are the main thread's own). */
 export function describeModuleTypes(registry: HandlerRegistry): TypeSpec[] {
@@ -18,52 +17,51 @@ export function describeModuleTypes(registry: HandlerRegistry): TypeSpec[] {
   });
 }
 
-/** Checks each payload, answering as a message can carry it. */
+/** The answers to one request. */
+export interface RequestAnswers {
+  requestId: number;
+  answers: CheckAnswer[];
+}
+
+/** Checks each payload: as its schema parsed it, or why it is refused. */
 export function answerChecks(registry: HandlerRegistry, items: PayloadCheck[]): CheckAnswer[] {
-  return registry.check(items).map((result) =>
-    result.ok ? result : {
+  return registry.check(items).map((result, index): CheckAnswer =>
+    result.ok ? { ok: true, payload: result.payload } : {
       ok: false,
       code: result.error.code,
       message: result.error.message,
-      field: result.error.field ?? `${items[0]?.prefix ?? ""}payload`,
+      field: result.error.field ?? `${items[index].prefix}payload`,
       details: result.error.details,
     }
   );
 }
 
 /**
- * Sends the answers of one check; a payload as its schema parsed it that no message can carry
- * (a function, a class instance) is refused by itself, the others go through.
+ * The answers as JSON text. A payload JSON cannot hold (a `BigInt`, a cycle) is refused here,
+ * naming its field, and the others go as they are.
  */
-export function postAnswers(
-  post: (message: FromWorker) => void,
-  requestId: number,
-  answers: CheckAnswer[],
-  items: PayloadCheck[],
-): void {
+export function answersJson(all: RequestAnswers[], items: Map<number, PayloadCheck[]>): string {
   try {
-    post({ kind: "checked", requestId, answers });
+    return JSON.stringify(all);
   } catch {
-    post({
-      kind: "checked",
+    return JSON.stringify(all.map(({ requestId, answers }) => ({
       requestId,
       answers: answers.map((answer, index) => {
-        if (!answer.ok) return answer;
         try {
-          structuredClone(answer.payload);
+          JSON.stringify(answer);
           return answer;
         } catch (error) {
-          const field = `${items[index].prefix}payload`;
-          const problem = new ValidationError(
-            `Invalid payload for ${items[index].type}: ${field}: as its schema parses it, it ` +
-              `cannot be stored (${(error as Error).message})`,
+          const item = items.get(requestId)![index];
+          const field = `${item.prefix}payload`;
+          return {
+            ok: false,
+            code: "invalid_payload",
+            message: `Invalid payload for ${item.type}: ${field}: as its schema parses it, it ` +
+              `cannot be stored as JSON (${(error as Error).message})`,
             field,
-            undefined,
-            "invalid_payload",
-          );
-          return { ok: false, code: problem.code, message: problem.message, field };
+          };
         }
       }),
-    });
+    })));
   }
 }

@@ -49,6 +49,8 @@ export class CatalogWorker implements RemoteChecker {
   /** Fails the load in progress, if any, when the worker ends before describing. */
   #loadFailed: ((error: Error) => void) | undefined;
   #pending = new Map<number, Pending>();
+  /** Requests of this turn, each as JSON, sent together at its end. */
+  #unsent: string[] = [];
   #nextRequest = 1;
   #closed = false;
   #logger: Logger;
@@ -78,6 +80,13 @@ export class CatalogWorker implements RemoteChecker {
         return items.map((item) => refused(item, `its handler module ${messageOf(error)}`));
       }
     }
+    let itemsJson: string;
+    try {
+      itemsJson = JSON.stringify(items);
+    } catch (error) {
+      // A payload JSON cannot hold (a BigInt from ctx.enqueue): refused before any check.
+      return items.map((item) => refused(item, `it is no JSON: ${messageOf(error)}`));
+    }
     const requestId = this.#nextRequest++;
     const { promise, resolve } = Promise.withResolvers<PayloadResult[]>();
     const timeout = this.#options.checkTimeout ?? 2_000;
@@ -86,7 +95,9 @@ export class CatalogWorker implements RemoteChecker {
       timeout,
     );
     this.#pending.set(requestId, { items, resolve, timer });
-    this.#post({ kind: "check", requestId, items });
+    // The checks of one turn (concurrent enqueues) go to the worker in one message.
+    this.#unsent.push(`{"requestId":${requestId},"items":${itemsJson}}`);
+    if (this.#unsent.length === 1) queueMicrotask(() => this.#flush());
     return promise;
   }
 
@@ -112,8 +123,11 @@ export class CatalogWorker implements RemoteChecker {
         else if (message.kind === "init-failed") {
           described.reject(new HandlerLoadError(message.error));
           this.#end(message.error);
-        } else if (message.kind === "checked") this.#answer(message.requestId, message.answers);
-        else if (message.kind === "ending") this.#end(message.reason);
+        } else if (message.kind === "checked") {
+          if (typeof message.answers !== "string") throw new TypeError("answers that are no JSON");
+          const all: { requestId: number; answers: CheckAnswer[] }[] = JSON.parse(message.answers);
+          for (const { requestId, answers } of all) this.#answer(requestId, answers);
+        } else if (message.kind === "ending") this.#end(message.reason);
       } catch (error) {
         // Handler code shares the catalog's realm and can bend what it sends: an answer the
         // server cannot read ends that worker (its checks are refused), never the server.
@@ -132,6 +146,12 @@ export class CatalogWorker implements RemoteChecker {
     return described.promise;
   }
 
+  #flush(): void {
+    const requests = this.#unsent;
+    this.#unsent = [];
+    this.#post({ kind: "check", requests: `[${requests.join(",")}]` });
+  }
+
   #post(message: ToWorker): void {
     this.#worker?.postMessage(message);
   }
@@ -143,7 +163,7 @@ export class CatalogWorker implements RemoteChecker {
       throw new TypeError(`${pending.items.length} answer(s) expected`);
     }
     const results = answers.map((answer, index): PayloadResult => {
-      if (answer.ok === true) return storable(pending.items[index], answer.payload);
+      if (answer.ok === true) return { ok: true, payload: answer.payload };
       if (answer.ok !== false) throw new TypeError("an answer is neither ok nor refused");
       const { message, field, details, code } = answer;
       return { ok: false, error: new ValidationError(message, field, details, code) };
@@ -173,29 +193,6 @@ export class CatalogWorker implements RemoteChecker {
       clearTimeout(pending.timer);
       pending.resolve(pending.items.map((item) => refused(item, reason)));
     }
-  }
-}
-
-/**
- * A payload as its schema parsed it, refused when JSON cannot store it (a `BigInt`): checked
- * here, since the catalog's own check runs where handler code can bend it.
- */
-function storable(item: PayloadCheck, payload: unknown): PayloadResult {
-  try {
-    JSON.stringify(payload);
-    return { ok: true, payload };
-  } catch (error) {
-    const field = `${item.prefix}payload`;
-    return {
-      ok: false,
-      error: new ValidationError(
-        `Invalid payload for ${item.type}: ${field}: as its schema parses it, it cannot be ` +
-          `stored as JSON (${messageOf(error)})`,
-        field,
-        undefined,
-        "invalid_payload",
-      ),
-    };
   }
 }
 

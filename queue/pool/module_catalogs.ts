@@ -73,8 +73,9 @@ async function checkEach(
   const byWorker = new Map<CatalogWorker, number[]>();
   for (const [index, item] of items.entries()) {
     const worker = workerOf.get(item.type)!; // The type catalog sends its own types only.
-    const indexes = byWorker.get(worker) ?? [];
-    byWorker.set(worker, [...indexes, index]);
+    const indexes = byWorker.get(worker);
+    if (indexes === undefined) byWorker.set(worker, [index]);
+    else indexes.push(index);
   }
   const results: PayloadResult[] = new Array(items.length);
   await Promise.all(

@@ -60,9 +60,12 @@ export interface TypeSpec extends TypeDescription {
   module: string;
 }
 
-/** A payload check as the catalog worker answers it (a `ValidationError`, taken apart). */
+/**
+ * A payload check as the catalog worker answers it: the payload as its schema parsed it, or a
+ * `ValidationError`, taken apart.
+ */
 export type CheckAnswer =
-  | { ok: true; payload: unknown }
+  | { ok: true; payload?: unknown }
   | {
     ok: false;
     code: ValidationCode;
@@ -72,13 +75,23 @@ export type CheckAnswer =
   };
 
 /**
+ * The payloads of one enqueue, for the catalog worker to check. Those of a turn go together,
+ * and as JSON text both ways (`check` and `checked`): cheaper to copy than objects, and what
+ * comes back is JSON, as the store keeps it, whatever handler code made the worker send.
+ */
+export interface CheckRequest {
+  requestId: number;
+  items: PayloadCheck[];
+}
+
+/**
  * Main thread → worker. A job worker gets `init`, then `run`, `abort` and `enqueued`; the
  * catalog worker gets `describe`, then `check`.
  */
 export type ToWorker =
   | ({ kind: "init" } & WorkerSettings)
   | { kind: "describe" }
-  | { kind: "check"; requestId: number; items: PayloadCheck[] }
+  | { kind: "check"; requests: string }
   | { kind: "run"; jobs: WorkerJob[] }
   | { kind: "abort"; jobId: string; reason: AbortReason }
   | { kind: "enqueued"; answers: EnqueueAnswer[] };
@@ -103,7 +116,7 @@ export type FromWorker =
   | { kind: "lifeline" }
   | { kind: "ready"; types: string[] }
   | { kind: "described"; types: TypeSpec[] }
-  | { kind: "checked"; requestId: number; answers: CheckAnswer[] }
+  | { kind: "checked"; answers: string }
   | { kind: "init-failed"; error: string }
   | {
     kind: "batch";

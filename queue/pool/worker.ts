@@ -15,12 +15,19 @@ import { httpSettings } from "../handlers/http/settings.ts";
 import type { ModuleSource } from "../handlers/module_loader.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { MAX_LOG_LINE_LENGTH, trimStack } from "../job.ts";
-import { answerChecks, describeModuleTypes, postAnswers } from "./catalog_role.ts";
+import { answerChecks, answersJson, describeModuleTypes } from "./catalog_role.ts";
 import { EnqueueChannel } from "./enqueue_channel.ts";
 import { hookExits } from "./exit_hooks.ts";
 import { holdLifeline } from "./lifeline.ts";
 import { hideArguments, hideLocks, hideSharedChannels, keepPostMessage } from "./runtime_guard.ts";
-import type { AbortReason, FromWorker, JobOutcome, ToWorker, WorkerJob } from "./protocol.ts";
+import type {
+  AbortReason,
+  CheckRequest,
+  FromWorker,
+  JobOutcome,
+  ToWorker,
+  WorkerJob,
+} from "./protocol.ts";
 import { DEFAULT_RESULT_LIMIT, resultProblem } from "./result_limit.ts";
 
 const sources = Promise.withResolvers<ModuleSource[]>();
@@ -221,7 +228,13 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
     case "check": {
       // Sent right after "describe" by a catalog that replaces a dead one: wait for the load.
       const loaded = await catalog!;
-      postAnswers(post, message.requestId, answerChecks(loaded, message.items), message.items);
+      const requests: CheckRequest[] = JSON.parse(message.requests);
+      const items = new Map(requests.map(({ requestId, items }) => [requestId, items]));
+      const answers = requests.map(({ requestId, items }) => ({
+        requestId,
+        answers: answerChecks(loaded, items),
+      }));
+      post({ kind: "checked", answers: answersJson(answers, items) });
       break;
     }
     case "run":
