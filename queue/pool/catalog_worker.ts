@@ -162,7 +162,7 @@ export class CatalogWorker implements RemoteChecker {
     if (!Array.isArray(answers) || answers.length !== pending.items.length) {
       throw new TypeError(`${pending.items.length} answer(s) expected`);
     }
-    const results = answers.map((answer, index): PayloadResult => {
+    const results = answers.map((answer): PayloadResult => {
       if (answer.ok === true) return { ok: true, payload: answer.payload };
       if (answer.ok !== false) throw new TypeError("an answer is neither ok nor refused");
       const { message, field, details, code } = answer;
