@@ -61,6 +61,11 @@ export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store"
    * revoked by another process, or expired, ends them), in ms. Default 5,000.
    */
   keyRecheckEvery?: number;
+  /**
+   * On a store shared by a cluster: how often every node's unfinished jobs are counted for
+   * capacity, in ms. Default 200.
+   */
+  capacityRefresh?: number;
   /** How long a producer socket opened without a key has to send it, in ms. Default 10,000. */
   socketKeyTimeout?: number;
 }
@@ -157,6 +162,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     logger,
     capacity: options.capacity,
     enqueueWait: options.enqueueWait,
+    capacityRefreshMs: options.capacityRefresh,
     leaseMs: options.lease,
     node: {
       name: options.nodeName,

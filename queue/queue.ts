@@ -16,6 +16,7 @@ import { Cancellation } from "./control/cancellation.ts";
 import { Clearing } from "./control/clearing.ts";
 import { ManualRetry } from "./control/manual_retry.ts";
 import { Capacity } from "./enqueue/capacity.ts";
+import { CapacityRefresh } from "./enqueue/capacity_refresh.ts";
 import { type EnqueueOptions, Enqueuer } from "./enqueue/enqueuer.ts";
 import type { JobEvents } from "./events.ts";
 import type { JobTypes } from "./handlers/job_types.ts";
@@ -41,6 +42,11 @@ export interface QueueOptions {
   capacity?: number;
   /** Milliseconds an enqueue waits for room before it is refused. Default 5,000. */
   enqueueWait?: number;
+  /**
+   * On a store shared by a cluster: milliseconds between counts of every node's unfinished
+   * jobs, on which capacity is rebased. Default 200.
+   */
+  capacityRefreshMs?: number;
   /** Milliseconds a claimed job's lease lasts unless renewed. Default 30,000. */
   leaseMs?: number;
   /** How long and how many finished jobs are kept. */
@@ -89,6 +95,8 @@ export class Queue {
   #live: LiveAttempts;
   #statistics: QueueStatistics;
   #capacity: Capacity;
+  /** On a store shared by a cluster: the count of every node's unfinished jobs. */
+  #capacityRefresh: CapacityRefresh | undefined;
   #enqueuer: Enqueuer;
   #attempts: Attempts;
   #cancellation: Cancellation;
@@ -111,6 +119,15 @@ export class Queue {
       enqueueWait: options.enqueueWait,
       finishingRate: () => statistics.finishingRate(),
     });
+    const countUnfinished = store.countUnfinished?.bind(store);
+    if (!store.exclusive && countUnfinished !== undefined) {
+      this.#capacityRefresh = new CapacityRefresh({
+        capacity,
+        countUnfinished,
+        everyMs: options.capacityRefreshMs,
+        logger: options.logger,
+      });
+    }
     const live = this.#live = new LiveAttempts(now);
     const closed = () => this.#closed;
     const notifyReady = (types: ReadonlySet<string>) => this.#notifyReady(types);
@@ -192,6 +209,8 @@ export class Queue {
     this.#unsubscribeStore ??= this.store.onReady?.((types) => this.#notifyReady(new Set(types)));
     const { byStatus } = await this.store.counts();
     this.#capacity.occupy(byStatus.queued + byStatus.scheduled + byStatus["in-progress"]);
+    // Shared with other nodes: what they store reaches this node's capacity at each count.
+    this.#capacityRefresh?.start();
     let rescued = 0;
     // With storage of its own, every job still in progress belongs to a dead process. On a
     // shared store the leader rescues: dead nodes' jobs at once, expired leases as they run out.
@@ -213,6 +232,7 @@ export class Queue {
     this.#unsubscribeStore?.();
     this.#unsubscribeStore = undefined;
     this.#capacity.close();
+    await this.#capacityRefresh?.stop();
     this.#finalWaiters.close();
     await this.cluster.stop();
     // Stopped with the cluster when it ran; stopped here too when open() never got that far.
