@@ -45,7 +45,7 @@ Deno.test("Capacity.rebase() on a lower count frees room for the enqueues waitin
   assert.deepEqual(capacity.usage(), { limit: 5, used: 5, waiting: 0 });
 });
 
-Deno.test("Capacity.rebase() on a higher count fills the room, past the limit if need be", async () => {
+Deno.test("Capacity.rebase() on a higher count fills the room, past the limit if need be", () => {
   const capacity = new Capacity({ limit: 5, enqueueWait: 0 });
   capacity.rebase(7, capacity.mark());
   assert.equal(capacity.usage().used, 7);
