@@ -11,6 +11,7 @@ import { Attempts } from "./attempts/attempts.ts";
 import { LiveAttempts } from "./attempts/live_attempts.ts";
 import type { AttemptReport } from "./attempts/settle.ts";
 import { ClusterNode } from "./cluster/cluster_node.ts";
+import { type EventBatchListener, EventFanout } from "./cluster/event_fanout.ts";
 import { defaultOwner, nodeIdentity, type NodeOptions } from "./cluster/node_options.ts";
 import { Cancellation } from "./control/cancellation.ts";
 import { Clearing } from "./control/clearing.ts";
@@ -87,6 +88,8 @@ export class Queue {
   readonly maintenance: QueueMaintenance;
   /** This process as a node: heartbeat, leader election; the maintenance runs while it leads. */
   readonly cluster: ClusterNode;
+  /** On a store shared by a cluster: job events to and from the other nodes. */
+  readonly fanout: EventFanout | undefined;
   #closed = false;
   #readyListeners = new Set<ReadyListener>();
   /** Stops hearing the store's wake-ups (other processes' jobs); set while open. */
@@ -170,7 +173,11 @@ export class Queue {
     });
     this.#retries = new ManualRetry({ store, enqueuer: this.#enqueuer, capacity });
     this.#clearing = new Clearing({ store, events, live, capacity, cancellation, now });
-    this.#finalWaiters = new FinalWaiters(events, (id) => this.get(id));
+    this.#finalWaiters = new FinalWaiters(
+      events,
+      (id) => this.get(id),
+      (listener) => this.onRemoteEvents(listener),
+    );
     this.maintenance = {
       scheduler,
       rescuer: new Rescuer({
@@ -196,6 +203,18 @@ export class Queue {
       logger,
     });
     for (const service of Object.values(this.maintenance)) this.cluster.join(service);
+    if (!store.exclusive && store.broadcast !== undefined) {
+      this.fanout = new EventFanout({
+        broadcast: store.broadcast,
+        node: this.owner,
+        events,
+        logger,
+      });
+      // Jobs other nodes finished count in this node's throughput: the cluster's.
+      this.fanout.onBatch(({ finished }) =>
+        statistics.finished(finished.completed, finished.failed)
+      );
+    }
   }
 
   /**
@@ -211,6 +230,7 @@ export class Queue {
     this.#capacity.occupy(byStatus.queued + byStatus.scheduled + byStatus["in-progress"]);
     // Shared with other nodes: what they store reaches this node's capacity at each count.
     this.#capacityRefresh?.start();
+    this.fanout?.start();
     let rescued = 0;
     // With storage of its own, every job still in progress belongs to a dead process. On a
     // shared store the leader rescues: dead nodes' jobs at once, expired leases as they run out.
@@ -233,6 +253,7 @@ export class Queue {
     this.#unsubscribeStore = undefined;
     this.#capacity.close();
     await this.#capacityRefresh?.stop();
+    await this.fanout?.stop();
     this.#finalWaiters.close();
     await this.cluster.stop();
     // Stopped with the cluster when it ran; stopped here too when open() never got that far.
@@ -254,6 +275,15 @@ export class Queue {
 
   #notifyReady(types: ReadonlySet<string>): void {
     for (const listener of this.#readyListeners) listener(types);
+  }
+
+  /**
+   * Calls `listener` with the job events of every other node of the cluster, a tick at a time
+   * (never with this node's own: `events` has them). Returns the unsubscribe function; alone on
+   * a store, it is never called.
+   */
+  onRemoteEvents(listener: EventBatchListener): () => void {
+    return this.fanout?.onBatch(listener) ?? (() => {});
   }
 
   /** Calls `listener` with the id of every job cancelled (the pool aborts it if it runs). */
