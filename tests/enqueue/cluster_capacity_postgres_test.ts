@@ -52,6 +52,10 @@ Deno.test("Cluster capacity: jobs stored on node A take room on node B; B is ref
     }
     assert.equal(stored, 40, "B stores only the room A left");
     assert.equal(await probe.countUnfinished(), LIMIT);
+    // A sees B's jobs at its next count (until then it could take one: the bounded overshoot).
+    await waitFor(async () => (await a.api.stats()).capacity.used >= LIMIT, {
+      message: "node A to count node B's jobs",
+    });
     assertQueueFull(await tryEnqueue(a.api, 1));
   });
 });
