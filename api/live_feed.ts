@@ -8,8 +8,9 @@
  * @module
  */
 
+import type { EventBatch } from "../queue/cluster/event_notices.ts";
 import type { JobEvent } from "../queue/events.ts";
-import type { Job } from "../queue/job.ts";
+import { digestEvent, type EventDigest } from "../queue/observe/event_digest.ts";
 import type { PoolStats } from "../queue/pool/pool.ts";
 import type { QueueStats } from "../queue/observe/queue_stats.ts";
 import { defaultLogger, type Logger } from "../queue/primitives/logger.ts";
@@ -17,19 +18,7 @@ import type { Queue } from "../queue/queue.ts";
 import { diffJson, type JsonDelta } from "./json_delta.ts";
 
 /** One job transition as the feed sends it. */
-export interface FeedEvent {
-  event: JobEvent["type"];
-  id: string;
-  type?: string;
-  status?: Job["status"];
-  attempt?: number;
-  progress?: number;
-  error?: string;
-  /** For `cleared`: how many jobs were removed. */
-  count?: number;
-  /** When it happened, ISO 8601, as every time the API answers. */
-  at: string;
-}
+export type FeedEvent = EventDigest;
 
 /** The stats the feed sends: what `GET /api/stats` answers. */
 export type FeedStats = QueueStats & { workers: PoolStats };
@@ -44,7 +33,8 @@ export interface StatsDelta extends JsonDelta {
 
 /** Options for {@linkcode LiveFeed}; durations in ms. */
 export interface LiveFeedOptions {
-  queue: Pick<Queue, "events" | "stats">;
+  /** The queue; with `onRemoteEvents`, the feed shows the other nodes' jobs too. */
+  queue: Pick<Queue, "events" | "stats"> & Partial<Pick<Queue, "onRemoteEvents">>;
   pool: { stats(): PoolStats };
   /** How often gathered events are sent. Default 100 (at most 10 messages a second). */
   flushInterval?: number;
@@ -66,29 +56,6 @@ type Client = ReadableStreamDefaultController<Uint8Array>;
 interface HeldStats {
   seq: number;
   stats: FeedStats;
-}
-
-function compact(event: JobEvent, at: string): FeedEvent {
-  if ("job" in event) {
-    const { job } = event;
-    return {
-      event: event.type,
-      id: job.id,
-      type: job.type,
-      status: job.status,
-      attempt: job.attempts.length,
-      progress: job.progress,
-      error: job.error,
-      at,
-    };
-  }
-  if (event.type === "progress") {
-    return { event: event.type, id: event.jobId, progress: event.progress, at };
-  }
-  if (event.type === "cleared") {
-    return { event: event.type, id: "", status: event.status, count: event.count, at };
-  }
-  return { event: event.type, id: event.jobId, at };
 }
 
 /**
@@ -119,7 +86,7 @@ export class LiveFeed {
   #overflowCount = 0;
   #messageId = 0;
   #timers: ReturnType<typeof setInterval>[] = [];
-  #unsubscribe: (() => void) | undefined;
+  #unsubscribe: (() => void)[] = [];
   #closed = false;
   /**
    * Messages broadcast, by kind, since start: lets tests and ops see the rate. `stats` counts
@@ -184,7 +151,10 @@ export class LiveFeed {
   }
 
   #startListening(): void {
-    this.#unsubscribe = this.#queue.events.on((event) => this.#gather(event));
+    this.#unsubscribe.push(
+      this.#queue.events.on((event) => this.#gather(event)),
+      this.#queue.onRemoteEvents?.((batch) => this.#gatherRemote(batch)) ?? (() => {}),
+    );
     const { flushInterval, statsInterval, heartbeatInterval } = this.#options;
     this.#timers.push(
       setInterval(() => this.#flush(), flushInterval),
@@ -197,8 +167,7 @@ export class LiveFeed {
   }
 
   #stopListening(): void {
-    this.#unsubscribe?.();
-    this.#unsubscribe = undefined;
+    for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     for (const timer of this.#timers) clearInterval(timer);
     this.#timers = [];
     this.#buffer = [];
@@ -213,11 +182,24 @@ export class LiveFeed {
 
   #gather(event: JobEvent): void {
     if (this.#buffer.length < this.#options.maxEventsPerMessage) {
-      this.#buffer.push(compact(event, new Date().toISOString()));
+      this.#buffer.push(digestEvent(event, new Date().toISOString()));
     } else {
-      this.#overflow[event.type] = (this.#overflow[event.type] ?? 0) + 1;
-      this.#overflowCount++;
+      this.#unlisted(event.type, 1);
     }
+  }
+
+  /** Another node's tick: its events as if they were this node's, its burst counted. */
+  #gatherRemote(batch: EventBatch): void {
+    for (const event of batch.events) {
+      if (this.#buffer.length < this.#options.maxEventsPerMessage) this.#buffer.push(event);
+      else this.#unlisted(event.event, 1);
+    }
+    for (const [type, count] of Object.entries(batch.unlisted)) this.#unlisted(type, count);
+  }
+
+  #unlisted(type: string, count: number): void {
+    this.#overflow[type] = (this.#overflow[type] ?? 0) + count;
+    this.#overflowCount += count;
   }
 
   #flush(): void {

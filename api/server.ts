@@ -20,6 +20,7 @@ import { settlesWithin } from "../queue/primitives/settles_within.ts";
 import { openStore } from "../queue/store/open.ts";
 import { OPTIONS } from "./config/options.ts";
 import type { Store } from "../queue/store/store.ts";
+import { RevocationNews } from "../queue/keys/revocation_news.ts";
 import { ApiKeys } from "../queue/keys/api_keys.ts";
 import { MasterKey } from "../queue/keys/master_key.ts";
 import { createApp } from "./app.ts";
@@ -61,6 +62,11 @@ export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store"
    * revoked by another process, or expired, ends them), in ms. Default 5,000.
    */
   keyRecheckEvery?: number;
+  /**
+   * On a store shared by a cluster: how often every node's unfinished jobs are counted for
+   * capacity, in ms. Default 200.
+   */
+  capacityRefresh?: number;
   /** How long a producer socket opened without a key has to send it, in ms. Default 10,000. */
   socketKeyTimeout?: number;
 }
@@ -157,6 +163,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     logger,
     capacity: options.capacity,
     enqueueWait: options.enqueueWait,
+    capacityRefreshMs: options.capacityRefresh,
     leaseMs: options.lease,
     node: {
       name: options.nodeName,
@@ -200,7 +207,13 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
   let draining = false;
   const feed = new LiveFeed({ queue, pool, logger });
   const bodyLimit = options.bodyLimit ?? 1024 * 1024;
-  const keys = masterKey === undefined ? undefined : new ApiKeys({ store, masterKey, logger });
+  // Shared by a cluster: revocations are told to every node, to end their open connections.
+  const news = store.exclusive || store.broadcast === undefined
+    ? undefined
+    : new RevocationNews(store.broadcast);
+  const keys = masterKey === undefined
+    ? undefined
+    : new ApiKeys({ store, masterKey, logger, news });
   const auth = new Authenticator({
     keys,
     insecure: insecure(exposure),
@@ -218,6 +231,9 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     recheckEvery: options.keyRecheckEvery,
     logger,
   });
+  const unhearRevocations = keys === undefined
+    ? () => {}
+    : news?.onRevoked((id) => connections.revoked(id)) ?? (() => {});
   const closeGrace = options.closeGrace ?? DEFAULT_CLOSE_GRACE;
   const producers = new ProducerSockets(
     queue,
@@ -329,6 +345,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
           );
         }
         feed.close();
+        unhearRevocations();
         connections.close();
         bodies.close();
         if (http !== undefined && !await settlesWithin(http.shutdown(), closeGrace)) {

@@ -11,11 +11,13 @@ import { Attempts } from "./attempts/attempts.ts";
 import { LiveAttempts } from "./attempts/live_attempts.ts";
 import type { AttemptReport } from "./attempts/settle.ts";
 import { ClusterNode } from "./cluster/cluster_node.ts";
+import { type EventBatchListener, EventFanout } from "./cluster/event_fanout.ts";
 import { defaultOwner, nodeIdentity, type NodeOptions } from "./cluster/node_options.ts";
 import { Cancellation } from "./control/cancellation.ts";
 import { Clearing } from "./control/clearing.ts";
 import { ManualRetry } from "./control/manual_retry.ts";
 import { Capacity } from "./enqueue/capacity.ts";
+import { CapacityRefresh } from "./enqueue/capacity_refresh.ts";
 import { type EnqueueOptions, Enqueuer } from "./enqueue/enqueuer.ts";
 import type { JobEvents } from "./events.ts";
 import type { JobTypes } from "./handlers/job_types.ts";
@@ -41,6 +43,11 @@ export interface QueueOptions {
   capacity?: number;
   /** Milliseconds an enqueue waits for room before it is refused. Default 5,000. */
   enqueueWait?: number;
+  /**
+   * On a store shared by a cluster: milliseconds between counts of every node's unfinished
+   * jobs, on which capacity is rebased. Default 200.
+   */
+  capacityRefreshMs?: number;
   /** Milliseconds a claimed job's lease lasts unless renewed. Default 30,000. */
   leaseMs?: number;
   /** How long and how many finished jobs are kept. */
@@ -81,6 +88,8 @@ export class Queue {
   readonly maintenance: QueueMaintenance;
   /** This process as a node: heartbeat, leader election; the maintenance runs while it leads. */
   readonly cluster: ClusterNode;
+  /** On a store shared by a cluster: job events to and from the other nodes. */
+  readonly fanout: EventFanout | undefined;
   #closed = false;
   #readyListeners = new Set<ReadyListener>();
   /** Stops hearing the store's wake-ups (other processes' jobs); set while open. */
@@ -89,6 +98,8 @@ export class Queue {
   #live: LiveAttempts;
   #statistics: QueueStatistics;
   #capacity: Capacity;
+  /** On a store shared by a cluster: the count of every node's unfinished jobs. */
+  #capacityRefresh: CapacityRefresh | undefined;
   #enqueuer: Enqueuer;
   #attempts: Attempts;
   #cancellation: Cancellation;
@@ -111,6 +122,15 @@ export class Queue {
       enqueueWait: options.enqueueWait,
       finishingRate: () => statistics.finishingRate(),
     });
+    const countUnfinished = store.countUnfinished?.bind(store);
+    if (!store.exclusive && countUnfinished !== undefined) {
+      this.#capacityRefresh = new CapacityRefresh({
+        capacity,
+        countUnfinished,
+        everyMs: options.capacityRefreshMs,
+        logger: options.logger,
+      });
+    }
     const live = this.#live = new LiveAttempts(now);
     const closed = () => this.#closed;
     const notifyReady = (types: ReadonlySet<string>) => this.#notifyReady(types);
@@ -153,7 +173,11 @@ export class Queue {
     });
     this.#retries = new ManualRetry({ store, enqueuer: this.#enqueuer, capacity });
     this.#clearing = new Clearing({ store, events, live, capacity, cancellation, now });
-    this.#finalWaiters = new FinalWaiters(events, (id) => this.get(id));
+    this.#finalWaiters = new FinalWaiters(
+      events,
+      (id) => this.get(id),
+      (listener) => this.onRemoteEvents(listener),
+    );
     this.maintenance = {
       scheduler,
       rescuer: new Rescuer({
@@ -179,6 +203,18 @@ export class Queue {
       logger,
     });
     for (const service of Object.values(this.maintenance)) this.cluster.join(service);
+    if (!store.exclusive && store.broadcast !== undefined) {
+      this.fanout = new EventFanout({
+        broadcast: store.broadcast,
+        node: this.owner,
+        events,
+        logger,
+      });
+      // Jobs other nodes finished count in this node's throughput: the cluster's.
+      this.fanout.onBatch(({ finished }) =>
+        statistics.finished(finished.completed, finished.failed)
+      );
+    }
   }
 
   /**
@@ -192,6 +228,9 @@ export class Queue {
     this.#unsubscribeStore ??= this.store.onReady?.((types) => this.#notifyReady(new Set(types)));
     const { byStatus } = await this.store.counts();
     this.#capacity.occupy(byStatus.queued + byStatus.scheduled + byStatus["in-progress"]);
+    // Shared with other nodes: what they store reaches this node's capacity at each count.
+    this.#capacityRefresh?.start();
+    this.fanout?.start();
     let rescued = 0;
     // With storage of its own, every job still in progress belongs to a dead process. On a
     // shared store the leader rescues: dead nodes' jobs at once, expired leases as they run out.
@@ -213,6 +252,8 @@ export class Queue {
     this.#unsubscribeStore?.();
     this.#unsubscribeStore = undefined;
     this.#capacity.close();
+    await this.#capacityRefresh?.stop();
+    await this.fanout?.stop();
     this.#finalWaiters.close();
     await this.cluster.stop();
     // Stopped with the cluster when it ran; stopped here too when open() never got that far.
@@ -234,6 +275,15 @@ export class Queue {
 
   #notifyReady(types: ReadonlySet<string>): void {
     for (const listener of this.#readyListeners) listener(types);
+  }
+
+  /**
+   * Calls `listener` with the job events of every other node of the cluster, a tick at a time
+   * (never with this node's own: `events` has them). Returns the unsubscribe function; alone on
+   * a store, it is never called.
+   */
+  onRemoteEvents(listener: EventBatchListener): () => void {
+    return this.fanout?.onBatch(listener) ?? (() => {});
   }
 
   /** Calls `listener` with the id of every job cancelled (the pool aborts it if it runs). */

@@ -2,8 +2,8 @@
  * API keys, for admins: `POST /api/keys` `{ name, role, expiresAt? }` makes one and answers its
  * secret, the only time it is shown; `GET /api/keys` lists them (never a secret);
  * `DELETE /api/keys/:id` revokes one at once (on every process sharing the store, since each
- * request checks the store), and closes this process's producer sockets and event streams that
- * use it.
+ * request checks the store), and closes the producer sockets and event streams that use it, on
+ * this process and (told through the store) on every other sharing it.
  * @module
  */
 

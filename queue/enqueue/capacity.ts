@@ -1,7 +1,8 @@
 /**
  * The queue's capacity: room for a bounded number of unfinished jobs, taken by enqueues and
  * given back as jobs finish, are cancelled or are removed. A full queue makes an enqueue wait
- * for room (backpressure), then refuses it with a hint of when to try again.
+ * for room (backpressure), then refuses it with a hint of when to try again. On a store shared
+ * by a cluster, `rebase` sets what is used from the database's count (see `CapacityRefresh`).
  * @module
  */
 
@@ -32,6 +33,17 @@ export interface CapacityUsage {
 }
 
 /**
+ * Where this node's reservations stood when a count of the stored jobs began: what that count
+ * may not include yet.
+ */
+export interface CapacityMark {
+  /** Jobs reserved since start. */
+  reserved: number;
+  /** Jobs reserved whose insert had not resolved yet. */
+  inFlight: number;
+}
+
+/**
  * @example
  * ```ts
  * import { Capacity } from "./capacity.ts";
@@ -45,6 +57,8 @@ export class Capacity {
   #room: Semaphore;
   #finishingRate: () => number;
   readonly #closing = new AbortController();
+  #reserved = 0;
+  #inFlight = 0;
 
   constructor(options: CapacityOptions = {}) {
     const enqueueWait = options.enqueueWait ?? 5_000;
@@ -69,7 +83,10 @@ export class Capacity {
         "jobs",
       );
     }
-    if (this.#room.tryAcquire(count)) return;
+    if (this.#room.tryAcquire(count)) {
+      this.#taken(count);
+      return;
+    }
     const signal = options.signal;
     const timeout = AbortSignal.timeout(this.enqueueWait);
     const closing = this.#closing.signal;
@@ -77,6 +94,7 @@ export class Capacity {
       await this.#room.acquire(count, {
         signal: AbortSignal.any(signal ? [signal, timeout, closing] : [timeout, closing]),
       });
+      this.#taken(count);
     } catch (error) {
       if (closing.aborted) throw new ShuttingDownError();
       if (timeout.aborted && !signal?.aborted) throw new QueueFullError(this.#retryAfter(count));
@@ -89,6 +107,35 @@ export class Capacity {
     if (!this.#room.tryAcquire(1)) return false;
     this.#room.release(1);
     return true;
+  }
+
+  /** The `count` jobs reserved last are stored: a count of the stored jobs now includes them. */
+  stored(count: number): void {
+    this.#inFlight = Math.max(0, this.#inFlight - count);
+  }
+
+  /** Gives back the room reserved for `count` jobs whose insert failed. */
+  unreserve(count: number): void {
+    this.stored(count);
+    this.release(count);
+  }
+
+  /** Where reservations stand, taken just before counting the stored jobs for `rebase`. */
+  mark(): CapacityMark {
+    return { reserved: this.#reserved, inFlight: this.#inFlight };
+  }
+
+  /**
+   * Sets the room used to `stored` unfinished jobs (counted in the database after `mark` was
+   * taken) plus what that count may miss of this node's: the inserts in flight at the mark and
+   * every reservation since. Waiters get the room it frees. Errs on the side of too full: a job
+   * counted twice is counted once again at the next rebase.
+   */
+  rebase(stored: number, mark: CapacityMark): void {
+    const target = stored + mark.inFlight + (this.#reserved - mark.reserved);
+    const used = this.#room.capacity - this.#room.available;
+    if (target > used) this.#room.force(target - used);
+    else if (target < used) this.#room.release(used - target);
   }
 
   /** Gives back the room of `count` jobs that finished, were cancelled or removed. */
@@ -112,6 +159,11 @@ export class Capacity {
       used: this.#room.capacity - this.#room.available,
       waiting: this.#room.waiting,
     };
+  }
+
+  #taken(count: number): void {
+    this.#reserved += count;
+    this.#inFlight += count;
   }
 
   /** Seconds until room for `count` jobs is likely, from the recent finishing rate. */

@@ -79,9 +79,10 @@ export class Enqueuer {
       if (closed()) throw new ShuttingDownError();
       inserted = await store.insert({ jobs });
     } catch (error) {
-      capacity.release(jobs.length);
+      capacity.unreserve(jobs.length);
       throw error;
     }
+    capacity.stored(jobs.length);
     if (events.active) {
       for (const job of inserted) events.emit({ type: "enqueued", job });
     }

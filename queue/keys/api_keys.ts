@@ -12,6 +12,7 @@ import type { KeyStore } from "../store/key_store.ts";
 import type { ApiKey } from "./api_key.ts";
 import { checkKeyRequest, type KeyRequest } from "./key_request.ts";
 import { keyIdOf, newKeyToken } from "./key_token.ts";
+import type { RevocationNews } from "./revocation_news.ts";
 import { MASTER_KEY_MAX_LENGTH, MasterKey } from "./master_key.ts";
 import { digestSecret, sameDigest } from "./secret_digest.ts";
 
@@ -51,6 +52,8 @@ export interface ApiKeysOptions {
   touchEvery?: number;
   /** Where a failure to record a use is logged. Default: `defaultLogger()`. */
   logger?: Logger;
+  /** On a store shared by a cluster: where a revocation is told to every node. */
+  news?: RevocationNews;
 }
 
 /**
@@ -74,6 +77,7 @@ export class ApiKeys {
   #now: () => number;
   #touchEvery: number;
   #logger: Logger;
+  #news: RevocationNews | undefined;
   /** When this process last recorded each key's use (epoch ms). */
   #touched = new Map<string, number>();
 
@@ -87,6 +91,7 @@ export class ApiKeys {
       throw new RangeError(`touchEvery must be 0 or more ms, received ${options.touchEvery}`);
     }
     this.#logger = options.logger ?? defaultLogger();
+    this.#news = options.news;
   }
 
   /**
@@ -148,11 +153,18 @@ export class ApiKeys {
   /**
    * Revokes the key with `id` now; it is refused from the next check on. Revoking it again
    * keeps the first `revokedAt`. Undefined when there is no such key (the master key cannot be
-   * revoked: it is removed from the configuration).
+   * revoked: it is removed from the configuration). In a cluster, every node hears of it at
+   * once (`news`).
    */
   async revoke(id: string): Promise<ApiKey | undefined> {
     const key = await this.#store.revokeKey({ id, at: new Date(this.#now()).toISOString() });
     this.#touched.delete(id);
+    if (key !== undefined && this.#news !== undefined) {
+      // Open connections elsewhere end at their next check if the news is lost.
+      await this.#news.announce(id).catch((error) =>
+        this.#logger.warn("Could not tell the other nodes of a revoked key", { keyId: id, error })
+      );
+    }
     return key;
   }
 

@@ -1,12 +1,16 @@
 /**
  * Waiting for jobs to become final (completed, failed or cancelled), for `?wait=` requests:
- * one listener on the event stream, however many wait, attached only while someone does.
+ * one listener on the event stream, however many wait, attached only while someone does. In a
+ * cluster, a job that ends on another node wakes its waiters too (they read it from the store).
  * @module
  */
 
+import type { EventBatchListener } from "../cluster/event_fanout.ts";
 import type { JobEvents } from "../events.ts";
 import type { Job } from "../job.ts";
 import { isUnfinished } from "../lifecycle.ts";
+
+const FINAL_EVENTS = new Set(["completed", "failed", "cancelled"]);
 
 /** How long to wait, and a signal that ends the wait early. */
 export interface FinalWaitOptions {
@@ -36,10 +40,21 @@ export class FinalWaiters {
     return size;
   }
 
-  /** `get` reads a job as callers should see it. */
-  constructor(events: JobEvents, get: (id: string) => Promise<Job | undefined>) {
+  #remote: ((listener: EventBatchListener) => () => void) | undefined;
+  #unwatchRemote: (() => void) | undefined;
+
+  /**
+   * `get` reads a job as callers should see it; `remote` hears the events of other nodes
+   * sharing the store (absent: there are none).
+   */
+  constructor(
+    events: JobEvents,
+    get: (id: string) => Promise<Job | undefined>,
+    remote?: (listener: EventBatchListener) => () => void,
+  ) {
     this.#events = events;
     this.#get = get;
+    this.#remote = remote;
   }
 
   /**
@@ -60,6 +75,16 @@ export class FinalWaiters {
       this.#waiters.delete(event.job.id);
       for (const wake of found) wake(event.job);
     });
+    this.#unwatchRemote ??= this.#remote?.(({ events }) => {
+      for (const event of events) {
+        if (!FINAL_EVENTS.has(event.event)) continue;
+        const found = this.#waiters.get(event.id);
+        if (found === undefined) continue;
+        this.#waiters.delete(event.id);
+        // Woken with nothing: the waiter reads the job, as the other node stored it.
+        for (const wake of found) wake(undefined);
+      }
+    });
     const stop = () => resolve(undefined);
     const timer = setTimeout(stop, options.timeout);
     options.signal?.addEventListener("abort", stop, { once: true });
@@ -76,6 +101,8 @@ export class FinalWaiters {
     if (this.#waiters.size === 0) {
       this.#unwatch?.();
       this.#unwatch = undefined;
+      this.#unwatchRemote?.();
+      this.#unwatchRemote = undefined;
     }
     return job ?? await this.#get(id);
   }

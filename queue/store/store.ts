@@ -5,6 +5,7 @@
  * @module
  */
 
+import type { Broadcast } from "./broadcast.ts";
 import type { JobStore } from "./job_store.ts";
 import type { KeyStore } from "./key_store.ts";
 import type { NodeStore } from "./node_store.ts";
@@ -25,6 +26,14 @@ export interface Store extends JobStore, KeyStore, NodeStore {
    * leaves it out: the queue knows what it made ready itself.
    */
   onReady?(listener: ReadyListener): () => void;
+  /**
+   * Optional, on a store shared by several processes: the unfinished jobs (queued, scheduled,
+   * in progress) stored now, in one cheap read, whoever stored them: what capacity counts in a
+   * cluster. A store used by one process alone leaves it out: its own tally is exact.
+   */
+  countUnfinished?(): Promise<number>;
+  /** Optional, on a store shared by several processes: messages to the others, by topic. */
+  readonly broadcast?: Broadcast;
   close(): Promise<void>;
 }
 

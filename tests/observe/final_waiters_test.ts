@@ -4,11 +4,12 @@
  */
 
 import assert from "node:assert/strict";
+import type { EventBatchListener } from "../../queue/cluster/event_fanout.ts";
 import { JobEvents } from "../../queue/events.ts";
 import type { Job } from "../../queue/job.ts";
 import type { JobStatus } from "../../queue/lifecycle.ts";
 import { FinalWaiters } from "../../queue/observe/final_waiters.ts";
-import { within } from "../support/wait.ts";
+import { waitFor, within } from "../support/wait.ts";
 import { makeJob } from "../store/contract/harness.ts";
 
 const LONG = 60_000;
@@ -120,4 +121,32 @@ Deno.test("FinalWaiters.close() ends every wait with the current state", async (
   const states = await within(Promise.all([a, b1, b2]), "close");
   assert.deepEqual(states.map((j) => j?.status), ["in-progress", "scheduled", "scheduled"]);
   assert.equal(events.active, false);
+});
+
+Deno.test("FinalWaiters.wait() wakes when another node ends the job, and reads it from the store", async () => {
+  const events = new JobEvents();
+  const stored = new Map([["r", job("r", "in-progress")]]);
+  const listeners = new Set<EventBatchListener>();
+  const waiters = new FinalWaiters(
+    events,
+    (id) => Promise.resolve(stored.get(id)),
+    (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  );
+  const waiting = waiters.wait("r", { timeout: LONG });
+  await waitFor(() => listeners.size === 1, { message: "the remote listener" });
+  stored.set("r", job("r", "completed"));
+  const at = new Date().toISOString();
+  for (const listener of listeners) {
+    listener({
+      node: "other",
+      events: [{ event: "completed", id: "r", type: "t", status: "completed", at }],
+      unlisted: {},
+      finished: { completed: 1, failed: 0 },
+    });
+  }
+  assert.equal((await within(waiting, "the wait to end"))?.status, "completed");
+  assert.equal(listeners.size, 0, "detached once nobody waits");
 });

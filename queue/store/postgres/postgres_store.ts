@@ -46,11 +46,13 @@ import {
   updateJobs,
 } from "./job_writes.ts";
 import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
+import { PgBroadcast } from "./pg_broadcast.ts";
 import { PostgresNodes } from "./postgres_nodes.ts";
 import { ReadyWakeups } from "./ready_wakeups.ts";
 import { deleteJobs, pruneJobs, renewLeases } from "./removals_and_leases.ts";
 import { migrate, readyChannel, SchemaError } from "./schema.ts";
 import { ServerLockHold } from "./server_lock.ts";
+import { countUnfinished } from "./unfinished_count.ts";
 import { type Outcome, WriteLane } from "./write_lane.ts";
 
 /** Options for {@linkcode PostgresStore.open}. */
@@ -91,6 +93,8 @@ export class PostgresStore implements Store {
   #lock: ServerLockHold;
   /** Nodes and the leader lease, on a connection of their own. */
   #nodes: PostgresNodes;
+  /** Messages to the other servers on the schema (`NOTIFY`). */
+  readonly broadcast: PgBroadcast;
   /** Job types this process has seen: counted as zeros once their jobs are gone. */
   #types = new Set<string>();
 
@@ -110,6 +114,7 @@ export class PostgresStore implements Store {
     this.migratedFrom = from;
     this.#channel = readyChannel(schema);
     this.#wakeups = new ReadyWakeups(sql, this.#channel, pollMs, () => this.#readyTypes());
+    this.broadcast = new PgBroadcast(sql, schema);
   }
 
   /**
@@ -243,6 +248,10 @@ export class PostgresStore implements Store {
     return counts;
   }
 
+  countUnfinished(): Promise<number> {
+    return this.#guard(countUnfinished(this.#sql));
+  }
+
   createKey(key: NewKey): Promise<ApiKey> {
     return this.#guard(insertKeyRow(this.#sql, key));
   }
@@ -305,6 +314,7 @@ export class PostgresStore implements Store {
 
   async close(): Promise<void> {
     await this.#wakeups.close();
+    await this.broadcast.close();
     await this.#nodes.close();
     await this.#sql.end({ timeout: 5 });
     await this.#lock.release();
