@@ -130,6 +130,7 @@ export class Queue {
         everyMs: options.capacityRefreshMs,
         logger: options.logger,
       });
+      capacity.countNearLimit(this.#capacityRefresh);
     }
     const live = this.#live = new LiveAttempts(now);
     const closed = () => this.#closed;

@@ -2,7 +2,8 @@
  * The queue's capacity: room for a bounded number of unfinished jobs, taken by enqueues and
  * given back as jobs finish, are cancelled or are removed. A full queue makes an enqueue wait
  * for room (backpressure), then refuses it with a hint of when to try again. On a store shared
- * by a cluster, `rebase` sets what is used from the database's count (see `CapacityRefresh`).
+ * by a cluster, `rebase` sets what is used from the database's count, and near the limit a
+ * reservation waits for a fresh count first (see `CapacityRefresh`).
  * @module
  */
 
@@ -44,6 +45,17 @@ export interface CapacityMark {
 }
 
 /**
+ * Counts of the stored jobs on demand, for a capacity shared by a cluster: within `margin()`
+ * of the limit, a reservation first waits for `fresh()`, a count begun after it asked.
+ */
+export interface FreshCounts {
+  /** Room (in jobs) under which a reservation counts first. */
+  margin(): number;
+  /** Resolves once a count begun after the call has rebased the capacity; never rejects. */
+  fresh(): Promise<void>;
+}
+
+/**
  * @example
  * ```ts
  * import { Capacity } from "./capacity.ts";
@@ -59,6 +71,7 @@ export class Capacity {
   readonly #closing = new AbortController();
   #reserved = 0;
   #inFlight = 0;
+  #freshCounts: FreshCounts | undefined;
 
   constructor(options: CapacityOptions = {}) {
     const enqueueWait = options.enqueueWait ?? 5_000;
@@ -74,7 +87,8 @@ export class Capacity {
    * Takes room for `count` jobs, waiting up to `enqueueWait` for it. Rejects with
    * `ValidationError` (more than the whole capacity), `QueueFullError`, `ShuttingDownError`
    * (after `close()`), or `EnqueueAbortedError` (`signal` aborted). Reads `signal` only if it
-   * has to wait.
+   * has to wait. With {@linkcode countNearLimit}, a reservation that would leave less room than
+   * the margin waits for a fresh count first.
    */
   async reserve(count: number, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (count > this.#room.capacity) {
@@ -82,6 +96,12 @@ export class Capacity {
         `A batch of ${count} jobs is larger than the queue's capacity of ${this.#room.capacity}`,
         "jobs",
       );
+    }
+    const counts = this.#freshCounts;
+    if (counts !== undefined && this.#room.available - count < counts.margin()) {
+      // Near the limit the last count may miss what other nodes stored since: count again.
+      await counts.fresh();
+      if (this.#closing.signal.aborted) throw new ShuttingDownError();
     }
     if (this.#room.tryAcquire(count)) {
       this.#taken(count);
@@ -100,6 +120,15 @@ export class Capacity {
       if (timeout.aborted && !signal?.aborted) throw new QueueFullError(this.#retryAfter(count));
       throw new EnqueueAbortedError(error);
     }
+  }
+
+  /**
+   * Makes every reservation near the limit wait for a fresh count of the stored jobs (on a
+   * store shared by a cluster): what other nodes stored since the last count is then missed
+   * only while their inserts are in flight.
+   */
+  countNearLimit(counts: FreshCounts): void {
+    this.#freshCounts = counts;
   }
 
   /** Whether room for one more job is free now (takes nothing). */
@@ -129,13 +158,15 @@ export class Capacity {
    * Sets the room used to `stored` unfinished jobs (counted in the database after `mark` was
    * taken) plus what that count may miss of this node's: the inserts in flight at the mark and
    * every reservation since. Waiters get the room it frees. Errs on the side of too full: a job
-   * counted twice is counted once again at the next rebase.
+   * counted twice is counted once again at the next rebase. Returns the change in the room
+   * used: what other nodes stored (positive) or finished (negative) that this node had not seen.
    */
-  rebase(stored: number, mark: CapacityMark): void {
+  rebase(stored: number, mark: CapacityMark): number {
     const target = stored + mark.inFlight + (this.#reserved - mark.reserved);
     const used = this.#room.capacity - this.#room.available;
     if (target > used) this.#room.force(target - used);
     else if (target < used) this.#room.release(used - target);
+    return target - used;
   }
 
   /** Gives back the room of `count` jobs that finished, were cancelled or removed. */

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { Capacity } from "../../queue/enqueue/capacity.ts";
 import { CapacityRefresh } from "../../queue/enqueue/capacity_refresh.ts";
 import { createLogger } from "../../queue/primitives/logger.ts";
+import { QueueFullError } from "../../queue/errors.ts";
 
 Deno.test("Capacity.rebase() counts the stored jobs and this node's reservations since the mark", async () => {
   const capacity = new Capacity({ limit: 20 });
@@ -76,4 +77,76 @@ Deno.test("CapacityRefresh.runOnce() rebases on the count; a failing count chang
   count = 2;
   await refresh.runOnce();
   assert.equal(capacity.usage().used, 3, "the reservation after the mark is still counted");
+});
+
+/** Counts that say `stored` and record how often they were asked for. */
+function fakeCounts(capacity: Capacity, stored: number, margin: number) {
+  const counts = {
+    asked: 0,
+    margin: () => margin,
+    fresh: () => {
+      counts.asked++;
+      capacity.rebase(stored, capacity.mark());
+      return Promise.resolve();
+    },
+  };
+  capacity.countNearLimit(counts);
+  return counts;
+}
+
+Deno.test("Capacity.reserve() near the limit counts first: room other nodes took since is refused", async () => {
+  const capacity = new Capacity({ limit: 10, enqueueWait: 0 });
+  capacity.occupy(8); // the last count: 8, but other nodes stored 2 more since
+  const counts = fakeCounts(capacity, 10, 3);
+  await assert.rejects(capacity.reserve(1), QueueFullError);
+  assert.equal(counts.asked, 1);
+  assert.deepEqual(capacity.usage(), { limit: 10, used: 10, waiting: 0 });
+});
+
+Deno.test("Capacity.reserve() far from the limit takes room without counting", async () => {
+  const capacity = new Capacity({ limit: 100, enqueueWait: 0 });
+  const counts = fakeCounts(capacity, 0, 10);
+  await capacity.reserve(90);
+  assert.equal(counts.asked, 0);
+  await capacity.reserve(1);
+  assert.equal(counts.asked, 1, "within the margin");
+});
+
+Deno.test("CapacityRefresh.fresh() counts after it was asked; those asking while a count runs share the next", async () => {
+  const capacity = new Capacity({ limit: 100 });
+  const pending: PromiseWithResolvers<number>[] = [];
+  const refresh = new CapacityRefresh({
+    capacity,
+    countUnfinished: () => {
+      pending.push(Promise.withResolvers<number>());
+      return pending.at(-1)!.promise;
+    },
+  });
+  const first = refresh.fresh();
+  let sharedDone = 0;
+  const shared = [refresh.fresh(), refresh.fresh(), refresh.fresh()].map((count) =>
+    count.then(() => sharedDone++)
+  );
+  assert.equal(pending.length, 1);
+  pending[0].resolve(40);
+  await first;
+  assert.equal(capacity.usage().used, 40);
+  await Promise.resolve();
+  assert.equal(sharedDone, 0, "the count that ran when they asked may miss what came before");
+  assert.equal(pending.length, 2, "one more count, for all three");
+  pending[1].resolve(60);
+  await Promise.all(shared);
+  assert.equal(capacity.usage().used, 60);
+  assert.equal(pending.length, 2);
+  await refresh.stop();
+});
+
+Deno.test("CapacityRefresh.margin() is a tenth of the capacity, or what this node reserved since the last count", async () => {
+  const capacity = new Capacity({ limit: 100 });
+  const refresh = new CapacityRefresh({ capacity, countUnfinished: () => Promise.resolve(30) });
+  assert.equal(refresh.margin(), 10);
+  await capacity.reserve(30);
+  assert.equal(refresh.margin(), 30, "in a burst the other nodes may have stored as much, unseen");
+  await refresh.runOnce();
+  assert.equal(refresh.margin(), 10);
 });
