@@ -2,72 +2,37 @@
  * The `Queue` facade: one object over the focused parts, for the API and the pool. Enqueue
  * with capacity and backpressure (`enqueue/`), running attempts and their outcomes
  * (`attempts/`), cancel, retry, clear and delete (`control/`), stats and waiting for final
- * states (`observe/`), and the maintenance services (`maintenance/`). No HTTP and no workers
- * in here.
+ * states (`observe/`), the maintenance services (`maintenance/`) and the node's place in a
+ * cluster (`cluster/`), built by `buildQueueParts`. No HTTP and no workers in here.
  * @module
  */
 
-import { Attempts } from "./attempts/attempts.ts";
-import { LiveAttempts } from "./attempts/live_attempts.ts";
+import type { Attempts } from "./attempts/attempts.ts";
+import type { LiveAttempts } from "./attempts/live_attempts.ts";
 import type { AttemptReport } from "./attempts/settle.ts";
-import { ClusterNode } from "./cluster/cluster_node.ts";
-import { type EventBatchListener, EventFanout } from "./cluster/event_fanout.ts";
-import { defaultOwner, nodeIdentity, type NodeOptions } from "./cluster/node_options.ts";
-import { Cancellation } from "./control/cancellation.ts";
-import { Clearing } from "./control/clearing.ts";
-import { ManualRetry } from "./control/manual_retry.ts";
-import { Capacity } from "./enqueue/capacity.ts";
-import { CapacityRefresh } from "./enqueue/capacity_refresh.ts";
-import { type EnqueueOptions, Enqueuer } from "./enqueue/enqueuer.ts";
+import type { ClusterNode } from "./cluster/cluster_node.ts";
+import type { EventBatchListener, EventFanout } from "./cluster/event_fanout.ts";
+import { defaultOwner } from "./cluster/node_options.ts";
+import type { QueueCluster } from "./cluster/queue_cluster.ts";
+import type { Cancellation } from "./control/cancellation.ts";
+import type { Clearing } from "./control/clearing.ts";
+import type { ManualRetry } from "./control/manual_retry.ts";
+import type { Capacity } from "./enqueue/capacity.ts";
+import type { EnqueueOptions, Enqueuer } from "./enqueue/enqueuer.ts";
 import type { JobEvents } from "./events.ts";
 import type { JobTypes } from "./handlers/job_types.ts";
 import type { Job, NewJob } from "./job.ts";
 import type { JobStatus } from "./lifecycle.ts";
-import { Cleaner, DEFAULT_RETENTION, type Retention } from "./maintenance/cleaner.ts";
-import { Rescuer } from "./maintenance/rescuer.ts";
-import { Scheduler } from "./maintenance/scheduler.ts";
-import { FinalWaiters, type FinalWaitOptions } from "./observe/final_waiters.ts";
-import { QueueStatistics, type QueueStats } from "./observe/queue_stats.ts";
-import type { Logger } from "./primitives/logger.ts";
+import { DEFAULT_RETENTION, type Retention } from "./maintenance/cleaner.ts";
+import type { QueueMaintenance } from "./maintenance/queue_maintenance.ts";
+import type { FinalWaiters, FinalWaitOptions } from "./observe/final_waiters.ts";
+import type { QueueStatistics, QueueStats } from "./observe/queue_stats.ts";
+import { buildQueueParts, type QueueOptions } from "./queue_parts.ts";
 import type { ReadyListener } from "./ready.ts";
 import type { ListQuery } from "./store/job_store.ts";
 import type { Store } from "./store/store.ts";
 
-/** Options for {@linkcode Queue}. */
-export interface QueueOptions {
-  store: Store;
-  /** The job types: a `HandlerRegistry`, or the server's `TypeCatalog`. */
-  registry: JobTypes;
-  events: JobEvents;
-  /** Unfinished jobs allowed at once. Default 10,000. */
-  capacity?: number;
-  /** Milliseconds an enqueue waits for room before it is refused. Default 5,000. */
-  enqueueWait?: number;
-  /**
-   * On a store shared by a cluster: milliseconds between counts of every node's unfinished
-   * jobs, on which capacity is rebased. Default 200.
-   */
-  capacityRefreshMs?: number;
-  /** Milliseconds a claimed job's lease lasts unless renewed. Default 30,000. */
-  leaseMs?: number;
-  /** How long and how many finished jobs are kept. */
-  retention?: Partial<Retention>;
-  /** This process's name on the leases it holds. Default: host, pid and a random part. */
-  owner?: string;
-  /** This process as a node of the cluster: its name, heartbeat, timeout and load. */
-  node?: NodeOptions;
-  /** Where the maintenance services log their failures. Default: `defaultLogger()`. */
-  logger?: Logger;
-  now?: () => number;
-  random?: () => number;
-}
-
-/** The queue's maintenance services, each runnable once on demand. */
-export interface QueueMaintenance {
-  readonly scheduler: Scheduler;
-  readonly rescuer: Rescuer;
-  readonly cleaner: Cleaner;
-}
+export type { QueueMaintenance, QueueOptions };
 
 /**
  * @example
@@ -98,8 +63,8 @@ export class Queue {
   #live: LiveAttempts;
   #statistics: QueueStatistics;
   #capacity: Capacity;
-  /** On a store shared by a cluster: the count of every node's unfinished jobs. */
-  #capacityRefresh: CapacityRefresh | undefined;
+  /** Heartbeat and leader; on a shared store, capacity counts and event fan-out too. */
+  #clustering: QueueCluster;
   #enqueuer: Enqueuer;
   #attempts: Attempts;
   #cancellation: Cancellation;
@@ -109,113 +74,37 @@ export class Queue {
 
   constructor(options: QueueOptions) {
     const { store, registry, events } = options;
-    const now = options.now ?? Date.now;
     this.store = store;
     this.registry = registry;
     this.events = events;
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
     this.owner = options.owner ?? defaultOwner();
-    const statistics = this.#statistics = new QueueStatistics(now);
-    const capacity = this.#capacity = new Capacity({
-      limit: options.capacity,
-      enqueueWait: options.enqueueWait,
-      finishingRate: () => statistics.finishingRate(),
-    });
-    const countUnfinished = store.countUnfinished?.bind(store);
-    if (!store.exclusive && countUnfinished !== undefined) {
-      this.#capacityRefresh = new CapacityRefresh({
-        capacity,
-        countUnfinished,
-        everyMs: options.capacityRefreshMs,
-        logger: options.logger,
-      });
-      capacity.countNearLimit(this.#capacityRefresh);
-    }
-    const live = this.#live = new LiveAttempts(now);
-    const closed = () => this.#closed;
-    const notifyReady = (types: ReadonlySet<string>) => this.#notifyReady(types);
-    const { logger } = options;
-    const scheduler = new Scheduler({ store, events, now, notifyReady, logger });
-    const wakeAt = (at: number) => scheduler.wakeAt(at);
-    this.#enqueuer = new Enqueuer({
-      store,
-      registry,
-      events,
-      capacity,
-      now,
-      closed,
-      wakeAt,
-      notifyReady,
-    });
-    const attempts = this.#attempts = new Attempts({
-      store,
-      events,
-      live,
-      capacity,
-      statistics,
+    const parts = buildQueueParts(options, {
       owner: this.owner,
       leaseMs: this.leaseMs,
-      now,
-      random: options.random ?? Math.random,
-      closed,
-      wakeAt,
-      notifyReady,
-    });
-    const cancellation = this.#cancellation = new Cancellation({
-      store,
-      events,
-      live,
-      capacity,
-      now,
+      retention: this.retention,
+      now: options.now ?? Date.now,
+      closed: () => this.#closed,
+      notifyReady: (types) => this.#notifyReady(types),
       notifyCancelled: (jobId) => {
         for (const listener of this.#cancelListeners) listener(jobId);
       },
+      get: (id) => this.get(id),
     });
-    this.#retries = new ManualRetry({ store, enqueuer: this.#enqueuer, capacity });
-    this.#clearing = new Clearing({ store, events, live, capacity, cancellation, now });
-    this.#finalWaiters = new FinalWaiters(
-      events,
-      (id) => this.get(id),
-      (listener) => this.onRemoteEvents(listener),
-    );
-    this.maintenance = {
-      scheduler,
-      rescuer: new Rescuer({
-        store,
-        finish: (reports, options) => attempts.finish(reports, options),
-        leaseMs: this.leaseMs,
-        now,
-        logger,
-      }),
-      cleaner: new Cleaner({ store, retention: this.retention, now, logger }),
-    };
-    const node = options.node ?? {};
-    this.cluster = new ClusterNode({
-      store,
-      node: nodeIdentity(this.owner, node, registry.types(), now()),
-      rescuer: this.maintenance.rescuer,
-      heartbeatMs: node.heartbeatMs,
-      nodeTimeoutMs: node.timeoutMs,
-      load: node.load,
-      // Shared storage: the leader also looks for jobs that other nodes scheduled.
-      onLeaderBeat: store.exclusive ? undefined : () => scheduler.wakeAt(now()),
-      now,
-      logger,
-    });
-    for (const service of Object.values(this.maintenance)) this.cluster.join(service);
-    if (!store.exclusive && store.broadcast !== undefined) {
-      this.fanout = new EventFanout({
-        broadcast: store.broadcast,
-        node: this.owner,
-        events,
-        logger,
-      });
-      // Jobs other nodes finished count in this node's throughput: the cluster's.
-      this.fanout.onBatch(({ finished }) =>
-        statistics.finished(finished.completed, finished.failed)
-      );
-    }
+    this.maintenance = parts.maintenance;
+    this.#statistics = parts.statistics;
+    this.#capacity = parts.capacity;
+    this.#live = parts.live;
+    this.#enqueuer = parts.enqueuer;
+    this.#attempts = parts.attempts;
+    this.#cancellation = parts.cancellation;
+    this.#retries = parts.retries;
+    this.#clearing = parts.clearing;
+    this.#finalWaiters = parts.finalWaiters;
+    this.#clustering = parts.clustering;
+    this.cluster = parts.clustering.node;
+    this.fanout = parts.clustering.fanout;
   }
 
   /**
@@ -230,8 +119,7 @@ export class Queue {
     const { byStatus } = await this.store.counts();
     this.#capacity.occupy(byStatus.queued + byStatus.scheduled + byStatus["in-progress"]);
     // Shared with other nodes: what they store reaches this node's capacity at each count.
-    this.#capacityRefresh?.start();
-    this.fanout?.start();
+    this.#clustering.startSharing();
     let rescued = 0;
     // With storage of its own, every job still in progress belongs to a dead process. On a
     // shared store the leader rescues: dead nodes' jobs at once, expired leases as they run out.
@@ -253,10 +141,8 @@ export class Queue {
     this.#unsubscribeStore?.();
     this.#unsubscribeStore = undefined;
     this.#capacity.close();
-    await this.#capacityRefresh?.stop();
-    await this.fanout?.stop();
     this.#finalWaiters.close();
-    await this.cluster.stop();
+    await this.#clustering.stop();
     // Stopped with the cluster when it ran; stopped here too when open() never got that far.
     await Promise.all(Object.values(this.maintenance).map((service) => service.stop()));
   }
@@ -284,7 +170,7 @@ export class Queue {
    * a store, it is never called.
    */
   onRemoteEvents(listener: EventBatchListener): () => void {
-    return this.fanout?.onBatch(listener) ?? (() => {});
+    return this.#clustering.onRemoteEvents(listener);
   }
 
   /** Calls `listener` with the id of every job cancelled (the pool aborts it if it runs). */
