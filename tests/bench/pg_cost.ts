@@ -1,8 +1,9 @@
 /**
  * What PostgreSQL spends, read around a benchmark phase: statements run (`pg_stat_statements`,
- * which the private cluster loads once asked), transactions committed, WAL bytes written
- * (`pg_current_wal_lsn`), and the CPU time of every server process (from `/proc`, the
- * postmaster's children), plus that of the DenoQueue processes named.
+ * which the private cluster loads once asked), WAL bytes written (`pg_current_wal_lsn`), and
+ * the CPU time of every server process (from `/proc`, the postmaster's children), plus that of
+ * the DenoQueue processes named. Not the commits of `pg_stat_database` nor `pg_stat_wal`: other
+ * backends flush those counters a second or more late, which a phase of a second cannot use.
  * @module
  */
 
@@ -13,9 +14,7 @@ export interface PgCounters {
   statements: number;
   /** Calls by statement kind (first word), e.g. INSERT, UPDATE, SELECT, BEGIN, COMMIT. */
   byKind: Record<string, number>;
-  commits: number;
   walBytes: number;
-  walRecords: number;
   postgresCpuMs: number;
   nodesCpuMs: number;
 }
@@ -74,18 +73,13 @@ export async function readCounters(
     const [kind, calls] = line.split("|");
     byKind[kind] = Number(calls);
   }
-  const [commits, walBytes, walRecords] = (await cluster.psql(
-    "SELECT xact_commit, pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, " +
-      "(SELECT wal_records FROM pg_stat_wal) FROM pg_stat_database " +
-      "WHERE datname = current_database()",
-    database,
-  )).trim().split("|").map(Number);
+  const walBytes = Number(
+    await cluster.psql("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint", database),
+  );
   return {
     statements: Object.values(byKind).reduce((a, b) => a + b, 0),
     byKind,
-    commits,
     walBytes,
-    walRecords,
     postgresCpuMs: postgresPids(cluster).reduce((sum, pid) => sum + cpuMs(pid), 0),
     nodesCpuMs: nodePids.reduce((sum, pid) => sum + cpuMs(pid), 0),
   };
@@ -103,9 +97,7 @@ export function costPerJob(before: PgCounters, after: PgCounters, jobs: number) 
   return {
     statements: per(before.statements, after.statements, 3),
     byKind,
-    commits: per(before.commits, after.commits, 3),
     walBytes: per(before.walBytes, after.walBytes, 0),
-    walRecords: per(before.walRecords, after.walRecords, 1),
     postgresCpuUs: per(before.postgresCpuMs * 1000, after.postgresCpuMs * 1000, 0),
     nodesCpuUs: per(before.nodesCpuMs * 1000, after.nodesCpuMs * 1000, 0),
   };
