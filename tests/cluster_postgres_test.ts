@@ -10,66 +10,18 @@
 import assert from "node:assert/strict";
 import type { NodeView } from "../api/routes/nodes.ts";
 import { NODE_LOST } from "../queue/maintenance/rescuer.ts";
-import { FIXTURES } from "./fixtures/handlers.ts";
 import type { JobView, StatsView } from "./support/api_server.ts";
+import {
+  enqueue,
+  getJson,
+  leaderSeenBy,
+  ownId,
+  post,
+  startNode,
+  stop,
+} from "./support/cluster_nodes.ts";
 import { postgresCluster } from "./support/postgres.ts";
-import { type ServiceProcess, startService } from "./support/process.ts";
 import { waitFor } from "./support/wait.ts";
-
-const CLUSTER_ARGS = ["--heartbeat", "250ms", "--node-timeout", "2s", "--lease", "60s"];
-
-async function startNode(database: string): Promise<ServiceProcess> {
-  return await startService([
-    ...["--store", database, "--handlers", FIXTURES, "--workers", "1", "--concurrency", "8"],
-    ...CLUSTER_ARGS,
-  ]);
-}
-
-async function getJson<T>(node: ServiceProcess, path: string): Promise<T> {
-  const response = await fetch(`${node.url}${path}`);
-  assert.equal(response.status, 200, path);
-  return await response.json();
-}
-
-async function post(node: ServiceProcess, path: string, body?: unknown): Promise<Response> {
-  const response = await fetch(`${node.url}${path}`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  await response.body?.cancel();
-  return response;
-}
-
-async function enqueue(node: ServiceProcess, jobs: unknown[]): Promise<JobView[]> {
-  const response = await fetch(`${node.url}/api/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(jobs),
-  });
-  assert.equal(response.status, 201);
-  return await response.json();
-}
-
-/** The leader's id as `node` sees it, if any. */
-async function leaderSeenBy(node: ServiceProcess): Promise<string | undefined> {
-  const nodes = await getJson<NodeView[]>(node, "/api/nodes");
-  return nodes.find((n) => n.leader)?.id;
-}
-
-async function stop(node: ServiceProcess, signal: Deno.Signal): Promise<void> {
-  try {
-    node.child.kill(signal);
-  } catch { /* gone already */ }
-  if (signal !== "SIGSTOP") await node.exited;
-}
-
-/** The id a node registered with: the only node it lists while alone. */
-async function ownId(node: ServiceProcess): Promise<string> {
-  const nodes = await getJson<NodeView[]>(node, "/api/nodes");
-  assert.equal(nodes.length, 1);
-  return nodes[0].id;
-}
 
 Deno.test("Cluster on PostgreSQL: one leader; a leader stopping with SIGTERM hands over within beats", async () => {
   const database = await (await postgresCluster()).createDatabase();

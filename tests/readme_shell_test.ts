@@ -54,6 +54,8 @@ const SERVERS: Record<string, "nothing" | "save my_handlers.ts" | "save both" | 
 const NO_DOCKER = "no container daemon here: tests/deploy_test.ts carries out the Dockerfile";
 const NO_SYSTEMD = "installs into the system as root for systemd, which is not PID 1 here";
 const BENCH = "minutes of load on every core: a measurement, not a test";
+const PG_SERVER =
+  "needs a PostgreSQL server of the system's: the tests/cluster_*_test.ts run nodes on a private cluster";
 const KEYS_SESSION =
   "needs a server with a master key: tests/auth_process_test.ts runs the Keys and roles session";
 
@@ -78,6 +80,13 @@ const NOT_RUN: Record<string, string> = {
   [`${DENO} task migrate -- --from sqlite:./data/denoqueue.db --to postgres://queue@db.internal:5432/jobs`]:
     "needs a PostgreSQL server: tests/tools/migrate_test.ts runs it on a private cluster",
   "apt-get install chromium": "installs a system package as root; .ci/run does it",
+  "sudo apt-get install -y postgresql": "installs a system package as root; .ci/run does it",
+  "sudo runuser -u postgres -- createuser --pwprompt queue": PG_SERVER,
+  "sudo runuser -u postgres -- createdb --owner queue jobs": PG_SERVER,
+  [`DENOQUEUE_STORE=postgres://queue:PASSWORD@db.internal:5432/jobs ${DENO} task start --port 8080 --handlers ./my_handlers.ts`]:
+    PG_SERVER,
+  [`DENOQUEUE_STORE=postgres://queue:PASSWORD@db.internal:5432/jobs ${DENO} task start --port 8081 --handlers ./my_handlers.ts`]:
+    PG_SERVER,
   [`${DENO} task bench`]: BENCH,
   [`${DENO} task bench:compare`]: `${BENCH}, with Redis and the BullMQ peer`,
   [`${DENO} task bench --n 200000 --only enqueueAddBulk,enqueueSingleAdd50,processC50`]: BENCH,

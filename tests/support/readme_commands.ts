@@ -29,6 +29,7 @@ export const PROGRAMS = new Set([
   "mkdir",
   "cp",
   "systemd-analyze",
+  "runuser",
 ]);
 
 /** Fenced block languages the README may use: shell commands go in `sh` blocks only (`text` is output). */

@@ -11,6 +11,7 @@ import type {
   JobOptionsInput,
   JobStatus,
   JobSummary,
+  NodeView,
   Stats,
   TypeDescription,
 } from "./api_types.ts";
@@ -168,6 +169,7 @@ const jobPath = (id: string) => `/api/jobs/${encodeURIComponent(id)}`;
 export const api = {
   stats: (signal?: AbortSignal) => json<Stats>("GET", "/api/stats", undefined, signal),
   types: (signal?: AbortSignal) => json<TypeDescription[]>("GET", "/api/types", undefined, signal),
+  nodes: (signal?: AbortSignal) => json<NodeView[]>("GET", "/api/nodes", undefined, signal),
   async listJobs(params: JobQuery, signal?: AbortSignal): Promise<JobPage> {
     const response = await request("GET", `/api/jobs${query({ ...params })}`, { signal });
     const jobs = await response.json() as JobSummary[];

@@ -10,6 +10,7 @@ import type {
   FeedEvent as ServerFeedEvent,
   StatsDelta as ServerStatsDelta,
 } from "../../api/live_feed.ts";
+import type { NodeView as ServerNodeView } from "../../api/routes/nodes.ts";
 import type { BackoffPolicy } from "../../queue/backoff.ts";
 import type { TypeDescription as ServerTypeDescription } from "../../queue/handlers/registry.ts";
 import type { JobOptions } from "../../queue/job.ts";
@@ -47,6 +48,9 @@ export type Stats = QueueStats & { workers: PoolStats };
 
 /** The live feed's `stats-delta` event: what changed since the stats message `base`. */
 export type StatsDelta = ServerStatsDelta;
+
+/** One node of `GET /api/nodes`: a server sharing the store, its heartbeat and its workers. */
+export type NodeView = ServerNodeView;
 
 /** One entry of `GET /api/types`. */
 export type TypeDescription = ServerTypeDescription;

@@ -1,5 +1,5 @@
 /**
- * Hash routing (`#/`, `#/jobs?status=failed`, `#/jobs/<id>`, `#/enqueue`): every view has an
+ * Hash routing (`#/`, `#/jobs?status=failed`, `#/jobs/<id>`, `#/enqueue`, `#/nodes`): every view has an
  * address the browser's history and links keep, with no server routes.
  * @module
  */

@@ -14,6 +14,7 @@ import { html } from "./html.ts";
 import { JobDetailPage } from "./job_detail.ts";
 import { JobsPage } from "./jobs_page.ts";
 import { LiveContext, LiveFeed, type LiveState, useLiveState } from "./live.ts";
+import { NodesPage } from "./nodes_page.ts";
 import { Overview } from "./overview.ts";
 import type { Action } from "./permissions.ts";
 import { type Route, useRoute } from "./router.ts";
@@ -39,6 +40,7 @@ const NAV: { href: string; label: string; section: string; action: Action }[] = 
   { href: "#/", label: "Overview", section: "", action: "read" },
   { href: "#/jobs", label: "Jobs", section: "jobs", action: "read" },
   { href: "#/enqueue", label: "Enqueue", section: "enqueue", action: "enqueue" },
+  { href: "#/nodes", label: "Nodes", section: "nodes", action: "read" },
 ];
 
 function Header({ section }: { section: string }) {
@@ -87,6 +89,7 @@ function View({ route }: { route: Route }) {
   if (section === undefined) return html`<${Overview} />`;
   if (section === "jobs" && id === undefined) return html`<${JobsPage} query=${route.query} />`;
   if (section === "jobs" && extra === undefined) return html`<${JobDetailPage} id=${id} />`;
+  if (section === "nodes" && id === undefined) return html`<${NodesPage} />`;
   if (section === "enqueue" && id === undefined) {
     if (!can("enqueue")) return html`<${NotAllowed} what="enqueue jobs" />`;
     return html`<${EnqueuePage} query=${route.query} />`;
@@ -99,7 +102,12 @@ function View({ route }: { route: Route }) {
   `;
 }
 
-const TITLES: Record<string, string> = { "": "Overview", jobs: "Jobs", enqueue: "Enqueue" };
+const TITLES: Record<string, string> = {
+  "": "Overview",
+  jobs: "Jobs",
+  enqueue: "Enqueue",
+  nodes: "Nodes",
+};
 
 /** The dashboard once signed in; needs a `SessionContext` provider. */
 export function Shell() {
