@@ -74,9 +74,9 @@ const NOT_RUN: Record<string, string> = {
     "a placeholder path; tests/bundle_test.ts loads the handler module from another folder",
   "kill -9": "prose: tests/durability_test.ts does it to a running server",
   [`${DENO} task backup -- --store sqlite:./data/denoqueue.db --to ./backups/jobs-copy.db`]:
-    "needs a server's database file: tests/tools/backup_test.ts runs it while a server writes",
+    "needs a server's database file: tests/deploy/backup_test.ts runs it while a server writes",
   [`${DENO} task migrate -- --from sqlite:./data/denoqueue.db --to postgres://queue@db.internal:5432/jobs`]:
-    "needs a PostgreSQL server: tests/tools/migrate_test.ts runs it on a private cluster",
+    "needs a PostgreSQL server: tests/deploy/migrate_test.ts runs it on a private cluster",
   "apt-get install chromium": "installs a system package as root; .ci/run does it",
   [`${DENO} task bench`]: BENCH,
   [`${DENO} task bench:compare`]: `${BENCH}, with Redis and the BullMQ peer`,
