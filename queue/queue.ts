@@ -23,6 +23,7 @@ import { Cleaner, DEFAULT_RETENTION, type Retention } from "./maintenance/cleane
 import { Rescuer } from "./maintenance/rescuer.ts";
 import { Scheduler } from "./maintenance/scheduler.ts";
 import { FinalWaiters, type FinalWaitOptions } from "./observe/final_waiters.ts";
+import { RecentCounts } from "./observe/recent_counts.ts";
 import { QueueStatistics, type QueueStats } from "./observe/queue_stats.ts";
 import type { Logger } from "./primitives/logger.ts";
 import type { ReadyListener } from "./ready.ts";
@@ -49,6 +50,11 @@ export interface QueueOptions {
   logger?: Logger;
   now?: () => number;
   random?: () => number;
+  /**
+   * Milliseconds the counts in `stats()` may be reused. Default: 0 on a store of this process
+   * alone (counted as it writes), 1,000 on a shared one (a query over the whole table).
+   */
+  statsMaxAgeMs?: number;
 }
 
 /** The queue's maintenance services, each runnable once on demand. */
@@ -89,6 +95,7 @@ export class Queue {
   #retries: ManualRetry;
   #clearing: Clearing;
   #finalWaiters: FinalWaiters;
+  #recentCounts: RecentCounts;
 
   constructor(options: QueueOptions) {
     const { store, registry, events } = options;
@@ -100,6 +107,11 @@ export class Queue {
     this.retention = { ...DEFAULT_RETENTION, ...options.retention };
     this.owner = options.owner ?? defaultOwner();
     const statistics = this.#statistics = new QueueStatistics(now);
+    this.#recentCounts = new RecentCounts(
+      () => store.counts(),
+      options.statsMaxAgeMs ?? (store.exclusive ? 0 : 1_000),
+      now,
+    );
     const capacity = this.#capacity = new Capacity({
       limit: options.capacity,
       enqueueWait: options.enqueueWait,
@@ -309,7 +321,7 @@ export class Queue {
   }
 
   async stats(): Promise<QueueStats> {
-    const counts = await this.store.counts();
+    const counts = await this.#recentCounts.read();
     return this.#statistics.snapshot(counts, this.#capacity.usage());
   }
 }
