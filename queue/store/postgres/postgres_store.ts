@@ -36,8 +36,14 @@ import {
   type Tx,
 } from "./connection.ts";
 import { countJobs, findExpiredLeases, findJob, listJobs } from "./job_reads.ts";
-import { insertJobs, notifyReady, promoteJobs, recordRetries } from "./job_writes.ts";
-import { type MomentResult, type MomentWrite, writeMoment } from "./moment_writes.ts";
+import {
+  claimJobs,
+  insertJobs,
+  notifyReady,
+  promoteJobs,
+  recordRetries,
+  updateJobs,
+} from "./job_writes.ts";
 import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
 import { ReadyWakeups } from "./ready_wakeups.ts";
 import { deleteJobs, pruneJobs, renewLeases } from "./removals_and_leases.ts";
@@ -79,10 +85,6 @@ export class PostgresStore implements Store {
   #sql: Sql;
   #channel: string;
   #inserts = new WriteLane<Job[], Job[]>((batches) => this.#insertBatches(batches));
-  /** Claims and updates of one moment, in one transaction. */
-  #moments = new WriteLane<MomentWrite, MomentResult>((writes) =>
-    writeMoment(this.#sql, this.#channel, writes)
-  );
   #wakeups: ReadyWakeups;
   #lock: ServerLockHold;
   /** Job types this process has seen: counted as zeros once their jobs are gone. */
@@ -172,8 +174,7 @@ export class PostgresStore implements Store {
   }
 
   claim(params: ClaimParams): Promise<Job[]> {
-    if (params.types !== undefined && params.types.length === 0) return Promise.resolve([]);
-    return this.#guard(this.#moments.run({ kind: "claim", params }));
+    return this.#guard(claimJobs(this.#sql, params));
   }
 
   update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
@@ -183,7 +184,17 @@ export class PostgresStore implements Store {
       return Promise.reject(error);
     }
     if (updates.length === 0) return Promise.resolve([]);
-    return this.#guard(this.#moments.run({ kind: "update", updates }));
+    const ids = new Set(updates.map((update) => update.job.id));
+    const requeues = updates.some((update) => update.job.status === "queued");
+    // One statement needs no transaction of its own; several, or a notification, do.
+    const write = (ids.size === updates.length && !requeues)
+      ? updateJobs(this.#sql, updates)
+      : this.#sql.begin(async (tx) => {
+        const applied = await updateJobs(tx, updates);
+        await notifyReady(tx, this.#channel, readyTypes(applied.map(({ job }) => job)));
+        return applied;
+      });
+    return this.#guard(write.then((applied) => applied.map(({ job }) => job)));
   }
 
   promote({ now, limit }: { now: number; limit: number }): Promise<PromoteResult> {
