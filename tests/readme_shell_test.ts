@@ -83,6 +83,9 @@ const NOT_RUN: Record<string, string> = {
   [`${DENO} task bench --n 200000 --only enqueueAddBulk,enqueueSingleAdd50,processC50`]: BENCH,
   [`${DENO} task bench --workers 1 --only processC50`]: BENCH,
   [`${DENO} run -A tests/bench/db_size.ts`]: "writes 200,000 jobs: a measurement",
+  [`${DENO} task bench --stores postgres`]: `${BENCH}, on a private PostgreSQL cluster`,
+  [`${DENO} run -A tests/bench/pg_bloat.ts`]:
+    "runs 400,000 jobs through PostgreSQL and waits for autovacuum: a measurement",
   "./run.sh 20000 1": "the BullMQ peer's own script, in its folder, with Redis",
   "docker build -f deploy/Dockerfile -t denoqueue .": NO_DOCKER,
   "docker run -d --name denoqueue --stop-timeout 30 -p 127.0.0.1:8080:8080 -e DENOQUEUE_MASTER_KEY -v denoqueue-data:/data denoqueue":

@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { PASSWORD_USER, PASSWORD_USER_PASSWORD, postgresCluster } from "../../support/postgres.ts";
 import { freePort, runService } from "../../support/process.ts";
+import { SCHEMA_VERSION } from "../../../queue/store/postgres/schema.ts";
 
 /** Runs the service on `store` (and `args`); asserts exit 1 and returns its output, trimmed. */
 async function refusal(store: string, args: string[] = []): Promise<string> {
@@ -62,7 +63,7 @@ Deno.test("A schema written by a newer DenoQueue stops start-up and is left as i
   assert.equal(
     output,
     `Cannot use the database ${url}: schema future was written by a newer DenoQueue ` +
-      "(version 99; this one knows up to 1)",
+      `(version 99; this one knows up to ${SCHEMA_VERSION})`,
   );
   const tables = await cluster.psql(
     "SELECT string_agg(table_name, ',') FROM information_schema.tables WHERE table_schema = 'future'",
