@@ -27,6 +27,7 @@ import { DEFAULT_RETENTION, type Retention } from "./maintenance/cleaner.ts";
 import type { QueueMaintenance } from "./maintenance/queue_maintenance.ts";
 import type { FinalWaiters, FinalWaitOptions } from "./observe/final_waiters.ts";
 import type { QueueStatistics, QueueStats } from "./observe/queue_stats.ts";
+import { RecentCounts } from "./observe/recent_counts.ts";
 import { buildQueueParts, type QueueOptions } from "./queue_parts.ts";
 import type { ReadyListener } from "./ready.ts";
 import type { ListQuery } from "./store/job_store.ts";
@@ -71,6 +72,7 @@ export class Queue {
   #retries: ManualRetry;
   #clearing: Clearing;
   #finalWaiters: FinalWaiters;
+  #recentCounts: RecentCounts;
 
   constructor(options: QueueOptions) {
     const { store, registry, events } = options;
@@ -102,6 +104,11 @@ export class Queue {
     this.#retries = parts.retries;
     this.#clearing = parts.clearing;
     this.#finalWaiters = parts.finalWaiters;
+    this.#recentCounts = new RecentCounts(
+      () => store.counts(),
+      options.statsMaxAgeMs ?? (store.exclusive ? 0 : 1_000),
+      options.now ?? Date.now,
+    );
     this.#clustering = parts.clustering;
     this.cluster = parts.clustering.node;
     this.fanout = parts.clustering.fanout;
@@ -269,7 +276,7 @@ export class Queue {
   }
 
   async stats(): Promise<QueueStats> {
-    const counts = await this.store.counts();
+    const counts = await this.#recentCounts.read();
     return this.#statistics.snapshot(counts, this.#capacity.usage());
   }
 }

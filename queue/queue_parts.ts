@@ -52,6 +52,11 @@ export interface QueueOptions {
   logger?: Logger;
   now?: () => number;
   random?: () => number;
+  /**
+   * Milliseconds the counts in `stats()` may be reused. Default: 0 on a store of this process
+   * alone (counted as it writes), 1,000 on a shared one (a query over the whole table).
+   */
+  statsMaxAgeMs?: number;
 }
 
 /** The queue's settings once defaults are applied, and what the parts call back. */

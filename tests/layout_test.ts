@@ -46,6 +46,30 @@ Deno.test("Layout: the reader finds the modules and their imports", () => {
   assert.ok(graph.get("queue/queue.ts")!.includes("queue/enqueue/enqueuer.ts"));
 });
 
+Deno.test("Layout: the top level holds only the fixed entries", async () => {
+  // What git tracks at the root (data/, dist/ and node_modules/ are ignored output).
+  const { stdout } = await new Deno.Command("git", { args: ["ls-files"], cwd: ROOT }).output();
+  const top = new Set(
+    new TextDecoder().decode(stdout).split("\n").filter(Boolean).map((path) => path.split("/")[0]),
+  );
+  const allowed = new Set([
+    ".ci",
+    ".gitignore",
+    "README.md",
+    "api",
+    "deno.json",
+    "deno.lock",
+    "deploy",
+    "examples",
+    "main.ts",
+    "queue",
+    "tests",
+    "ui",
+  ]);
+  assert.deepEqual([...top].filter((entry) => !allowed.has(entry)), []);
+  assert.ok(top.has("queue") && top.has("deno.json"), [...top].join(", "));
+});
+
 Deno.test("Layout: queue/ never imports api/ or ui/", () => {
   assert.deepEqual(importsMatching(/^queue\//, /^(api|ui)\//), []);
 });

@@ -76,9 +76,9 @@ const NOT_RUN: Record<string, string> = {
     "a placeholder path; tests/bundle_test.ts loads the handler module from another folder",
   "kill -9": "prose: tests/durability_test.ts does it to a running server",
   [`${DENO} task backup -- --store sqlite:./data/denoqueue.db --to ./backups/jobs-copy.db`]:
-    "needs a server's database file: tests/tools/backup_test.ts runs it while a server writes",
+    "needs a server's database file: tests/deploy/backup_test.ts runs it while a server writes",
   [`${DENO} task migrate -- --from sqlite:./data/denoqueue.db --to postgres://queue@db.internal:5432/jobs`]:
-    "needs a PostgreSQL server: tests/tools/migrate_test.ts runs it on a private cluster",
+    "needs a PostgreSQL server: tests/deploy/migrate_test.ts runs it on a private cluster",
   "apt-get install chromium": "installs a system package as root; .ci/run does it",
   "sudo apt-get install -y postgresql": "installs a system package as root; .ci/run does it",
   "sudo runuser -u postgres -- createuser --pwprompt queue": PG_SERVER,
@@ -92,6 +92,9 @@ const NOT_RUN: Record<string, string> = {
   [`${DENO} task bench --n 200000 --only enqueueAddBulk,enqueueSingleAdd50,processC50`]: BENCH,
   [`${DENO} task bench --workers 1 --only processC50`]: BENCH,
   [`${DENO} run -A tests/bench/db_size.ts`]: "writes 200,000 jobs: a measurement",
+  [`${DENO} task bench --stores postgres`]: `${BENCH}, on a private PostgreSQL cluster`,
+  [`${DENO} run -A tests/bench/pg_bloat.ts`]:
+    "runs 400,000 jobs through PostgreSQL and waits for autovacuum: a measurement",
   "./run.sh 20000 1": "the BullMQ peer's own script, in its folder, with Redis",
   "docker build -f deploy/Dockerfile -t denoqueue .": NO_DOCKER,
   "docker run -d --name denoqueue --stop-timeout 30 -p 127.0.0.1:8080:8080 -e DENOQUEUE_MASTER_KEY -v denoqueue-data:/data denoqueue":

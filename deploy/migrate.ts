@@ -1,6 +1,6 @@
 /**
  * `deno task migrate -- --from sqlite:PATH --to postgres://… [--schema NAME]`: moves every job
- * and key of a SQLite store into PostgreSQL (see `sqlite_to_postgres.ts`), and says how many.
+ * and key of a SQLite store into PostgreSQL (see `queue/store/sqlite_to_postgres.ts`), and says how many.
  * Exits 1 with the reason, having changed nothing, on a bad flag or a store in use.
  * @module
  */
@@ -8,7 +8,7 @@
 import { parseArgs } from "node:util";
 import { redactUrl } from "../queue/store/postgres/connection.ts";
 import { DEFAULT_SCHEMA } from "../queue/store/postgres/postgres_store.ts";
-import { migrateSqliteToPostgres, MigrationError } from "./sqlite_to_postgres.ts";
+import { migrateSqliteToPostgres, MigrationError } from "../queue/store/sqlite_to_postgres.ts";
 
 const USAGE = "usage: deno task migrate -- --from sqlite:PATH --to postgres://USER@HOST/DB " +
   "[--schema NAME]";

@@ -10,21 +10,16 @@
  * @module
  */
 
-import type { Job } from "../queue/job.ts";
-import { JOB_STATUSES, type JobStatus } from "../queue/lifecycle.ts";
-import type { StoredKey } from "../queue/store/key_store.ts";
-import {
-  connect,
-  explainConnectError,
-  redactUrl,
-  type Sql,
-} from "../queue/store/postgres/connection.ts";
-import { insertJobs } from "../queue/store/postgres/job_writes.ts";
-import { copyKeyRow } from "../queue/store/postgres/key_rows.ts";
-import { DEFAULT_SCHEMA } from "../queue/store/postgres/postgres_store.ts";
-import { migrate } from "../queue/store/postgres/schema.ts";
-import { tryOwnServerLock } from "../queue/store/postgres/server_lock.ts";
-import { SqliteStore } from "../queue/store/sqlite/sqlite_store.ts";
+import type { Job } from "../job.ts";
+import { JOB_STATUSES, type JobStatus } from "../lifecycle.ts";
+import type { StoredKey } from "./key_store.ts";
+import { connect, explainConnectError, redactUrl, type Sql } from "./postgres/connection.ts";
+import { insertJobs } from "./postgres/job_writes.ts";
+import { copyKeyRow } from "./postgres/key_rows.ts";
+import { DEFAULT_SCHEMA } from "./postgres/postgres_store.ts";
+import { migrate } from "./postgres/schema.ts";
+import { tryOwnServerLock } from "./postgres/server_lock.ts";
+import { SqliteStore } from "./sqlite/sqlite_store.ts";
 
 /** What a migration moved. */
 export interface MigrationReport {

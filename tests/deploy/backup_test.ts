@@ -9,7 +9,7 @@ import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import { type ServiceProcess, startService } from "../support/process.ts";
 import { waitFor } from "../support/wait.ts";
 
-const TASK = new URL("../../tools/backup.ts", import.meta.url).pathname;
+const TASK = new URL("../../deploy/backup.ts", import.meta.url).pathname;
 
 /** Runs the backup task with `args`; its exit code and output. */
 async function backup(...args: string[]): Promise<{ code: number; output: string }> {

@@ -12,7 +12,7 @@ import { postgresCluster } from "../support/postgres.ts";
 import { type ServiceProcess, startService } from "../support/process.ts";
 import { waitFor } from "../support/wait.ts";
 
-const TASK = new URL("../../tools/migrate.ts", import.meta.url).pathname;
+const TASK = new URL("../../deploy/migrate.ts", import.meta.url).pathname;
 
 /** Runs the migrate task with `args`; its exit code and output. */
 async function migrate(...args: string[]): Promise<{ code: number; output: string }> {

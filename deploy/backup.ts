@@ -1,11 +1,11 @@
 /**
  * `deno task backup -- --store sqlite:PATH --to FILE`: an online backup of a SQLite store (see
- * `sqlite_backup.ts`), while a server runs on it or not. Exits 1 with the reason on a bad flag.
+ * `queue/store/sqlite/online_backup.ts`), while a server runs on it or not. Exits 1 with the reason on a bad flag.
  * @module
  */
 
 import { parseArgs } from "node:util";
-import { BackupError, backupSqlite } from "./sqlite_backup.ts";
+import { BackupError, backupSqlite } from "../queue/store/sqlite/online_backup.ts";
 
 const USAGE = "usage: deno task backup -- --store sqlite:PATH --to FILE";
 
