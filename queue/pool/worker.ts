@@ -126,11 +126,12 @@ function scheduleFlush(): void {
  */
 function failureOf(error: unknown, type: string): string {
   const message = messageOf(error);
-  if (!(error instanceof Error) || error.name !== "NotCapable") return message;
+  // A refusal Deno words for the command line (an import's comes as a TypeError).
   const refused = /^(.*), run again with the --allow-(\w+) flag$/.exec(message);
-  if (refused === null) return `NotCapable: ${message}`;
-  return `NotCapable: ${refused[1]} (the job type ${type} does not declare it in ` +
-    `permissions.${refused[2]})`;
+  const capable = error instanceof Error && error.name === "NotCapable";
+  if (refused === null) return capable ? `NotCapable: ${message}` : message;
+  return `${capable ? "NotCapable: " : ""}${refused[1]} (the job type ${type} does not ` +
+    `declare it in permissions.${refused[2]})`;
 }
 
 function messageOf(error: unknown): string {
