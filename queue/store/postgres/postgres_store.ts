@@ -54,6 +54,7 @@ import { migrate, readyChannel, SchemaError } from "./schema.ts";
 import { ServerLockHold } from "./server_lock.ts";
 import { countUnfinished } from "./unfinished_count.ts";
 import { type Outcome, WriteLane } from "./write_lane.ts";
+import { analyzeJobs, TableGrowth } from "./table_statistics.ts";
 
 /** Options for {@linkcode PostgresStore.open}. */
 export interface PostgresStoreOptions {
@@ -90,6 +91,8 @@ export class PostgresStore implements Store {
   #channel: string;
   #inserts = new WriteLane<Job[], Job[]>((batches) => this.#insertBatches(batches));
   #wakeups: ReadyWakeups;
+  /** `ANALYZE` as the table grows, for plans that use the indexes (see `table_statistics.ts`). */
+  #growth: TableGrowth;
   #lock: ServerLockHold;
   /** Nodes and the leader lease, on a connection of their own. */
   #nodes: PostgresNodes;
@@ -115,6 +118,7 @@ export class PostgresStore implements Store {
     this.#channel = readyChannel(schema);
     this.#wakeups = new ReadyWakeups(sql, this.#channel, pollMs, () => this.#readyTypes());
     this.broadcast = new PgBroadcast(sql, schema);
+    this.#growth = new TableGrowth(() => analyzeJobs(sql));
   }
 
   /**
@@ -146,8 +150,11 @@ export class PostgresStore implements Store {
     }
   }
 
-  insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
-    return this.#inserts.run(jobs);
+  async insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
+    const inserted = await this.#inserts.run(jobs);
+    // Once committed: an ANALYZE counts only committed rows.
+    this.#growth.inserted(inserted.length);
+    return inserted;
   }
 
   /** The inserts of several callers in one transaction; a bad one fails alone. */
@@ -313,6 +320,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.#growth.settled();
     await this.#wakeups.close();
     await this.broadcast.close();
     await this.#nodes.close();
