@@ -4,32 +4,12 @@
  * @module
  */
 
-import type { ApiKey, Role } from "../../keys/api_key.ts";
+import type { ApiKey } from "../../keys/api_key.ts";
 import type { NewKey, StoredKey } from "../key_store.ts";
+import { type KeyRow, rowToKey } from "../row_fields.ts";
 import type { Queries } from "./connection.ts";
 
-/** A row of `api_keys` as postgres.js reads it. */
-interface KeyRow {
-  id: string;
-  name: string;
-  role: Role;
-  secret_hash: Uint8Array;
-  created_at: string;
-  expires_at: string | null;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
 const KEY_COLUMNS = "id, name, role, secret_hash, created_at, expires_at, revoked_at, last_used_at";
-
-/** The key a row holds; absent times are left out, not `undefined`. */
-function rowToKey(row: KeyRow): ApiKey {
-  const key: ApiKey = { id: row.id, name: row.name, role: row.role, createdAt: row.created_at };
-  if (row.expires_at !== null) key.expiresAt = row.expires_at;
-  if (row.revoked_at !== null) key.revokedAt = row.revoked_at;
-  if (row.last_used_at !== null) key.lastUsedAt = row.last_used_at;
-  return key;
-}
 
 /** Inserts `key`; throws, inserting nothing, when a key with its id exists. */
 export async function insertKeyRow(sql: Queries, key: NewKey): Promise<ApiKey> {

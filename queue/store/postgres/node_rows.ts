@@ -7,6 +7,7 @@
 
 import type { Job } from "../../job.ts";
 import type { NodeBeat, NodeRecord } from "../node_store.ts";
+import { type NodeColumns, nodeFromRow } from "../row_fields.ts";
 import type { Queries } from "./connection.ts";
 import { type JobRow, rowToJob } from "./rows.ts";
 
@@ -29,31 +30,13 @@ export const NODE_TABLES = `CREATE TABLE nodes (
    );
    CREATE INDEX jobs_held ON jobs (lease_owner) WHERE status = 'in-progress';`;
 
-/** A row of `nodes` as postgres.js reads it. */
-interface NodeRow {
-  id: string;
-  name: string;
-  host: string;
-  version: string;
-  started_at: number;
-  heartbeat_at: number;
-  workers: number;
-  busy: number;
+/** A row of `nodes` as postgres.js reads it: `types` is a text array. */
+interface NodeRow extends NodeColumns {
   types: string[];
 }
 
 function rowToNode(row: NodeRow): NodeRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    host: row.host,
-    version: row.version,
-    startedAt: row.started_at,
-    heartbeatAt: row.heartbeat_at,
-    workers: row.workers,
-    busy: row.busy,
-    types: [...row.types],
-  };
+  return nodeFromRow(row, [...row.types]);
 }
 
 /** Stores `node`, replacing its row if there is one. */

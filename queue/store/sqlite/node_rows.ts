@@ -6,34 +6,17 @@
 
 import type { Job } from "../../job.ts";
 import type { LeadParams, NodeBeat, NodeRecord } from "../node_store.ts";
+import { type NodeColumns, nodeFromRow } from "../row_fields.ts";
 import { type JobRow, rowToJob } from "./rows.ts";
 import type { StatementCache } from "./statement_cache.ts";
 
-/** A row of `nodes` as `node:sqlite` reads it. */
-interface NodeRow {
-  id: string;
-  name: string;
-  host: string;
-  version: string;
-  started_at: number;
-  heartbeat_at: number;
-  workers: number;
-  busy: number;
+/** A row of `nodes` as `node:sqlite` reads it: `types` is JSON text. */
+interface NodeRow extends NodeColumns {
   types: string;
 }
 
 function rowToNode(row: NodeRow): NodeRecord {
-  return {
-    id: row.id,
-    name: row.name,
-    host: row.host,
-    version: row.version,
-    startedAt: row.started_at,
-    heartbeatAt: row.heartbeat_at,
-    workers: row.workers,
-    busy: row.busy,
-    types: JSON.parse(row.types),
-  };
+  return nodeFromRow(row, JSON.parse(row.types));
 }
 
 /** Stores `node`, replacing its row if there is one. */
