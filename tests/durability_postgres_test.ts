@@ -7,43 +7,10 @@
 
 import assert from "node:assert/strict";
 import { FIXTURES } from "./fixtures/handlers.ts";
+import { checkAcknowledged, enqueueAll, executionCounts, stop } from "./support/crash_run.ts";
 import { postgresCluster } from "./support/postgres.ts";
-import { type ServiceProcess, startService } from "./support/process.ts";
+import { startService } from "./support/process.ts";
 import { waitFor } from "./support/wait.ts";
-
-async function postJobs(url: string, jobs: unknown): Promise<Response> {
-  return await fetch(`${url}/api/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(jobs),
-  });
-}
-
-async function stop(service: ServiceProcess, signal: Deno.Signal): Promise<Deno.CommandStatus> {
-  try {
-    service.child.kill(signal);
-  } catch { /* gone already */ }
-  return await service.exited;
-}
-
-/** Runs `lanes` enqueuers over `requests`; resolves with the ids acknowledged (201). */
-async function enqueueAll(url: string, requests: unknown[], lanes: number): Promise<Set<string>> {
-  const acknowledged = new Set<string>();
-  let next = 0;
-  const lane = async () => {
-    while (next < requests.length) {
-      const response = await postJobs(url, requests[next++]);
-      if (response.status !== 201) {
-        await response.body?.cancel();
-        continue;
-      }
-      const created = await response.json();
-      for (const { id } of Array.isArray(created) ? created : [created]) acknowledged.add(id);
-    }
-  };
-  await Promise.all(Array.from({ length: lanes }, lane));
-  return acknowledged;
-}
 
 Deno.test("main.ts on PostgreSQL after kill -9 loses no acknowledged job; counts match the rows", async () => {
   const cluster = await postgresCluster();
@@ -79,35 +46,12 @@ Deno.test("main.ts on PostgreSQL after kill -9 loses no acknowledged job; counts
       const { queued, scheduled } = stats.byStatus;
       return queued + scheduled + stats.byStatus["in-progress"] === 0 ? stats : undefined;
     }, { timeout: 90_000, interval: 100, message: "the queue to be idle" });
-    const executions = new Map<string, number>();
-    for (const line of Deno.readTextFileSync(sideFile).trim().split("\n")) {
-      const [id] = line.split(" ");
-      executions.set(id, (executions.get(id) ?? 0) + 1);
-    }
-    let missing = 0;
-    let interrupted = 0;
-    let twice = 0;
-    for (const id of acknowledged) {
-      const response = await fetch(`${second.url}/api/jobs/${id}`);
-      if (response.status === 404) {
-        missing++;
-        await response.body?.cancel();
-        continue;
-      }
-      const job = await response.json();
-      assert.equal(job.status, "completed", `job ${id} ends completed`);
-      const wasRunning = job.attempts.some((a: { outcome: string; error?: string }) =>
-        a.outcome === "interrupted" &&
-        /Process died while running|Node stopped heartbeating/.test(a.error ?? "")
-      );
-      if (wasRunning) interrupted++;
-      const runs = executions.get(id) ?? 0;
-      assert.ok(runs >= 1, `job ${id} ran`);
-      if (runs > 1) {
-        twice++;
-        assert.ok(wasRunning, `job ${id} ran twice but was not running at the kill`);
-      }
-    }
+    const { missing, interrupted, twice } = await checkAcknowledged(
+      second.url,
+      acknowledged,
+      executionCounts(sideFile),
+      /Process died while running|Node stopped heartbeating/,
+    );
     assert.equal(missing, 0, "no acknowledged job is lost");
     assert.ok(executedBeforeKill < acknowledged.size, "the kill came mid-run");
     // What the API counts is what the table holds.

@@ -6,7 +6,14 @@
 import assert from "node:assert/strict";
 import { Producer } from "../api/client/producer.ts";
 import { FIXTURES } from "./fixtures/handlers.ts";
-import { logMessage, runService, type ServiceProcess, startService } from "./support/process.ts";
+import {
+  checkAcknowledged,
+  enqueueAll,
+  executionCounts,
+  postJobs,
+  stop,
+} from "./support/crash_run.ts";
+import { logMessage, runService, startService } from "./support/process.ts";
 import { waitFor } from "./support/wait.ts";
 
 function tempDir(): string {
@@ -15,21 +22,6 @@ function tempDir(): string {
 
 async function json(response: Response) {
   return await response.json();
-}
-
-async function postJobs(url: string, jobs: unknown): Promise<Response> {
-  return await fetch(`${url}/api/jobs`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(jobs),
-  });
-}
-
-async function stop(service: ServiceProcess, signal: Deno.Signal): Promise<Deno.CommandStatus> {
-  try {
-    service.child.kill(signal);
-  } catch { /* gone already */ }
-  return await service.exited;
 }
 
 async function idle(url: string) {
@@ -82,7 +74,6 @@ Deno.test("main.ts after kill -9 loses no acknowledged job and reruns only those
   Deno.writeTextFileSync(sideFile, "");
   const args = ["--store", `sqlite:${dir}/jobs.db`, "--handlers", FIXTURES, "--capacity", "10000"];
   const first = await startService(args);
-  const acknowledged = new Set<string>();
   // 20 ms a job: the 3,500 left when the kill is due take seconds to run, not one, so a test
   // process slowed by a loaded machine still kills mid-run.
   const job = { type: "t-records", payload: { file: sideFile, ms: 20 } };
@@ -91,24 +82,7 @@ Deno.test("main.ts after kill -9 loses no acknowledged job and reruns only those
     ...Array.from({ length: 40 }, () => Array.from({ length: 100 }, () => job)),
     ...Array.from({ length: 1000 }, () => job),
   ];
-  let next = 0;
-  const lane = async () => {
-    while (next < requests.length) {
-      const body = requests[next++];
-      try {
-        const response = await postJobs(first.url, body);
-        if (response.status !== 201) {
-          await response.body?.cancel();
-          continue;
-        }
-        const created = await response.json();
-        for (const { id } of Array.isArray(created) ? created : [created]) acknowledged.add(id);
-      } catch (error) {
-        throw new Error(`enqueue failed before the kill: ${error}`);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: 20 }, lane));
+  const acknowledged = await enqueueAll(first.url, requests, 20);
   assert.equal(acknowledged.size, 5000, "every enqueue was acknowledged");
   // Kill it mid-run: once a good share has executed, while the rest still runs.
   await waitFor(() => Deno.readTextFileSync(sideFile).split("\n").length > 1500, {
@@ -122,34 +96,12 @@ Deno.test("main.ts after kill -9 loses no acknowledged job and reruns only those
   const second = await startService(args);
   try {
     await idle(second.url);
-    const executions = new Map<string, number>();
-    for (const line of Deno.readTextFileSync(sideFile).trim().split("\n")) {
-      const [id] = line.split(" ");
-      executions.set(id, (executions.get(id) ?? 0) + 1);
-    }
-    let missing = 0;
-    let interrupted = 0;
-    const twice: string[] = [];
-    for (const id of acknowledged) {
-      const response = await fetch(`${second.url}/api/jobs/${id}`);
-      if (response.status === 404) {
-        missing++;
-        await response.body?.cancel();
-        continue;
-      }
-      const job = await response.json();
-      assert.equal(job.status, "completed", `job ${id} ends completed`);
-      const wasRunning = job.attempts.some((a: { outcome: string; error?: string }) =>
-        a.outcome === "interrupted" && /Process died while running/.test(a.error ?? "")
-      );
-      if (wasRunning) interrupted++;
-      const runs = executions.get(id) ?? 0;
-      assert.ok(runs >= 1, `job ${id} ran`);
-      if (runs > 1) {
-        twice.push(id);
-        assert.ok(wasRunning, `job ${id} ran twice but was not running at the kill`);
-      }
-    }
+    const { missing, interrupted, twice } = await checkAcknowledged(
+      second.url,
+      acknowledged,
+      executionCounts(sideFile),
+      /Process died while running/,
+    );
     assert.equal(missing, 0, "no acknowledged job is lost");
     assert.ok(executedBeforeKill < acknowledged.size, "the kill came mid-run");
     // The restart says what it rescued: as many as the attempts recorded interrupted.
@@ -159,7 +111,7 @@ Deno.test("main.ts after kill -9 loses no acknowledged job and reruns only those
     console.log(
       `crash test: acknowledged ${acknowledged.size}, completed ${acknowledged.size}, ` +
         `lost ${missing}, executed before kill ${executedBeforeKill}, ` +
-        `interrupted ${interrupted}, ran twice ${twice.length}`,
+        `interrupted ${interrupted}, ran twice ${twice}`,
     );
   } finally {
     assert.equal((await stop(second, "SIGTERM")).code, 0);
