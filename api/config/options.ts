@@ -1,109 +1,15 @@
 /**
- * The service's options: each one's flag, kind, limits, description and default, and the
- * `Config` they make up. Flags are also read as `DENOQUEUE_<NAME>` (`PORT` too).
+ * The service's options: each one's flag, kind, limits, description and default (the
+ * `Config` they make up is in `config.ts`). Flags are also read as `DENOQUEUE_<NAME>` (`PORT`
+ * too).
  * @module
  */
 
-import { LOG_LEVELS, type LogFormat, type LogLevel } from "../../queue/primitives/logger.ts";
+import { LOG_LEVELS } from "../../queue/primitives/logger.ts";
+import type { OptionSpec } from "./config.ts";
+import { STORE_OPTIONS } from "./store_options.ts";
 
-/** Everything `main.ts` needs to start the service. Durations in ms, sizes in bytes. */
-export interface Config {
-  port: number;
-  host: string;
-  /** The URL users reach the service at, as an origin (`https://queue.example.com`). */
-  publicUrl: string | undefined;
-  /** More `Host` names it answers to: `name` (any port) or `name:port`. */
-  allowedHosts: string[];
-  /** Origins of browser apps allowed to call the API (CORS). */
-  corsOrigins: string[];
-  /** The master key: turns authentication on and acts as an admin. Absent: authentication off. */
-  masterKey: string | undefined;
-  /** Listen beyond loopback without a master key (authentication off), on purpose. */
-  insecureNoAuth: boolean;
-  workers: number;
-  concurrency: number;
-  capacity: number;
-  enqueueWait: number;
-  bodyLimit: number;
-  /** Largest job result, in bytes of JSON. */
-  resultLimit: number;
-  /** Destinations the `http` job type may call although refused: hosts, addresses, CIDRs. */
-  httpAllow: string[];
-  demoSpeed: number;
-  /** Handler modules as absolute URLs. */
-  handlers: string[];
-  shutdownGrace: number;
-  killGrace: number;
-  closeGrace: number;
-  /** `memory`, `sqlite:PATH`, or `postgres://USER:PASSWORD@HOST:PORT/DATABASE`. */
-  store: string;
-  durability: "normal" | "full";
-  /** PostgreSQL: the schema holding DenoQueue's tables (several groups can share a database). */
-  schema: string;
-  /** PostgreSQL: `synchronous_commit` of DenoQueue's connections. */
-  pgSynchronousCommit: "on" | "off";
-  lease: number;
-  /** Milliseconds between a node's heartbeats. */
-  heartbeat: number;
-  /** Milliseconds without a heartbeat after which a node is dead (and the leader lease). */
-  nodeTimeout: number;
-  retainCompleted: number;
-  retainFailed: number;
-  retainCount: number;
-  /** Lines below this level are not written. */
-  logLevel: LogLevel;
-  /** `auto`: readable lines on a terminal, JSON lines otherwise. */
-  logFormat: LogFormat | "auto";
-  /** How long a request body may take to arrive, in ms; past it 408. */
-  bodyTimeout: number;
-  /** Requests in progress at once, from every client together. */
-  maxRequests: number;
-  /** Requests in progress at once from one client address. */
-  maxRequestsPerClient: number;
-  /** Producer sockets open at once, from every client together. */
-  maxProducerSockets: number;
-  /** Producer sockets open at once from one client address. */
-  maxProducerSocketsPerClient: number;
-  /** PEM certificate chain file for HTTPS; "" for plain HTTP. */
-  tlsCert: string;
-  /** PEM private key file for HTTPS; "" for plain HTTP. */
-  tlsKey: string;
-  /** Proxies whose `X-Forwarded-For` is believed: addresses, CIDRs and named ranges. */
-  trustProxy: string[];
-}
-
-/** How an option's value is written, and so how it is read. */
-export type Kind =
-  | "integer"
-  | "duration"
-  | "size"
-  | "number"
-  | "string"
-  | "modules"
-  | "store"
-  | "durability"
-  | "schema"
-  | "choice"
-  | "url"
-  | "hosts"
-  | "origins"
-  | "secret"
-  | "boolean"
-  | "file"
-  | "addresses"
-  | "destinations";
-
-/** One option: the `Config` key it sets, its kind, limits, description and default. */
-export interface OptionSpec {
-  key: keyof Config;
-  kind: Kind;
-  description: string;
-  fallback: () => string;
-  min?: number;
-  max?: number;
-  /** The values a `choice` option accepts. */
-  choices?: readonly string[];
-}
+export type { Config, Kind, OptionSpec } from "./config.ts";
 
 /** Every option, by flag name. The order is the order of `--help`. */
 export const OPTIONS: Record<string, OptionSpec> = {
@@ -223,63 +129,11 @@ export const OPTIONS: Record<string, OptionSpec> = {
   "handlers": {
     key: "handlers",
     kind: "modules",
-    description: "Your handler module(s), comma-separated paths or URLs, loaded into every worker",
+    description:
+      "Your handler module(s), comma-separated paths or URLs, loaded into the workers of their types",
     fallback: () => "",
   },
-  "store": {
-    key: "store",
-    kind: "store",
-    description:
-      "Where jobs live: sqlite:PATH (durable, the default), postgres://USER:PASSWORD@HOST:PORT/DATABASE (shared by many processes) or memory (lost on restart)",
-    fallback: () => "sqlite:./data/denoqueue.db",
-  },
-  "durability": {
-    key: "durability",
-    kind: "durability",
-    description:
-      "SQLite: normal survives a process crash; full also survives power loss (fsync per commit)",
-    fallback: () => "normal",
-  },
-  "schema": {
-    key: "schema",
-    kind: "schema",
-    description:
-      "PostgreSQL: the schema holding DenoQueue's tables, created at start (to share a database)",
-    fallback: () => "denoqueue",
-  },
-  "pg-synchronous-commit": {
-    key: "pgSynchronousCommit",
-    kind: "choice",
-    choices: ["on", "off"],
-    description:
-      "PostgreSQL: on, a 201 means the job is on disk; off is faster, and a server crash may lose the last moments of acknowledged jobs",
-    fallback: () => "on",
-  },
-  "lease": {
-    key: "lease",
-    kind: "duration",
-    min: 1000,
-    max: 3_600_000,
-    description: "How long a running job's lease lasts unless renewed; past it the job is rescued",
-    fallback: () => "30s",
-  },
-  "heartbeat": {
-    key: "heartbeat",
-    kind: "duration",
-    min: 100,
-    max: 60_000,
-    description: "How often this node writes its heartbeat and tries to lead (PostgreSQL cluster)",
-    fallback: () => "1s",
-  },
-  "node-timeout": {
-    key: "nodeTimeout",
-    kind: "duration",
-    min: 1000,
-    max: 3_600_000,
-    description:
-      "How long without a heartbeat makes a node dead: its running jobs are rescued at once; also how long a leader holds its lease. At least 2 x --heartbeat",
-    fallback: () => "10s",
-  },
+  ...STORE_OPTIONS,
   "retain-completed": {
     key: "retainCompleted",
     kind: "duration",
