@@ -192,6 +192,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
       { rescued },
     );
   }
+  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   pool = new WorkerPool({
     queue,
     size: options.workers,
@@ -200,13 +201,12 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     killGrace: options.killGrace,
     resultLimit: options.resultLimit,
     httpAllow: options.httpAllow,
-    childLimits: { payloadBytes: options.bodyLimit ?? 1024 * 1024 },
+    childLimits: { payloadBytes: bodyLimit },
     logger,
   });
   await pool.start();
   let draining = false;
   const feed = new LiveFeed({ queue, pool, logger });
-  const bodyLimit = options.bodyLimit ?? 1024 * 1024;
   // Shared by a cluster: revocations are told to every node, to end their open connections.
   const news = store.exclusive || store.broadcast === undefined
     ? undefined

@@ -80,7 +80,8 @@ export type Handler = Omit<HandlerSpec<z.ZodType, any>, "permissions"> & {
 /** Default milliseconds an attempt may run. */
 export const DEFAULT_TIMEOUT = 30_000;
 
-const TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+/** What a job type's name may be: letters, digits, `.`, `_`, `:` and `-`, 100 at most. */
+export const TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 /**
  * Declares a job type. Export the result (or an array of them) from a handler module.

@@ -10,12 +10,11 @@
 
 import type { PayloadCheck, PayloadResult } from "../handlers/job_types.ts";
 import { BUILT_IN, HandlerLoadError, moduleName, typeClash } from "../handlers/module_loader.ts";
+import { TYPE_PATTERN } from "../handlers/define.ts";
 import { checkPermissions } from "../handlers/permissions.ts";
 import { HandlerRegistry } from "../handlers/registry.ts";
 import { type ModuleTypeSpec, TypeCatalog } from "../handlers/type_catalog.ts";
 import { type CatalogOptions, CatalogWorker } from "./catalog_worker.ts";
-
-const TYPE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
 /** The catalogs of the modules: their types with the built-ins, and how to end them. */
 export interface ModuleCatalogs {
