@@ -18,6 +18,7 @@ import {
   unsentReports,
 } from "./attempt_reports.ts";
 import { ChildJobs } from "./child_jobs.ts";
+import { ClaimedAhead } from "./claimed_ahead.ts";
 import { Deadlines } from "./deadlines.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import { OutcomeRecorder } from "./outcome_recorder.ts";
@@ -39,6 +40,11 @@ export interface PoolStats {
   busy: number;
   idle: number;
   running: number;
+  /**
+   * Jobs claimed for workers before they had room (`claimAhead`): in progress in the store,
+   * not started yet.
+   */
+  claimedAhead: number;
   /** The workers of each set of permissions. */
   sandboxes: SandboxStats[];
 }
@@ -59,6 +65,9 @@ export class WorkerPool {
   #now: () => number;
   #pumping = false;
   #again = false;
+  /** The claims in flight, if any: drain waits for them. */
+  #claiming: Promise<void> | undefined;
+  #ahead: ClaimedAhead;
   #draining = false;
   #paused = false;
   #deadlines: Deadlines;
@@ -73,6 +82,7 @@ export class WorkerPool {
     this.size = options.size ?? navigator.hardwareConcurrency ?? 2;
     this.concurrency = options.concurrency ?? 16;
     this.killGrace = options.killGrace ?? 5_000;
+    this.#ahead = new ClaimedAhead(options.claimAhead ?? 0);
     for (const [name, value] of [["size", this.size], ["concurrency", this.concurrency]] as const) {
       if (!Number.isInteger(value) || value < 1) {
         throw new RangeError(`${name} must be a positive integer, received ${value}`);
@@ -92,7 +102,7 @@ export class WorkerPool {
     });
     this.#leases = new LeaseKeeper({
       leaseMs: this.#queue.leaseMs,
-      running: () => this.#workers.runningJobs(),
+      running: () => [...this.#workers.runningJobs(), ...this.#ahead.jobs()],
       renew: (jobs) => this.#queue.renewLeases(jobs),
       onLost: (jobs) => this.#leaseLost(jobs),
       logger: this.#logger,
@@ -133,7 +143,7 @@ export class WorkerPool {
         if (types !== undefined) this.#workers.demand(types);
         this.#pump();
       }),
-      this.#queue.onCancel((jobId) => this.#deadlines.cancel(jobId)),
+      this.#queue.onCancel((jobId) => this.#ahead.drop(jobId) || this.#deadlines.cancel(jobId)),
     );
     const { byType } = await this.#queue.store.counts();
     this.#workers.demand(Object.keys(byType).filter((type) => byType[type].queued > 0));
@@ -143,6 +153,7 @@ export class WorkerPool {
   /** Stops handing out jobs; running ones finish. Jobs wait in the queue until `resume()`. */
   pause(): void {
     this.#paused = true;
+    this.#outcomes.putBack(this.#ahead.clear());
   }
 
   /** Hands out jobs again. */
@@ -164,6 +175,7 @@ export class WorkerPool {
       busy,
       idle: this.#workers.handles.length - busy,
       running: this.#workers.running,
+      claimedAhead: this.#ahead.size,
       sandboxes: this.#workers.stats(),
     };
   }
@@ -181,6 +193,8 @@ export class WorkerPool {
    */
   async drain(graceMs: number, killGraceMs: number = this.killGrace): Promise<Job[]> {
     this.#draining = true;
+    await this.#claiming;
+    this.#outcomes.putBack(this.#ahead.clear());
     const settled = async (ms: number) => {
       if (this.running === 0) return;
       const idle = new Promise<void>((resolve) => this.#idle.push(resolve));
@@ -216,37 +230,57 @@ export class WorkerPool {
   }
 
   /**
-   * Claims jobs for every worker with room, all at once (a durable store commits the claims
-   * together, with the outcomes waiting), until the queue or the room runs out. After a failed
-   * claim it tries again by itself, waiting longer after each failure in a row.
+   * Hands the jobs claimed ahead to the workers with free places, then claims more for every
+   * worker short of jobs (see {@linkcode ClaimedAhead.wanted}) unless a claim is in flight.
    */
-  async #pump(): Promise<void> {
+  #pump(): void {
+    this.#handOut();
     if (this.#pumping) {
       this.#again = true;
       return;
     }
+    this.#claiming = this.#claimMore().finally(() => this.#claiming = undefined);
+  }
+
+  /** Gives each worker with free places the jobs claimed ahead for it. */
+  #handOut(): void {
+    if (this.#draining || this.#paused || this.#ahead.size === 0) return;
+    for (const { handle, room } of this.#workers.rooms(this.concurrency)) {
+      const jobs = this.#ahead.take(handle, room);
+      if (jobs.length > 0) this.#dispatch(handle, jobs);
+    }
+  }
+
+  /**
+   * Claims jobs for every worker short of them, all at once (a durable store commits the
+   * claims together, with the outcomes waiting), until the queue or the want runs out. After a
+   * failed claim it tries again by itself, waiting longer after each failure in a row.
+   */
+  async #claimMore(): Promise<void> {
     this.#pumping = true;
     try {
       do {
         this.#again = false;
         for (;;) {
           if (this.#draining || this.#paused) return;
-          const rooms = this.#workers.rooms(this.concurrency);
-          if (rooms.length === 0) break;
+          const wants = this.#workers.rooms(this.concurrency, { full: true })
+            .map((place) => ({ ...place, room: this.#ahead.wanted(place.handle, place.room) }))
+            .filter((want) => want.room > 0);
+          if (wants.length === 0) break;
           const claims = await Promise.allSettled(
-            rooms.map(({ set, handle, room }) => this.#queue.claim(room, handle.id, set.types)),
+            wants.map(({ set, handle, room }) => this.#queue.claim(room, handle.id, set.types)),
           );
           let full = true;
           // Jobs claimed for one worker are handed out even when another worker's claim failed.
           for (const [i, claim] of claims.entries()) {
             if (claim.status === "rejected") continue;
-            if (claim.value.length < rooms[i].room) full = false;
-            if (claim.value.length > 0) await this.#dispatch(rooms[i].handle, claim.value);
+            if (claim.value.length < wants[i].room) full = false;
+            this.#received(wants[i].handle, claim.value);
           }
           const failed = claims.find((claim) => claim.status === "rejected");
           if (failed !== undefined) throw failed.reason;
           this.#claimRetry.succeeded();
-          this.#workers.growFull(rooms, claims.map((claim) => (claim as { value: Job[] }).value));
+          this.#workers.growFull(wants, claims.map((claim) => (claim as { value: Job[] }).value));
           if (!full) break;
         }
       } while (this.#again);
@@ -260,11 +294,27 @@ export class WorkerPool {
   }
 
   /**
+   * Keeps jobs claimed for `handle` and hands it those it has room for; when handing out has
+   * stopped (paused, draining) or the worker died meanwhile, they go back to the queue.
+   */
+  #received(handle: WorkerHandle, claimed: Job[]): void {
+    if (claimed.length === 0) return;
+    if (this.#draining || this.#paused || handle.dead || !this.#workers.has(handle)) {
+      this.#outcomes.putBack(claimed);
+      return;
+    }
+    this.#ahead.add(handle, claimed);
+    const room = this.concurrency - handle.running.size;
+    const jobs = this.#ahead.take(handle, room);
+    if (jobs.length > 0) this.#dispatch(handle, jobs);
+  }
+
+  /**
    * Hands claimed jobs to a worker (or back to the queue if it died meanwhile). A job whose
    * earlier attempt still runs here (its lease was lost, and it is winding down) is not run
    * twice: it goes back, due a second later.
    */
-  async #dispatch(handle: WorkerHandle, claimed: Job[]): Promise<void> {
+  #dispatch(handle: WorkerHandle, claimed: Job[]): void {
     const jobs: Job[] = [];
     const again: Job[] = [];
     for (const job of claimed) (this.#workers.runs(job.id) ? again : jobs).push(job);
@@ -277,7 +327,7 @@ export class WorkerPool {
     }
     if (jobs.length === 0) return;
     if (handle.dead) {
-      await this.#queue.requeue(jobs);
+      this.#outcomes.putBack(jobs);
       return;
     }
     const now = this.#now();
@@ -307,7 +357,7 @@ export class WorkerPool {
       crash === undefined ? undefined : `Worker crashed: ${crash}`,
     );
     this.#outcomes.report(reports);
-    this.#outcomes.putBack(putBack);
+    this.#outcomes.putBack([...putBack, ...this.#ahead.takeAll(handle)]);
     this.#checkIdle();
     this.#workers.replace(handle);
   }
@@ -318,7 +368,7 @@ export class WorkerPool {
       `Worker pool lost the lease of ${jobs.length} running job(s); stopping them`,
       jobFields(jobs),
     );
-    for (const job of jobs) this.#deadlines.cancel(job.id);
+    for (const job of jobs) this.#ahead.drop(job.id) || this.#deadlines.cancel(job.id);
   }
 
   #checkIdle(): void {

@@ -18,6 +18,12 @@ export interface PoolOptions {
   size?: number;
   /** Jobs each worker runs at once. Default 16. */
   concurrency?: number;
+  /**
+   * Jobs claimed for each worker before it has room for them, so that it never waits on the
+   * store between jobs; claimed again once it holds half or less. Default 0: claims only for
+   * free places.
+   */
+  claimAhead?: number;
   /** Time scale of the demo job types. Default 1. */
   demoSpeed?: number;
   /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */

@@ -108,12 +108,15 @@ export class WorkerGroups {
     }
   }
 
-  /** Each worker ready for jobs with room for more (`concurrency` at once), and its group. */
-  rooms(concurrency: number): Room[] {
+  /**
+   * Each worker ready for jobs with room for more (`concurrency` at once), and its group; with
+   * `full`, those with no room left too.
+   */
+  rooms(concurrency: number, { full = false } = {}): Room[] {
     return this.sets.flatMap((set) =>
       set.handles
-        .filter((handle) => handle.available && handle.running.size < concurrency)
-        .map((handle) => ({ set, handle, room: concurrency - handle.running.size }))
+        .filter((handle) => handle.available && (full || handle.running.size < concurrency))
+        .map((handle) => ({ set, handle, room: Math.max(0, concurrency - handle.running.size) }))
     );
   }
 

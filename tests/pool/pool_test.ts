@@ -227,6 +227,7 @@ Deno.test("WorkerPool runs up to workers x concurrency jobs at once", async () =
       busy: 2,
       idle: 0,
       running: 6,
+      claimedAhead: 0,
     });
     // Both in the sandbox of t-waits, which declares nothing; no worker for the others.
     assert.deepEqual(

@@ -1,10 +1,10 @@
 /**
  * The writes that move jobs, each one statement however many jobs it carries: inserts (rows
- * as one JSON parameter), claims (`FOR UPDATE SKIP LOCKED` in a CTE, oldest first along the
- * partial index of queued jobs), updates under the status and attempt they were seen in (one
- * `UPDATE … FROM json_to_recordset`), and promotions of due scheduled jobs. Jobs that became
- * ready are announced with `pg_notify` in the same transaction, so a listener wakes only once
- * they can be claimed.
+ * as one JSON parameter), claims (`FOR UPDATE SKIP LOCKED` in a subquery, oldest first along
+ * the partial index of queued jobs), updates under the status and attempt they were seen in
+ * (one `UPDATE … FROM json_to_recordset`), and promotions of due scheduled jobs. Jobs that
+ * became ready are announced with `pg_notify` in the same statement or transaction, so a
+ * listener wakes only once they can be claimed.
  * @module
  */
 
@@ -42,24 +42,32 @@ export async function notifyReady(tx: Queries, channel: string, types: Iterable<
 }
 
 /**
- * Inserts `jobs` in one statement and returns them numbered, in order. Throws `A job with id …
- * already exists` when an id is taken, by a stored job or another of the jobs.
+ * Inserts `jobs` in one statement and returns them numbered, in order; with `channel`, the same
+ * statement announces their ready types there (so it needs no transaction of its own). Throws
+ * `A job with id … already exists` when an id is taken, by a stored job or another of the jobs.
  */
-export async function insertJobs(tx: Tx, jobs: Job[]): Promise<Job[]> {
+export async function insertJobs(tx: Queries, jobs: Job[], channel?: string): Promise<Job[]> {
   const seen = new Set<string>();
   for (const job of jobs) {
     if (seen.has(job.id)) throw new Error(`A job with id ${job.id} already exists`);
     seen.add(job.id);
   }
+  const announce = channel === undefined ? tx`` : tx`, (
+      SELECT pg_notify(${channel}, CASE WHEN length(types) > ${MAX_PAYLOAD} THEN '[]' ELSE types END)
+        FROM (SELECT json_agg(DISTINCT type)::text AS types FROM inserted
+               WHERE status = 'queued') AS ready
+       WHERE types IS NOT NULL)::text AS announced`;
   let rows: { id: string; seq: number }[];
   try {
     rows = await tx<{ id: string; seq: number }[]>`
-      INSERT INTO jobs (id, ${tx.unsafe(WRITTEN.join(", "))})
-      SELECT r.id, ${tx.unsafe(WRITTEN.map((column) => `r.${column}`).join(", "))}
-        FROM ROWS FROM (json_to_recordset(${jobs.map(jobRecord) as never}::json)
-               AS (${tx.unsafe(RECORD_COLUMNS)})) WITH ORDINALITY AS r
-       ORDER BY r.ordinality
-      RETURNING id, seq`;
+      WITH inserted AS (
+        INSERT INTO jobs (id, ${tx.unsafe(WRITTEN.join(", "))})
+        SELECT r.id, ${tx.unsafe(WRITTEN.map((column) => `r.${column}`).join(", "))}
+          FROM ROWS FROM (json_to_recordset(${jobs.map(jobRecord) as never}::json)
+                 AS (${tx.unsafe(RECORD_COLUMNS)})) WITH ORDINALITY AS r
+         ORDER BY r.ordinality
+        RETURNING id, seq, type, status)
+      SELECT id, seq ${announce} FROM inserted`;
   } catch (error) {
     const { code, detail } = error as { code?: string; detail?: string };
     if (code === "23505" && /\(id\)/.test(detail ?? "")) {
@@ -106,26 +114,30 @@ export async function claimJobs(
   if (types !== undefined && types.length === 0) return [];
   const leaseToken = crypto.randomUUID();
   const ofTypes = types === undefined ? sql`` : sql`AND type = ANY(${types as string[]})`;
+  // The locked rows are updated by their `ctid` (a TID scan): joined on `seq` instead, the
+  // planner hashes the whole table once a claim takes a few hundred.
   const rows = await sql<JobRow[]>`
-    WITH picked AS (
-      SELECT seq FROM jobs WHERE status = 'queued' ${ofTypes}
-       ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
-    )
-    UPDATE jobs j SET status = 'in-progress', updated_at = ${now}, lease_owner = ${leaseOwner},
+    UPDATE jobs SET status = 'in-progress', updated_at = ${now}, lease_owner = ${leaseOwner},
            lease_expires_at = ${leaseUntil}, lease_token = ${leaseToken},
            attempt_started_at = ${now}, attempt_worker = ${workerId}
-      FROM picked WHERE j.seq = picked.seq
-    RETURNING j.*`;
+     WHERE ctid = ANY(ARRAY(
+             SELECT ctid FROM jobs WHERE status = 'queued' ${ofTypes}
+              ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+       AND status = 'queued'
+    RETURNING *`;
   return rows.map(rowToJob).sort((a, b) => a.seq - b.seq);
 }
 
 /**
  * Writes each update whose row is still in `from` (and, with a fence, on that attempt; for a
  * rescue, with its lease still expired): one statement per round, a round holding each job
- * once, so that two updates of one job apply in order. Returns the applied updates, in order,
- * with the jobs as stored (a job out of `in-progress` holds no lease).
+ * once, so that two updates of one job apply in order. Returns, at each update's index, the job
+ * as stored (a job out of `in-progress` holds no lease), or `undefined` where it was refused.
  */
-export async function updateJobs(tx: Queries, updates: JobUpdate[]): Promise<JobUpdate[]> {
+export async function updateJobs(
+  tx: Queries,
+  updates: JobUpdate[],
+): Promise<(Job | undefined)[]> {
   const applied = new Map<number, number>(); // index in `updates` → seq
   for (const round of rounds(updates)) {
     const records = round.map((i) => {
@@ -150,19 +162,17 @@ export async function updateJobs(tx: Queries, updates: JobUpdate[]): Promise<Job
       RETURNING u.i, j.seq`;
     for (const { i, seq } of rows) applied.set(i, seq);
   }
-  const result: JobUpdate[] = [];
-  updates.forEach(({ from, job }, i) => {
+  return updates.map(({ job }, i) => {
     const seq = applied.get(i);
-    if (seq === undefined) return;
+    if (seq === undefined) return undefined;
     const next = { ...job, seq };
     if (next.status !== "in-progress") {
       delete next.leaseOwner;
       delete next.leaseExpiresAt;
       delete next.leaseToken;
     }
-    result.push({ from, job: next });
+    return next;
   });
-  return result;
 }
 
 /** Indexes of `updates` in rounds: the k-th update of each job goes in round k. */
@@ -180,13 +190,12 @@ function rounds(updates: JobUpdate[]): number[][] {
 /** Queues up to `limit` scheduled jobs due at `now`, by `runAt`; says when the next is due. */
 export async function promoteJobs(tx: Tx, now: number, limit: number): Promise<PromoteResult> {
   const rows = await tx<JobRow[]>`
-    WITH due AS (
-      SELECT seq FROM jobs WHERE status = 'scheduled' AND run_at <= ${now}
-       ORDER BY run_at, seq LIMIT ${limit} FOR UPDATE SKIP LOCKED
-    )
-    UPDATE jobs j SET status = 'queued', updated_at = ${now}
-      FROM due WHERE j.seq = due.seq
-    RETURNING j.*`;
+    UPDATE jobs SET status = 'queued', updated_at = ${now}
+     WHERE ctid = ANY(ARRAY(
+             SELECT ctid FROM jobs WHERE status = 'scheduled' AND run_at <= ${now}
+              ORDER BY run_at, seq LIMIT ${limit} FOR UPDATE SKIP LOCKED))
+       AND status = 'scheduled'
+    RETURNING *`;
   const promoted = rows.map(rowToJob).sort((a, b) => a.runAt - b.runAt || a.seq - b.seq);
   const [next] = await tx<{ at: number | null }[]>`
     SELECT min(run_at) AS at FROM jobs WHERE status = 'scheduled'`;

@@ -34,7 +34,6 @@ import {
   isUnavailable,
   redactUrl,
   type Sql,
-  type Tx,
 } from "./connection.ts";
 import { countJobs, findExpiredLeases, findJob, listJobs } from "./job_reads.ts";
 import {
@@ -90,6 +89,7 @@ export class PostgresStore implements Store {
   #sql: Sql;
   #channel: string;
   #inserts = new WriteLane<Job[], Job[]>((batches) => this.#insertBatches(batches));
+  #updates = new WriteLane<JobUpdate[], Job[]>((calls) => this.#updateBatches(calls));
   #wakeups: ReadyWakeups;
   /** `ANALYZE` as the table grows, for plans that use the indexes (see `table_statistics.ts`). */
   #growth: TableGrowth;
@@ -151,44 +151,48 @@ export class PostgresStore implements Store {
   }
 
   async insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
-    const inserted = await this.#inserts.run(jobs);
+    const inserted = await this.#guard(this.#inserts.run(jobs));
     // Once committed: an ANALYZE counts only committed rows.
     this.#growth.inserted(inserted.length);
     return inserted;
   }
 
-  /** The inserts of several callers in one transaction; a bad one fails alone. */
-  #insertBatches(batches: Job[][]): Promise<Outcome<Job[]>[]> {
-    return this.#guard(this.#sql.begin(async (tx) => {
-      if (batches.length === 1) {
-        return [{ ok: true, output: (await this.#insertAll(tx, batches))[0] }];
-      }
+  /**
+   * The inserts of several callers in one statement (its notification with it), or with a
+   * manual retry among them, in one transaction; if it fails, each is written on its own, so
+   * that a bad one fails alone.
+   */
+  async #insertBatches(batches: Job[][]): Promise<Outcome<Job[]>[]> {
+    try {
+      const outputs = await this.#insertAll(batches);
+      return outputs.map((output) => ({ ok: true as const, output }));
+    } catch (error) {
+      if (batches.length === 1 || isUnavailable(error)) throw error;
+    }
+    const outcomes: Outcome<Job[]>[] = [];
+    for (const jobs of batches) {
       try {
-        const outputs = await tx.savepoint((point) => this.#insertAll(point, batches));
-        return outputs.map((output) => ({ ok: true as const, output }));
+        const [output] = await this.#insertAll([jobs]);
+        outcomes.push({ ok: true, output });
       } catch (error) {
         if (isUnavailable(error)) throw error;
+        outcomes.push({ ok: false, error });
       }
-      // One bad call spoiled the batch: each on its own, as if each had been its own write.
-      const outcomes: Outcome<Job[]>[] = [];
-      for (const jobs of batches) {
-        try {
-          const [output] = await tx.savepoint((point) => this.#insertAll(point, [jobs]));
-          outcomes.push({ ok: true, output });
-        } catch (error) {
-          if (isUnavailable(error)) throw error;
-          outcomes.push({ ok: false, error });
-        }
-      }
-      return outcomes;
-    }));
+    }
+    return outcomes;
   }
 
-  /** Inserts the jobs of `batches` in one statement; returns each batch's jobs, numbered. */
-  async #insertAll(tx: Tx, batches: Job[][]): Promise<Job[][]> {
+  /** Inserts the jobs of `batches` at once; returns each batch's jobs, numbered. */
+  async #insertAll(batches: Job[][]): Promise<Job[][]> {
     for (const jobs of batches) for (const job of jobs) this.#types.add(job.type);
-    const inserted = await recordRetries(tx, await insertJobs(tx, batches.flat()));
-    await notifyReady(tx, this.#channel, readyTypes(inserted));
+    const all = batches.flat();
+    const inserted = all.some((job) => job.retryOf !== undefined)
+      ? await this.#sql.begin(async (tx) => {
+        const jobs = await recordRetries(tx, await insertJobs(tx, all));
+        await notifyReady(tx, this.#channel, readyTypes(jobs));
+        return jobs;
+      }) as Job[]
+      : await insertJobs(this.#sql, all, this.#channel);
     let start = 0;
     return batches.map((jobs) => inserted.slice(start, start += jobs.length));
   }
@@ -204,17 +208,49 @@ export class PostgresStore implements Store {
       return Promise.reject(error);
     }
     if (updates.length === 0) return Promise.resolve([]);
+    return this.#guard(this.#updates.run(updates));
+  }
+
+  /**
+   * The updates of several callers (outcomes of one moment, lease renewals aside) in one
+   * write, in the order they came; if it fails, each is written on its own, so that a bad one
+   * fails alone.
+   */
+  async #updateBatches(calls: JobUpdate[][]): Promise<Outcome<Job[]>[]> {
+    const stored = (jobs: (Job | undefined)[]) => jobs.filter((job) => job !== undefined);
+    try {
+      const written = await this.#writeUpdates(calls.flat());
+      let start = 0;
+      return calls.map((updates) => ({
+        ok: true as const,
+        output: stored(written.slice(start, start += updates.length)),
+      }));
+    } catch (error) {
+      if (calls.length === 1 || isUnavailable(error)) throw error;
+    }
+    const outcomes: Outcome<Job[]>[] = [];
+    for (const updates of calls) {
+      try {
+        outcomes.push({ ok: true, output: stored(await this.#writeUpdates(updates)) });
+      } catch (error) {
+        if (isUnavailable(error)) throw error;
+        outcomes.push({ ok: false, error });
+      }
+    }
+    return outcomes;
+  }
+
+  /** One statement needs no transaction of its own; several, or a notification, do. */
+  #writeUpdates(updates: JobUpdate[]): Promise<(Job | undefined)[]> {
     const ids = new Set(updates.map((update) => update.job.id));
     const requeues = updates.some((update) => update.job.status === "queued");
-    // One statement needs no transaction of its own; several, or a notification, do.
-    const write = (ids.size === updates.length && !requeues)
-      ? updateJobs(this.#sql, updates)
-      : this.#sql.begin(async (tx) => {
-        const applied = await updateJobs(tx, updates);
-        await notifyReady(tx, this.#channel, readyTypes(applied.map(({ job }) => job)));
-        return applied;
-      });
-    return this.#guard(write.then((applied) => applied.map(({ job }) => job)));
+    if (ids.size === updates.length && !requeues) return updateJobs(this.#sql, updates);
+    return this.#sql.begin(async (tx) => {
+      const written = await updateJobs(tx, updates);
+      const ready = written.filter((job) => job !== undefined);
+      await notifyReady(tx, this.#channel, readyTypes(ready));
+      return written;
+    }) as Promise<(Job | undefined)[]>;
   }
 
   promote({ now, limit }: { now: number; limit: number }): Promise<PromoteResult> {

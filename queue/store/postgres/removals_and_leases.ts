@@ -42,18 +42,18 @@ export async function pruneJobs(
   let removed = 0;
   for (const status of FINAL) {
     const aged = await tx`
-      DELETE FROM jobs WHERE seq IN (
-        SELECT seq FROM jobs WHERE status = ${status} AND finished_at < ${finishedBefore[status]}
-         ORDER BY seq LIMIT ${limit - removed} FOR UPDATE SKIP LOCKED)`;
+      DELETE FROM jobs WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM jobs WHERE status = ${status} AND finished_at < ${finishedBefore[status]}
+         ORDER BY seq LIMIT ${limit - removed} FOR UPDATE SKIP LOCKED))`;
     removed += aged.count;
     const [{ n }] = await tx<{ n: number }[]>`
       SELECT count(*)::int8 AS n FROM jobs WHERE status = ${status}`;
     const excess = Math.min(limit - removed, n - keep);
     if (excess > 0) {
       const extra = await tx`
-        DELETE FROM jobs WHERE seq IN (
-          SELECT seq FROM jobs WHERE status = ${status}
-           ORDER BY seq LIMIT ${excess} FOR UPDATE SKIP LOCKED)`;
+        DELETE FROM jobs WHERE ctid = ANY(ARRAY(
+          SELECT ctid FROM jobs WHERE status = ${status}
+           ORDER BY seq LIMIT ${excess} FOR UPDATE SKIP LOCKED))`;
       removed += extra.count;
     }
     if (removed >= limit) break;

@@ -1,0 +1,100 @@
+/**
+ * Jobs claimed for a worker before it has room for them, so that it never waits on the store
+ * between two jobs: each worker's own, oldest first, handed over as its places free up. They
+ * are the worker's attempts already (in progress in the store, under this process's lease,
+ * renewed with the running ones); a job cancelled or lost meanwhile is dropped, and those of a
+ * worker that ends, or of a pool that pauses or drains, go back to the queue.
+ * @module
+ */
+
+import type { Job } from "../job.ts";
+import type { WorkerHandle } from "./worker_handle.ts";
+
+/**
+ * @example
+ * ```ts ignore
+ * const ahead = new ClaimedAhead(32);
+ * ahead.add(handle, jobs);
+ * const next = ahead.take(handle, 4);
+ * ```
+ */
+export class ClaimedAhead {
+  #byWorker = new Map<WorkerHandle, Job[]>();
+
+  /** `depth`: jobs a worker holds at most beyond those it runs; 0 claims only for free places. */
+  constructor(readonly depth: number) {
+    if (!Number.isInteger(depth) || depth < 0) {
+      throw new RangeError(`claimAhead must be a whole number of jobs, received ${depth}`);
+    }
+  }
+
+  /** Jobs held for `handle`. */
+  count(handle: WorkerHandle): number {
+    return this.#byWorker.get(handle)?.length ?? 0;
+  }
+
+  /** Jobs held for every worker. */
+  get size(): number {
+    let size = 0;
+    for (const jobs of this.#byWorker.values()) size += jobs.length;
+    return size;
+  }
+
+  /**
+   * How many jobs to claim for `handle` with `room` free places: the room and a full depth
+   * once it holds half its depth or less, else only what the room lacks.
+   */
+  wanted(handle: WorkerHandle, room: number): number {
+    const held = this.count(handle);
+    const short = Math.max(0, room - held);
+    return held * 2 <= this.depth ? room + this.depth - held : short;
+  }
+
+  /** Keeps `jobs` for `handle`, after those it holds. */
+  add(handle: WorkerHandle, jobs: Job[]): void {
+    if (jobs.length === 0) return;
+    const held = this.#byWorker.get(handle);
+    if (held === undefined) this.#byWorker.set(handle, jobs.slice());
+    else held.push(...jobs);
+  }
+
+  /** Up to `n` of `handle`'s jobs, oldest first, no longer held. */
+  take(handle: WorkerHandle, n: number): Job[] {
+    const held = this.#byWorker.get(handle);
+    if (held === undefined || n <= 0) return [];
+    const taken = held.splice(0, n);
+    if (held.length === 0) this.#byWorker.delete(handle);
+    return taken;
+  }
+
+  /** Every job held for `handle`, no longer held (its worker ended). */
+  takeAll(handle: WorkerHandle): Job[] {
+    const held = this.#byWorker.get(handle) ?? [];
+    this.#byWorker.delete(handle);
+    return held;
+  }
+
+  /** Every job held, no longer held (the pool pauses or drains). */
+  clear(): Job[] {
+    const all = [...this.#byWorker.values()].flat();
+    this.#byWorker.clear();
+    return all;
+  }
+
+  /** Drops the job `jobId` if held (cancelled, or its lease lost); says whether it was. */
+  drop(jobId: string): boolean {
+    for (const [handle, held] of this.#byWorker) {
+      const index = held.findIndex((job) => job.id === jobId);
+      if (index === -1) continue;
+      held.splice(index, 1);
+      if (held.length === 0) this.#byWorker.delete(handle);
+      return true;
+    }
+    return false;
+  }
+
+  /** Every job held now. */
+  jobs(): Job[] {
+    return [...this.#byWorker.values()].flat();
+  }
+}
