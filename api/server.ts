@@ -197,7 +197,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     queue,
     size: options.workers,
     concurrency: options.concurrency,
-    claimAhead: Number(Deno.env.get("DQ_AHEAD") ?? 0),
+    claimAhead: options.claimAhead,
     demoSpeed: options.demoSpeed,
     killGrace: options.killGrace,
     resultLimit: options.resultLimit,

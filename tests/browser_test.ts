@@ -17,6 +17,7 @@ import {
   withDashboard,
 } from "./support/browser.ts";
 import { waitFor } from "./support/wait.ts";
+import { HoldServer } from "./support/hold.ts";
 import { FIXTURES } from "./fixtures/handlers.ts";
 import { SECRET_VARIABLE } from "./fixtures/sandbox/names.ts";
 
@@ -165,6 +166,22 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
         );
       },
     );
+
+    await t.step("the workers card shows the jobs claimed ahead of free places", async () => {
+      await using hold = HoldServer.start();
+      const server = { workers: 1, concurrency: 1, claimAhead: 4, httpAllow: [hold.allow] };
+      await withDashboard(browser, { server }, async (dashboard) => {
+        const { page, url } = dashboard;
+        for (const key of ["a", "b", "c"]) await enqueue(dashboard, "http", hold.payload(key));
+        await page.goto(`${url}/`);
+        await waitForText(testid(page, "live-state"), "Live");
+        await waitForText(testid(page, "workers-ahead"), /^2 claimed ahead$/);
+        await waitForText(testid(page, "count-in-progress"), /^3\s*in progress$/);
+        for (const key of ["a", "b", "c"]) hold.release(key);
+        await waitForText(testid(page, "count-completed"), /^3\s*completed$/);
+        await testid(page, "workers-ahead").waitFor({ state: "detached" });
+      });
+    });
 
     await t.step(
       "a job enqueued through the form goes queued → in-progress → completed on screen",

@@ -21,6 +21,8 @@ export interface Config {
   insecureNoAuth: boolean;
   workers: number;
   concurrency: number;
+  /** Jobs claimed for each worker beyond those it runs, handed over as places free up. */
+  claimAhead: number;
   capacity: number;
   enqueueWait: number;
   bodyLimit: number;

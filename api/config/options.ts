@@ -78,6 +78,15 @@ export const OPTIONS: Record<string, OptionSpec> = {
     description: "Jobs each worker runs at once",
     fallback: () => "16",
   },
+  "claim-ahead": {
+    key: "claimAhead",
+    kind: "integer",
+    min: 0,
+    max: 10_000,
+    description:
+      "Jobs claimed for each worker beyond those it runs, so it never waits on the store between jobs (0: claim only for free places)",
+    fallback: () => "32",
+  },
   "capacity": {
     key: "capacity",
     kind: "integer",

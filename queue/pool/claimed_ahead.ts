@@ -2,8 +2,10 @@
  * Jobs claimed for a worker before it has room for them, so that it never waits on the store
  * between two jobs: each worker's own, oldest first, handed over as its places free up. They
  * are the worker's attempts already (in progress in the store, under this process's lease,
- * renewed with the running ones); a job cancelled or lost meanwhile is dropped, and those of a
- * worker that ends, or of a pool that pauses or drains, go back to the queue.
+ * renewed with the running ones), whose time starts when handed over; a job cancelled or lost
+ * meanwhile is dropped, and those of a worker that ends, or of a pool that pauses or drains,
+ * go back to the queue without losing an attempt. A process killed outright loses them as it
+ * loses its running jobs: rescued later, each with an interrupted attempt.
  * @module
  */
 
@@ -97,4 +99,14 @@ export class ClaimedAhead {
   jobs(): Job[] {
     return [...this.#byWorker.values()].flat();
   }
+}
+
+/**
+ * `job` with its open attempt started at `now`, when it was claimed earlier (it waited ahead):
+ * the attempt's time is its handler's, not its wait's. A new object; `job` is left as it was.
+ */
+export function startingNow(job: Job, now: number): Job {
+  const open = job.attempts.at(-1);
+  if (open === undefined || open.endedAt !== undefined || open.startedAt >= now) return job;
+  return { ...job, attempts: [...job.attempts.slice(0, -1), { ...open, startedAt: now }] };
 }

@@ -18,7 +18,7 @@ import {
   unsentReports,
 } from "./attempt_reports.ts";
 import { ChildJobs } from "./child_jobs.ts";
-import { ClaimedAhead } from "./claimed_ahead.ts";
+import { ClaimedAhead, startingNow } from "./claimed_ahead.ts";
 import { Deadlines } from "./deadlines.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import { OutcomeRecorder } from "./outcome_recorder.ts";
@@ -143,7 +143,7 @@ export class WorkerPool {
         if (types !== undefined) this.#workers.demand(types);
         this.#pump();
       }),
-      this.#queue.onCancel((jobId) => this.#ahead.drop(jobId) || this.#deadlines.cancel(jobId)),
+      this.#queue.onCancel((jobId) => this.#stop(jobId)),
     );
     const { byType } = await this.#queue.store.counts();
     this.#workers.demand(Object.keys(byType).filter((type) => byType[type].queued > 0));
@@ -331,9 +331,10 @@ export class WorkerPool {
       return;
     }
     const now = this.#now();
-    const unsent = handle.run(jobs, now);
+    const starting = jobs.map((job) => startingNow(job, now));
+    const unsent = handle.run(starting, now);
     if (unsent.length > 0) this.#outcomes.report(unsentReports(unsent));
-    this.#deadlines.watch(jobs, now);
+    this.#deadlines.watch(starting, now);
   }
 
   #onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void {
@@ -368,7 +369,12 @@ export class WorkerPool {
       `Worker pool lost the lease of ${jobs.length} running job(s); stopping them`,
       jobFields(jobs),
     );
-    for (const job of jobs) this.#ahead.drop(job.id) || this.#deadlines.cancel(job.id);
+    for (const job of jobs) this.#stop(job.id);
+  }
+
+  /** Drops the job `jobId` if it waits ahead, or aborts its attempt if it runs. */
+  #stop(jobId: string): void {
+    if (!this.#ahead.drop(jobId)) this.#deadlines.cancel(jobId);
   }
 
   #checkIdle(): void {

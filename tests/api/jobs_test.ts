@@ -278,6 +278,7 @@ Deno.test("GET /api/stats counts jobs by status and type, with capacity and work
       busy: 1,
       idle: 0,
       running: 1,
+      claimedAhead: 0,
     });
     const busy = sandboxes.filter((sandbox) => sandbox.busy > 0);
     assert.deepEqual(busy.map(({ permissions, workers }) => ({ permissions, workers })), [

@@ -1,6 +1,6 @@
 /**
- * The overview's workers card: workers busy and idle, job slots in use, and the workers of each
- * set of permissions (sandbox) that has started some.
+ * The overview's workers card: workers busy and idle, job slots in use, jobs claimed ahead for
+ * them, and the workers of each set of permissions (sandbox) that has started some.
  * @module
  */
 
@@ -48,6 +48,11 @@ export function WorkersCard({ workers }: { workers: Stats["workers"] }) {
   const shape = `${started} worker${
     started === 1 ? "" : "s"
   } × ${workers.concurrency}; pool size ${workers.size}`;
+  const ahead = workers.claimedAhead > 0
+    ? html`; <span data-testid="workers-ahead">${
+      formatCount(workers.claimedAhead)
+    } claimed ahead</span>`
+    : "";
   return html`
     <section class="card" aria-labelledby="workers-title" data-testid="workers">
       <h2 id="workers-title">Workers</h2>
@@ -62,7 +67,7 @@ export function WorkersCard({ workers }: { workers: Stats["workers"] }) {
         label="Job slots in use"
       />
       <p class="muted small" data-testid="workers-slots">
-        ${formatCount(workers.running)} of ${formatCount(slots)} job slots in use (${shape})
+        ${formatCount(workers.running)} of ${formatCount(slots)} job slots in use (${shape})${ahead}
       </p>
       <${Sandboxes} sandboxes=${workers.sandboxes} />
     </section>

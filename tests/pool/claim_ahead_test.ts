@@ -1,0 +1,207 @@
+/**
+ * Jobs claimed ahead for a worker (`claimAhead`): in progress in the store and renewed while
+ * they wait, run once places free up with their attempt's time starting then; dropped when
+ * cancelled; put back without losing an attempt when the pool pauses, shuts down or loses the
+ * worker. One worker of one place, so that every job after the first waits ahead.
+ */
+
+import assert from "node:assert/strict";
+import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
+import type { Job } from "../../queue/job.ts";
+import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
+import { FIXTURES } from "../fixtures/handlers.ts";
+import { HoldServer } from "../support/hold.ts";
+import { TEST_LOGGER } from "../support/log_capture.ts";
+import { waitFor } from "../support/wait.ts";
+
+async function start(hold: HoldServer, options: ServerOptions = {}): Promise<DenoQueueServer> {
+  return await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    concurrency: 1,
+    claimAhead: 4,
+    handlers: [FIXTURES],
+    httpAllow: [hold.allow],
+    killGrace: 100,
+    shutdownGrace: 100,
+    logger: TEST_LOGGER,
+    ...options,
+  });
+}
+
+/** `t-holds` jobs, one per key, enqueued together (so one claim takes them all). */
+async function holding(server: DenoQueueServer, hold: HoldServer, keys: string[]) {
+  return await server.queue.enqueue(
+    keys.map((key) => ({ type: "t-holds", payload: hold.payload(key) })),
+  );
+}
+
+/** Lets every job of these tests finish. */
+function releaseAll(hold: HoldServer): void {
+  for (const key of ["a", "b", "c"]) hold.release(key);
+}
+
+async function stored(server: DenoQueueServer, id: string): Promise<Job> {
+  const job = await server.queue.get(id);
+  assert.ok(job !== undefined, `job ${id} is stored`);
+  return job;
+}
+
+async function finished(server: DenoQueueServer, id: string): Promise<Job> {
+  return await waitFor(async () => {
+    const job = await server.queue.get(id);
+    return job?.status === "completed" || job?.status === "failed" ? job : undefined;
+  }, { timeout: 30_000, message: `job ${id} to finish` });
+}
+
+Deno.test("claimAhead: jobs held ahead are in progress, counted, and run once a place frees", async () => {
+  await using hold = HoldServer.start();
+  const server = await start(hold);
+  try {
+    const [first, ...rest] = await holding(server, hold, ["a", "b", "c"]);
+    await waitFor(() => hold.arrivals("a") === 1, { timeout: 30_000 });
+    await waitFor(() => server.pool.stats().claimedAhead === 2, { timeout: 30_000 });
+    assert.equal(server.pool.running, 1);
+    for (const job of rest) assert.equal((await stored(server, job.id)).status, "in-progress");
+    assert.equal((await server.queue.stats()).byStatus["in-progress"], 3);
+    assert.equal(hold.arrivals("b") + hold.arrivals("c"), 0, "held jobs do not run");
+
+    const freedAt = Date.now();
+    hold.release("a");
+    await finished(server, first.id);
+    await waitFor(() => hold.arrivals("b") === 1, { timeout: 30_000 });
+    hold.release("b");
+    await waitFor(() => hold.arrivals("c") === 1, { timeout: 30_000 });
+    hold.release("c");
+    for (const job of rest) {
+      const done = await finished(server, job.id);
+      assert.equal(done.status, "completed");
+      assert.equal(done.attempts.length, 1);
+      // Its attempt began when its handler got it, not when it was claimed.
+      assert.ok(done.attempts[0].startedAt >= freedAt, "the attempt starts at hand-over");
+    }
+    assert.equal(server.pool.stats().claimedAhead, 0);
+  } finally {
+    releaseAll(hold);
+    await server.shutdown();
+  }
+});
+
+Deno.test("claimAhead: a job cancelled while held is dropped and never runs", async () => {
+  await using hold = HoldServer.start();
+  const server = await start(hold);
+  try {
+    const [first, cancelled, last] = await holding(server, hold, ["a", "b", "c"]);
+    await waitFor(() => server.pool.stats().claimedAhead === 2, { timeout: 30_000 });
+    await server.queue.cancel(cancelled.id);
+    assert.equal(server.pool.stats().claimedAhead, 1);
+    hold.release("a");
+    await waitFor(() => hold.arrivals("c") === 1, { timeout: 30_000 });
+    hold.release("c");
+    await finished(server, first.id);
+    assert.equal((await finished(server, last.id)).status, "completed");
+    assert.equal(hold.arrivals("b"), 0, "the cancelled job never ran");
+    assert.equal((await stored(server, cancelled.id)).status, "cancelled");
+  } finally {
+    releaseAll(hold);
+    await server.shutdown();
+  }
+});
+
+Deno.test("claimAhead: pausing puts held jobs back queued, without an attempt", async () => {
+  await using hold = HoldServer.start();
+  const server = await start(hold);
+  try {
+    const [first, ...rest] = await holding(server, hold, ["a", "b", "c"]);
+    await waitFor(() => server.pool.stats().claimedAhead === 2, { timeout: 30_000 });
+    server.pool.pause();
+    assert.equal(server.pool.stats().claimedAhead, 0);
+    for (const job of rest) {
+      await waitFor(async () => (await stored(server, job.id)).status === "queued", {
+        timeout: 30_000,
+      });
+      assert.deepEqual((await stored(server, job.id)).attempts, []);
+    }
+    hold.release("a");
+    await finished(server, first.id);
+    assert.equal(hold.arrivals("b") + hold.arrivals("c"), 0, "nothing runs while paused");
+    server.pool.resume();
+    releaseAll(hold);
+    for (const job of rest) assert.equal((await finished(server, job.id)).attempts.length, 1);
+  } finally {
+    releaseAll(hold);
+    await server.shutdown();
+  }
+});
+
+Deno.test("claimAhead: a worker that dies puts the jobs held for it back, without an attempt", async () => {
+  await using hold = HoldServer.start();
+  const server = await start(hold);
+  try {
+    // One claim takes all three; the first kills its worker while the others wait ahead.
+    const [crasher, ...rest] = await server.queue.enqueue([
+      { type: "t-crashes", payload: {} },
+      { type: "t-succeeds", payload: { value: 1 } },
+      { type: "t-succeeds", payload: { value: 2 } },
+    ]);
+    assert.equal((await finished(server, crasher.id)).status, "failed");
+    for (const job of rest) {
+      const done = await finished(server, job.id);
+      assert.equal(done.status, "completed");
+      assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["completed"]);
+    }
+  } finally {
+    await server.shutdown();
+  }
+});
+
+Deno.test("claimAhead: the leases of held jobs are renewed while they wait", async () => {
+  await using hold = HoldServer.start();
+  // A lease of 600 ms, renewed every 200 ms; the rescuer would end an expired one.
+  const server = await start(hold, { lease: 600 });
+  try {
+    const [first, waiting] = await holding(server, hold, ["a", "b"]);
+    await waitFor(() => server.pool.stats().claimedAhead === 1, { timeout: 30_000 });
+    const claimedUntil = (await stored(server, waiting.id)).leaseExpiresAt ?? 0;
+    // Past the lease it was claimed with, three times over: renewed, not rescued.
+    await waitFor(async () => (await stored(server, waiting.id)).leaseExpiresAt! > claimedUntil, {
+      timeout: 30_000,
+    });
+    await waitFor(() => Date.now() > claimedUntil + 1_200, { timeout: 30_000 });
+    const held = await stored(server, waiting.id);
+    assert.equal(held.status, "in-progress");
+    assert.equal(held.attempts.length, 1);
+    releaseAll(hold);
+    await finished(server, first.id);
+    const done = await finished(server, waiting.id);
+    assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["completed"]);
+  } finally {
+    releaseAll(hold);
+    await server.shutdown();
+  }
+});
+
+Deno.test("claimAhead: shutdown puts held jobs back in a durable store, without an attempt", async () => {
+  await using hold = HoldServer.start();
+  const path = `${Deno.makeTempDirSync()}/jobs.db`;
+  const server = await start(hold, { store: SqliteStore.open(path) });
+  let rest: Job[];
+  try {
+    [, ...rest] = await holding(server, hold, ["a", "b", "c"]);
+    await waitFor(() => server.pool.stats().claimedAhead === 2, { timeout: 30_000 });
+  } finally {
+    await server.shutdown();
+  }
+  const store = SqliteStore.open(path);
+  try {
+    for (const job of rest) {
+      const after = await store.get({ id: job.id });
+      assert.equal(after?.status, "queued");
+      assert.deepEqual(after?.attempts, []);
+    }
+  } finally {
+    await store.close();
+    releaseAll(hold);
+  }
+});
