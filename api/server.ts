@@ -69,6 +69,8 @@ export interface ServerOptions extends Partial<Omit<Config, "handlers" | "store"
   capacityRefresh?: number;
   /** How long a producer socket opened without a key has to send it, in ms. Default 10,000. */
   socketKeyTimeout?: number;
+  /** The window of finished jobs a worker holds ahead (`claimAhead`), in ms. Default 100. */
+  claimAheadPaceMs?: number;
 }
 
 /**
@@ -198,6 +200,7 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
     size: options.workers,
     concurrency: options.concurrency,
     claimAhead: options.claimAhead,
+    claimAheadPaceMs: options.claimAheadPaceMs,
     demoSpeed: options.demoSpeed,
     killGrace: options.killGrace,
     resultLimit: options.resultLimit,

@@ -174,7 +174,11 @@ Deno.test("Cluster of three on PostgreSQL: 10,000 jobs through a kill -9 and a S
     assert.equal(jobs.length, JOBS);
     assert.equal(runs.size, JOBS, "every job ran");
     assert.ok(executedAtKill < JOBS && executedAtTerm < JOBS, "both stops came mid-run");
-    assert.ok(twice + rescuedUnrun <= 16, "no more rescued than the killed node's job slots");
+    // One worker × 16 places, and up to 32 jobs it held ahead (`--claim-ahead`'s default).
+    assert.ok(
+      twice + rescuedUnrun <= 16 + 32,
+      "no more rescued than the killed node's job slots and the jobs it held ahead",
+    );
     console.log(
       `cluster crash test: acknowledged ${acknowledged.size}, completed ${inTable.completed}, ` +
         `run twice ${twice} (started on the killed node, rescued as interrupted), rescued ` +

@@ -1,6 +1,9 @@
 /**
  * Jobs claimed for a worker before it has room for them, so that it never waits on the store
- * between two jobs: each worker's own, oldest first, handed over as its places free up. They
+ * between two jobs: each worker's own, oldest first, handed over as its places free up. A
+ * worker holds as many as it finished in the last `paceMs` (100 ms), up to the depth: fast jobs
+ * keep a full reserve, slow ones (a worker that finishes a job a second) almost none, so no job
+ * waits ahead much longer than that while another node or worker could have run it. They
  * are the worker's attempts already (in progress in the store, under this process's lease,
  * renewed with the running ones), whose time starts when handed over; a job cancelled or lost
  * meanwhile is dropped, and those of a worker that ends, or of a pool that pauses or drains,
@@ -12,6 +15,13 @@
 import type { Job } from "../job.ts";
 import type { WorkerHandle } from "./worker_handle.ts";
 
+/** Jobs a worker finished in the current window (since `since`) and in the one before. */
+interface Pace {
+  since: number;
+  current: number;
+  previous: number;
+}
+
 /**
  * @example
  * ```ts ignore
@@ -22,12 +32,42 @@ import type { WorkerHandle } from "./worker_handle.ts";
  */
 export class ClaimedAhead {
   #byWorker = new Map<WorkerHandle, Job[]>();
+  #pace = new Map<WorkerHandle, Pace>();
 
-  /** `depth`: jobs a worker holds at most beyond those it runs; 0 claims only for free places. */
-  constructor(readonly depth: number) {
+  /**
+   * `depth`: jobs a worker holds at most beyond those it runs (0 claims only for free places);
+   * `paceMs`: the window whose finished jobs it holds.
+   */
+  constructor(readonly depth: number, readonly paceMs = 100) {
     if (!Number.isInteger(depth) || depth < 0) {
       throw new RangeError(`claimAhead must be a whole number of jobs, received ${depth}`);
     }
+  }
+
+  /** `handle` finished `count` jobs at `now`. */
+  finished(handle: WorkerHandle, count: number, now: number): void {
+    if (this.depth === 0 || count === 0) return;
+    let pace = this.#pace.get(handle);
+    if (pace === undefined) this.#pace.set(handle, pace = { since: now, current: 0, previous: 0 });
+    this.#roll(pace, now);
+    pace.current += count;
+  }
+
+  /** How many jobs `handle` should hold at `now`: what it finished lately, up to the depth. */
+  target(handle: WorkerHandle, now: number): number {
+    const pace = this.#pace.get(handle);
+    if (pace === undefined) return 0;
+    this.#roll(pace, now);
+    return Math.min(this.depth, pace.previous + pace.current);
+  }
+
+  /** Starts a new window once the current one is over (the last one is forgotten after two). */
+  #roll(pace: Pace, now: number): void {
+    const elapsed = now - pace.since;
+    if (elapsed < this.paceMs) return;
+    pace.previous = elapsed < 2 * this.paceMs ? pace.current : 0;
+    pace.current = 0;
+    pace.since = now;
   }
 
   /** Jobs held for `handle`. */
@@ -43,13 +83,13 @@ export class ClaimedAhead {
   }
 
   /**
-   * How many jobs to claim for `handle` with `room` free places: the room and a full depth
-   * once it holds half its depth or less, else only what the room lacks.
+   * How many jobs to claim for `handle` with `room` free places at `now`: the room and its full
+   * target once it holds half its target or less, else only what the room lacks.
    */
-  wanted(handle: WorkerHandle, room: number): number {
+  wanted(handle: WorkerHandle, room: number, now: number): number {
     const held = this.count(handle);
-    const short = Math.max(0, room - held);
-    return held * 2 <= this.depth ? room + this.depth - held : short;
+    const target = this.target(handle, now);
+    return held * 2 <= target ? room + Math.max(0, target - held) : Math.max(0, room - held);
   }
 
   /** Keeps `jobs` for `handle`, after those it holds. */
@@ -73,6 +113,7 @@ export class ClaimedAhead {
   takeAll(handle: WorkerHandle): Job[] {
     const held = this.#byWorker.get(handle) ?? [];
     this.#byWorker.delete(handle);
+    this.#pace.delete(handle);
     return held;
   }
 

@@ -20,6 +20,7 @@ import {
 import { ChildJobs } from "./child_jobs.ts";
 import { ClaimedAhead, startingNow } from "./claimed_ahead.ts";
 import { Deadlines } from "./deadlines.ts";
+import { DrainedSets } from "./drained_sets.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
 import { OutcomeRecorder } from "./outcome_recorder.ts";
 import { logReplacement } from "./replacement_log.ts";
@@ -68,6 +69,7 @@ export class WorkerPool {
   /** The claims in flight, if any: drain waits for them. */
   #claiming: Promise<void> | undefined;
   #ahead: ClaimedAhead;
+  #drained = new DrainedSets();
   #draining = false;
   #paused = false;
   #deadlines: Deadlines;
@@ -82,7 +84,7 @@ export class WorkerPool {
     this.size = options.size ?? navigator.hardwareConcurrency ?? 2;
     this.concurrency = options.concurrency ?? 16;
     this.killGrace = options.killGrace ?? 5_000;
-    this.#ahead = new ClaimedAhead(options.claimAhead ?? 0);
+    this.#ahead = new ClaimedAhead(options.claimAhead ?? 0, options.claimAheadPaceMs);
     for (const [name, value] of [["size", this.size], ["concurrency", this.concurrency]] as const) {
       if (!Number.isInteger(value) || value < 1) {
         throw new RangeError(`${name} must be a positive integer, received ${value}`);
@@ -141,6 +143,10 @@ export class WorkerPool {
     this.#unsubscribe.push(
       this.#queue.onReady((types) => {
         if (types !== undefined) this.#workers.demand(types);
+        const sets = types === undefined
+          ? undefined
+          : [...types].map((type) => this.#workers.setOf(type));
+        this.#drained.announced(sets);
         this.#pump();
       }),
       this.#queue.onCancel((jobId) => this.#stop(jobId)),
@@ -159,6 +165,7 @@ export class WorkerPool {
   /** Hands out jobs again. */
   resume(): void {
     this.#paused = false;
+    this.#drained.announced(undefined);
     this.#pump();
   }
 
@@ -264,17 +271,29 @@ export class WorkerPool {
         for (;;) {
           if (this.#draining || this.#paused) return;
           const wants = this.#workers.rooms(this.concurrency, { full: true })
-            .map((place) => ({ ...place, room: this.#ahead.wanted(place.handle, place.room) }))
+            .filter((place) => !this.#drained.has(place.set))
+            .map((place) => ({
+              ...place,
+              room: this.#ahead.wanted(place.handle, place.room, this.#now()),
+            }))
             .filter((want) => want.room > 0);
           if (wants.length === 0) break;
+          const mark = this.#drained.mark();
           const claims = await Promise.allSettled(
             wants.map(({ set, handle, room }) => this.#queue.claim(room, handle.id, set.types)),
           );
           let full = true;
           // Jobs claimed for one worker are handed out even when another worker's claim failed.
           for (const [i, claim] of claims.entries()) {
-            if (claim.status === "rejected") continue;
-            if (claim.value.length < wants[i].room) full = false;
+            if (claim.status === "rejected") {
+              // It may have locked rows that another claim skipped, finding too few.
+              this.#drained.announced([wants[i].set]);
+              continue;
+            }
+            if (claim.value.length < wants[i].room) {
+              full = false;
+              this.#drained.cameShort(wants[i].set, mark);
+            }
             this.#received(wants[i].handle, claim.value);
           }
           const failed = claims.find((claim) => claim.status === "rejected");
@@ -340,6 +359,7 @@ export class WorkerPool {
   #onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void {
     forwardProgressAndLogs(this.#queue, handle, message);
     const { reports, putBack } = outcomeReports(handle, message.outcomes);
+    this.#ahead.finished(handle, message.outcomes.length, this.#now());
     this.#outcomes.report(reports);
     this.#outcomes.putBack(putBack);
     this.#checkIdle();

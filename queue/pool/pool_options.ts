@@ -20,10 +20,12 @@ export interface PoolOptions {
   concurrency?: number;
   /**
    * Jobs claimed for each worker before it has room for them, so that it never waits on the
-   * store between jobs; claimed again once it holds half or less. Default 0: claims only for
-   * free places.
+   * store between jobs: as many as it finished in the last `claimAheadPaceMs`, up to this;
+   * claimed again once it holds half or less. Default 0: claims only for free places.
    */
   claimAhead?: number;
+  /** The window of finished jobs a worker holds ahead (`claimAhead`). Default 100 ms. */
+  claimAheadPaceMs?: number;
   /** Time scale of the demo job types. Default 1. */
   demoSpeed?: number;
   /** Milliseconds between aborting a job's signal and killing its worker. Default 5,000. */

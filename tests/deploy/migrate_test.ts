@@ -67,7 +67,8 @@ async function stop(server: ServiceProcess, signal: Deno.Signal) {
 async function sqliteMadeByServer(path: string) {
   const server = await startService([
     ...["--store", `sqlite:${path}`, "--handlers", FIXTURES, "--master-key", MASTER_KEY],
-    ...["--workers", "1", "--concurrency", "1"],
+    // One place and nothing claimed ahead: a job behind a running one stays queued.
+    ...["--workers", "1", "--concurrency", "1", "--claim-ahead", "0"],
   ]);
   const done = await enqueue(server, { type: "t-succeeds", payload: { value: 2 } });
   const failed = await enqueue(server, {

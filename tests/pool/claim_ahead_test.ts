@@ -8,6 +8,8 @@
 import assert from "node:assert/strict";
 import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
 import type { Job } from "../../queue/job.ts";
+import { ClaimedAhead } from "../../queue/pool/claimed_ahead.ts";
+import type { WorkerHandle } from "../../queue/pool/worker_handle.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
@@ -15,12 +17,17 @@ import { HoldServer } from "../support/hold.ts";
 import { TEST_LOGGER } from "../support/log_capture.ts";
 import { waitFor } from "../support/wait.ts";
 
+/**
+ * A server whose worker of `t-holds` holds up to 4 jobs ahead, as many as it finished in the
+ * last minute: after 3 quick jobs, which it runs first, 3.
+ */
 async function start(hold: HoldServer, options: ServerOptions = {}): Promise<DenoQueueServer> {
-  return await createServer({
+  const server = await createServer({
     store: new MemoryStore(),
     workers: 1,
     concurrency: 1,
     claimAhead: 4,
+    claimAheadPaceMs: 60_000,
     handlers: [FIXTURES],
     httpAllow: [hold.allow],
     killGrace: 100,
@@ -28,6 +35,12 @@ async function start(hold: HoldServer, options: ServerOptions = {}): Promise<Den
     logger: TEST_LOGGER,
     ...options,
   });
+  // Quick ones of the same worker (`t-holds` let through at once): the pace it will keep.
+  for (const key of ["q1", "q2", "q3"]) hold.release(key);
+  for (const job of await holding(server, hold, ["q1", "q2", "q3"])) {
+    await finished(server, job.id);
+  }
+  return server;
 }
 
 /** `t-holds` jobs, one per key, enqueued together (so one claim takes them all). */
@@ -139,7 +152,12 @@ Deno.test("claimAhead: a worker that dies puts the jobs held for it back, withou
   await using hold = HoldServer.start();
   const server = await start(hold);
   try {
-    // One claim takes all three; the first kills its worker while the others wait ahead.
+    // Quick jobs of the worker of `t-crashes` set its pace; then one claim takes all three,
+    // and the first kills the worker while the others wait ahead.
+    const quick = await server.queue.enqueue(
+      [1, 2, 3].map((value) => ({ type: "t-succeeds", payload: { value } })),
+    );
+    for (const job of quick) await finished(server, job.id);
     const [crasher, ...rest] = await server.queue.enqueue([
       { type: "t-crashes", payload: {} },
       { type: "t-succeeds", payload: { value: 1 } },
@@ -204,4 +222,49 @@ Deno.test("claimAhead: shutdown puts held jobs back in a durable store, without 
     await store.close();
     releaseAll(hold);
   }
+});
+
+Deno.test("claimAhead: a worker whose jobs are slow holds none ahead; others may take them", async () => {
+  await using hold = HoldServer.start();
+  // The default pace: what the worker finished in the last 100 ms (here, nothing).
+  const server = await createServer({
+    store: new MemoryStore(),
+    workers: 1,
+    concurrency: 1,
+    claimAhead: 4,
+    handlers: [FIXTURES],
+    httpAllow: [hold.allow],
+    killGrace: 100,
+    shutdownGrace: 100,
+    logger: TEST_LOGGER,
+  });
+  try {
+    const [first, ...rest] = await holding(server, hold, ["a", "b", "c"]);
+    await waitFor(() => hold.arrivals("a") === 1, { timeout: 30_000 });
+    assert.equal(server.pool.stats().claimedAhead, 0);
+    for (const job of rest) assert.equal((await stored(server, job.id)).status, "queued");
+    releaseAll(hold);
+    await finished(server, first.id);
+    for (const job of rest) assert.equal((await finished(server, job.id)).status, "completed");
+  } finally {
+    releaseAll(hold);
+    await server.shutdown();
+  }
+});
+
+Deno.test("ClaimedAhead holds what a worker finished in the last window, up to its depth", () => {
+  const ahead = new ClaimedAhead(8, 100);
+  const worker = {} as WorkerHandle;
+  assert.equal(ahead.target(worker, 0), 0, "nothing finished yet");
+  ahead.finished(worker, 5, 0);
+  assert.equal(ahead.target(worker, 50), 5);
+  assert.equal(ahead.wanted(worker, 2, 50), 7, "its room and its target");
+  assert.equal(ahead.target(worker, 150), 5, "the last window counts");
+  ahead.finished(worker, 20, 160);
+  assert.equal(ahead.target(worker, 170), 8, "up to the depth");
+  assert.equal(ahead.target(worker, 400), 0, "two windows later, nothing");
+  ahead.add(worker, [{ id: "a" }, { id: "b" }] as Job[]);
+  ahead.finished(worker, 3, 410);
+  assert.equal(ahead.wanted(worker, 1, 420), 0, "holds 2 of 3: enough for its room");
+  assert.equal(ahead.wanted(worker, 3, 420), 1, "what its room lacks");
 });
