@@ -15,11 +15,15 @@ import type { Queries } from "./connection.ts";
 /** The type oid of `json`. */
 const JSON_OID = 114;
 
-/** An update as the columns it is written from (see `leaseColumns` for a job's lease). */
-type Source = JobUpdate & { lease: ReturnType<typeof leaseColumns> };
+/** A job's lease and open-attempt columns. */
+type Lease = ReturnType<typeof leaseColumns>;
 
 /** The columns of an update, in order: each one's name, the type its text is cast to, value. */
-const COLUMNS: [string, "text" | "bigint" | "boolean", (update: Source) => unknown][] = [
+const COLUMNS: [
+  string,
+  "text" | "bigint" | "boolean",
+  (update: JobUpdate, lease: Lease) => unknown,
+][] = [
   ["id", "text", ({ job }) => job.id],
   ["from_status", "text", ({ from }) => from],
   ["fenced", "boolean", ({ fence }) => fence !== undefined],
@@ -31,11 +35,11 @@ const COLUMNS: [string, "text" | "bigint" | "boolean", (update: Source) => unkno
   ["updated_at", "bigint", ({ job }) => job.updatedAt],
   ["finished_at", "bigint", ({ job }) => job.finishedAt ?? null],
   ["retried_by", "text", ({ job }) => job.retriedBy ?? null],
-  ["lease_owner", "text", ({ lease }) => lease.lease_owner],
-  ["lease_expires_at", "bigint", ({ lease }) => lease.lease_expires_at],
-  ["lease_token", "text", ({ lease }) => lease.lease_token],
-  ["attempt_started_at", "bigint", ({ lease }) => lease.attempt_started_at],
-  ["attempt_worker", "text", ({ lease }) => lease.attempt_worker],
+  ["lease_owner", "text", (_, lease) => lease.lease_owner],
+  ["lease_expires_at", "bigint", (_, lease) => lease.lease_expires_at],
+  ["lease_token", "text", (_, lease) => lease.lease_token],
+  ["attempt_started_at", "bigint", (_, lease) => lease.attempt_started_at],
+  ["attempt_worker", "text", (_, lease) => lease.attempt_worker],
 ];
 
 /** The columns an update writes: from `status` on (a job's id and type never change). */
@@ -84,13 +88,10 @@ export async function updateJobs(
   return updates.map(({ job }, i) => {
     const seq = applied.get(i);
     if (seq === undefined) return undefined;
-    const next = { ...job, seq };
-    if (next.status !== "in-progress") {
-      delete next.leaseOwner;
-      delete next.leaseExpiresAt;
-      delete next.leaseToken;
-    }
-    return next;
+    if (job.status === "in-progress") return { ...job, seq };
+    const { leaseOwner: _owner, leaseExpiresAt: _expires, leaseToken: _token, ...stored } = job;
+    stored.seq = seq;
+    return stored;
   });
 }
 
@@ -98,8 +99,8 @@ export async function updateJobs(
 function columnArrays(updates: JobUpdate[]): unknown[][] {
   const arrays: unknown[][] = Array.from({ length: COLUMNS.length + 1 }, () => []);
   for (const update of updates) {
-    const source = { ...update, lease: leaseColumns(update.job) };
-    COLUMNS.forEach(([, , value], k) => arrays[k].push(value(source)));
+    const lease = leaseColumns(update.job);
+    for (let k = 0; k < COLUMNS.length; k++) arrays[k].push(COLUMNS[k][2](update, lease));
     arrays[COLUMNS.length].push(jobDataFields(update.job));
   }
   return arrays;

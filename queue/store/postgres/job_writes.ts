@@ -135,7 +135,7 @@ export async function claimJobs(
               ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED))
        AND status = 'queued'
     RETURNING seq, id, type, run_at, finished_at, retried_by, data`;
-  return rows.map((row) => rowToJob({ ...row, ...claimed })).sort((a, b) => a.seq - b.seq);
+  return rows.map((row) => rowToJob(Object.assign(row, claimed))).sort((a, b) => a.seq - b.seq);
 }
 
 /** Queues up to `limit` scheduled jobs due at `now`, by `runAt`; says when the next is due. */
