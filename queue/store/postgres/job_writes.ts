@@ -30,6 +30,12 @@ const WRITTEN = [
   "data",
 ];
 
+/** What a claim returns of a row: the columns it did not set. */
+type ClaimedRow = Pick<
+  JobRow,
+  "seq" | "id" | "type" | "run_at" | "finished_at" | "retried_by" | "data"
+>;
+
 /** The NOTIFY payload's limit is 8,000 bytes: past this, listeners hear "some types". */
 const MAX_PAYLOAD = 7_000;
 
@@ -117,16 +123,7 @@ export async function claimJobs(
   // The locked rows are updated by their `ctid` (a TID scan): joined on `seq` instead, the
   // planner hashes the whole table once a claim takes a few hundred.
   // Only the columns the claim does not set come back: the rest are known here.
-  const claimed = {
-    status: "in-progress",
-    updated_at: now,
-    lease_owner: leaseOwner,
-    lease_expires_at: leaseUntil,
-    lease_token: leaseToken,
-    attempt_started_at: now,
-    attempt_worker: workerId,
-  };
-  const rows = await sql<Omit<JobRow, keyof typeof claimed>[]>`
+  const rows = await sql<ClaimedRow[]>`
     UPDATE jobs SET status = 'in-progress', updated_at = ${now}, lease_owner = ${leaseOwner},
            lease_expires_at = ${leaseUntil}, lease_token = ${leaseToken},
            attempt_started_at = ${now}, attempt_worker = ${workerId}
@@ -135,7 +132,19 @@ export async function claimJobs(
               ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED))
        AND status = 'queued'
     RETURNING seq, id, type, run_at, finished_at, retried_by, data`;
-  return rows.map((row) => rowToJob(Object.assign(row, claimed))).sort((a, b) => a.seq - b.seq);
+  const jobs = rows.map((row) =>
+    rowToJob({
+      ...row,
+      status: "in-progress",
+      updated_at: now,
+      lease_owner: leaseOwner,
+      lease_expires_at: leaseUntil,
+      lease_token: leaseToken,
+      attempt_started_at: now,
+      attempt_worker: workerId,
+    })
+  );
+  return jobs.sort((a, b) => a.seq - b.seq);
 }
 
 /** Queues up to `limit` scheduled jobs due at `now`, by `runAt`; says when the next is due. */
