@@ -1,9 +1,10 @@
 /**
  * Writing new snapshots of jobs (outcomes, cancels, requeues, rescues) under the status and
  * attempt they were seen in, one statement per round however many jobs it carries. Each column
- * travels as one JSON array, zipped back into rows by `ROWS FROM`: no key repeated per row, a
- * job's `data` read once, and a plan that does not depend on how many rows come (the planner
- * expects 100 from each array, so it looks every row up by `id`, whatever the batch size).
+ * travels as one JSON array, zipped back into rows by `ROWS FROM`: no key repeated per row, no
+ * record parsed field by field (as `json_to_recordset` does, `data` again), and a plan that
+ * does not depend on how many rows come (the planner expects 100 from each array, so it looks
+ * every row up by `id`, whatever the batch size).
  * @module
  */
 
