@@ -10,7 +10,7 @@ import { JOB_STATUSES, type JobStatus } from "../../lifecycle.ts";
 import type { JobCounts, ListQuery, RetriableStatus } from "../job_store.ts";
 import { emptyStatusCounts } from "../status_counts.ts";
 import type { Queries } from "./connection.ts";
-import { type JobRow, rowToJob } from "./rows.ts";
+import { type JobRow, rowToJob, statusIs } from "./rows.ts";
 
 /** The job with `id`, if there is one. */
 export async function findJob(sql: Queries, id: string): Promise<Job | undefined> {
@@ -44,15 +44,6 @@ export async function listJobs(
     )
   }) AS pages ORDER BY seq DESC LIMIT ${limit}`;
   return rows.map(rowToJob);
-}
-
-/**
- * `status = '…'` with the status written out, not a parameter: a plan made for any status (as
- * a prepared statement's may be) could use none of the partial indexes. A string that is no
- * status matches no row.
- */
-export function statusIs(sql: Queries, status: JobStatus) {
-  return sql.unsafe(JOB_STATUSES.includes(status) ? `status = '${status}'` : "FALSE");
 }
 
 /**

@@ -13,7 +13,7 @@ import type {
   RenewParams,
 } from "../job_store.ts";
 import type { Queries, Tx } from "./connection.ts";
-import { statusIs } from "./job_reads.ts";
+import { statusIs } from "./rows.ts";
 
 const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
 
@@ -42,11 +42,10 @@ export async function pruneJobs(
 ): Promise<number> {
   let removed = 0;
   for (const status of FINAL) {
+    const before = finishedBefore[status];
     const aged = await tx`
       DELETE FROM jobs WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM jobs WHERE ${statusIs(tx, status)} AND finished_at < ${
-      finishedBefore[status]
-    }
+        SELECT ctid FROM jobs WHERE ${statusIs(tx, status)} AND finished_at < ${before}
          ORDER BY seq LIMIT ${limit - removed} FOR UPDATE SKIP LOCKED))`;
     removed += aged.count;
     const [{ n }] = await tx<{ n: number }[]>`
