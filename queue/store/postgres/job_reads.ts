@@ -10,7 +10,7 @@ import { JOB_STATUSES, type JobStatus } from "../../lifecycle.ts";
 import type { JobCounts, ListQuery, RetriableStatus } from "../job_store.ts";
 import { emptyStatusCounts } from "../status_counts.ts";
 import type { Queries } from "./connection.ts";
-import { type JobRow, rowToJob } from "./rows.ts";
+import { type JobRow, rowToJob, statusIs } from "./rows.ts";
 
 /** The job with `id`, if there is one. */
 export async function findJob(sql: Queries, id: string): Promise<Job | undefined> {
@@ -18,13 +18,15 @@ export async function findJob(sql: Queries, id: string): Promise<Job | undefined
   return row === undefined ? undefined : rowToJob(row);
 }
 
-/** A filtered page of jobs, newest first. */
+/**
+ * A filtered page of jobs, newest first: read from the index of its status, or for all
+ * statuses, from each one's (at most a page from each), merged. There is no index of all rows.
+ */
 export async function listJobs(
   sql: Queries,
   { status, type, limit, beforeSeq, idMatch }: ListQuery,
 ): Promise<Job[]> {
   const where = [sql`TRUE`];
-  if (status !== undefined) where.push(sql`status = ${status}`);
   if (type !== undefined) where.push(sql`type = ${type}`);
   if (beforeSeq !== undefined) where.push(sql`seq < ${beforeSeq}`);
   if (idMatch !== undefined) {
@@ -32,8 +34,15 @@ export async function listJobs(
     where.push(sql`(id LIKE ${idMatch} || '%' OR id LIKE '%' || ${idMatch})`);
   }
   const condition = where.reduce((all, part) => sql`${all} AND ${part}`);
-  const rows = await sql<JobRow[]>`
-    SELECT * FROM jobs WHERE ${condition} ORDER BY seq DESC LIMIT ${limit}`;
+  const page = (of: JobStatus) =>
+    sql`SELECT * FROM jobs WHERE ${statusIs(sql, of)} AND ${condition}
+         ORDER BY seq DESC LIMIT ${limit}`;
+  const rows = status !== undefined ? await sql<JobRow[]>`${page(status)}` : await sql<JobRow[]>`
+    SELECT * FROM (${
+    JOB_STATUSES.map((of) => sql`(${page(of)})`).reduce((all, next) =>
+      sql`${all} UNION ALL ${next}`
+    )
+  }) AS pages ORDER BY seq DESC LIMIT ${limit}`;
   return rows.map(rowToJob);
 }
 

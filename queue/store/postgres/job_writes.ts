@@ -1,8 +1,8 @@
 /**
  * The writes that move jobs, each one statement however many jobs it carries: inserts (rows
  * as one JSON parameter), claims (`FOR UPDATE SKIP LOCKED` in a subquery, oldest first along
- * the partial index of queued jobs), updates under the status and attempt they were seen in
- * (one `UPDATE … FROM json_to_recordset`), and promotions of due scheduled jobs. Jobs that
+ * the partial index of queued jobs) and promotions of due scheduled jobs; updates are in
+ * `job_updates.ts`. Jobs that
  * became ready are announced with `pg_notify` in the same statement or transaction, so a
  * listener wakes only once they can be claimed.
  * @module
@@ -10,11 +10,11 @@
 
 import type { Job } from "../../job.ts";
 import { assertRetryable } from "../retry_claim.ts";
-import type { ClaimParams, JobUpdate, PromoteResult } from "../job_store.ts";
+import type { ClaimParams, PromoteResult } from "../job_store.ts";
 import type { Queries, Tx } from "./connection.ts";
 import { jobRecord, type JobRow, RECORD_COLUMNS, rowToJob } from "./rows.ts";
 
-/** The columns an insert or an update writes, as in {@linkcode RECORD_COLUMNS}. */
+/** The columns an insert writes, as in {@linkcode RECORD_COLUMNS}. */
 const WRITTEN = [
   "status",
   "type",
@@ -29,6 +29,12 @@ const WRITTEN = [
   "attempt_worker",
   "data",
 ];
+
+/** What a claim returns of a row: the columns it did not set. */
+type ClaimedRow = Pick<
+  JobRow,
+  "seq" | "id" | "type" | "run_at" | "finished_at" | "retried_by" | "data"
+>;
 
 /** The NOTIFY payload's limit is 8,000 bytes: past this, listeners hear "some types". */
 const MAX_PAYLOAD = 7_000;
@@ -116,7 +122,8 @@ export async function claimJobs(
   const ofTypes = types === undefined ? sql`` : sql`AND type = ANY(${types as string[]})`;
   // The locked rows are updated by their `ctid` (a TID scan): joined on `seq` instead, the
   // planner hashes the whole table once a claim takes a few hundred.
-  const rows = await sql<JobRow[]>`
+  // Only the columns the claim does not set come back: the rest are known here.
+  const rows = await sql<ClaimedRow[]>`
     UPDATE jobs SET status = 'in-progress', updated_at = ${now}, lease_owner = ${leaseOwner},
            lease_expires_at = ${leaseUntil}, lease_token = ${leaseToken},
            attempt_started_at = ${now}, attempt_worker = ${workerId}
@@ -124,67 +131,20 @@ export async function claimJobs(
              SELECT ctid FROM jobs WHERE status = 'queued' ${ofTypes}
               ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED))
        AND status = 'queued'
-    RETURNING *`;
-  return rows.map(rowToJob).sort((a, b) => a.seq - b.seq);
-}
-
-/**
- * Writes each update whose row is still in `from` (and, with a fence, on that attempt; for a
- * rescue, with its lease still expired): one statement per round, a round holding each job
- * once, so that two updates of one job apply in order. Returns, at each update's index, the job
- * as stored (a job out of `in-progress` holds no lease), or `undefined` where it was refused.
- */
-export async function updateJobs(
-  tx: Queries,
-  updates: JobUpdate[],
-): Promise<(Job | undefined)[]> {
-  const applied = new Map<number, number>(); // index in `updates` → seq
-  for (const round of rounds(updates)) {
-    const records = round.map((i) => {
-      const { from, job, fence } = updates[i];
-      return {
-        ...jobRecord(job),
-        i,
-        from_status: from,
-        fenced: fence !== undefined,
-        fence_token: fence?.leaseToken ?? null,
-        expired_before: fence?.expiredBefore ?? null,
-      };
-    });
-    const rows = await tx<{ i: number; seq: number }[]>`
-      UPDATE jobs j SET ${tx.unsafe(WRITTEN.map((column) => `${column} = u.${column}`).join(", "))}
-        FROM json_to_recordset(${records as never}::json) AS u(${tx.unsafe(RECORD_COLUMNS)},
-             i integer, from_status text, fenced boolean, fence_token text, expired_before bigint)
-       WHERE j.id = u.id AND j.status = u.from_status AND j.type = u.type
-         AND (NOT u.fenced OR j.lease_token IS NOT DISTINCT FROM u.fence_token)
-         AND (u.expired_before IS NULL OR j.lease_expires_at IS NULL
-              OR j.lease_expires_at < u.expired_before)
-      RETURNING u.i, j.seq`;
-    for (const { i, seq } of rows) applied.set(i, seq);
-  }
-  return updates.map(({ job }, i) => {
-    const seq = applied.get(i);
-    if (seq === undefined) return undefined;
-    const next = { ...job, seq };
-    if (next.status !== "in-progress") {
-      delete next.leaseOwner;
-      delete next.leaseExpiresAt;
-      delete next.leaseToken;
-    }
-    return next;
-  });
-}
-
-/** Indexes of `updates` in rounds: the k-th update of each job goes in round k. */
-function rounds(updates: JobUpdate[]): number[][] {
-  const result: number[][] = [];
-  const seen = new Map<string, number>();
-  updates.forEach(({ job }, i) => {
-    const round = seen.get(job.id) ?? 0;
-    seen.set(job.id, round + 1);
-    (result[round] ??= []).push(i);
-  });
-  return result;
+    RETURNING seq, id, type, run_at, finished_at, retried_by, data`;
+  const jobs = rows.map((row) =>
+    rowToJob({
+      ...row,
+      status: "in-progress",
+      updated_at: now,
+      lease_owner: leaseOwner,
+      lease_expires_at: leaseUntil,
+      lease_token: leaseToken,
+      attempt_started_at: now,
+      attempt_worker: workerId,
+    })
+  );
+  return jobs.sort((a, b) => a.seq - b.seq);
 }
 
 /** Queues up to `limit` scheduled jobs due at `now`, by `runAt`; says when the next is due. */

@@ -36,14 +36,8 @@ import {
   type Sql,
 } from "./connection.ts";
 import { countJobs, findExpiredLeases, findJob, listJobs } from "./job_reads.ts";
-import {
-  claimJobs,
-  insertJobs,
-  notifyReady,
-  promoteJobs,
-  recordRetries,
-  updateJobs,
-} from "./job_writes.ts";
+import { claimJobs, insertJobs, notifyReady, promoteJobs, recordRetries } from "./job_writes.ts";
+import { updateJobs } from "./job_updates.ts";
 import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
 import { PgBroadcast } from "./pg_broadcast.ts";
 import { PostgresNodes } from "./postgres_nodes.ts";

@@ -13,6 +13,7 @@ import type {
   RenewParams,
 } from "../job_store.ts";
 import type { Queries, Tx } from "./connection.ts";
+import { statusIs } from "./rows.ts";
 
 const FINAL: FinalStatus[] = ["completed", "failed", "cancelled"];
 
@@ -23,7 +24,7 @@ export async function deleteJobs(
 ): Promise<DeleteResult> {
   const where = [sql`TRUE`];
   if (ids !== undefined) where.push(sql`id = ANY(${ids})`);
-  if (status !== undefined) where.push(sql`status = ${status}`);
+  if (status !== undefined) where.push(sql`${statusIs(sql, status)}`);
   const condition = where.reduce((all, part) => sql`${all} AND ${part}`);
   const rows = await sql<{ status: JobStatus }[]>`
     DELETE FROM jobs WHERE ${condition} RETURNING status`;
@@ -41,18 +42,19 @@ export async function pruneJobs(
 ): Promise<number> {
   let removed = 0;
   for (const status of FINAL) {
+    const before = finishedBefore[status];
     const aged = await tx`
       DELETE FROM jobs WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM jobs WHERE status = ${status} AND finished_at < ${finishedBefore[status]}
+        SELECT ctid FROM jobs WHERE ${statusIs(tx, status)} AND finished_at < ${before}
          ORDER BY seq LIMIT ${limit - removed} FOR UPDATE SKIP LOCKED))`;
     removed += aged.count;
     const [{ n }] = await tx<{ n: number }[]>`
-      SELECT count(*)::int8 AS n FROM jobs WHERE status = ${status}`;
+      SELECT count(*)::int8 AS n FROM jobs WHERE ${statusIs(tx, status)}`;
     const excess = Math.min(limit - removed, n - keep);
     if (excess > 0) {
       const extra = await tx`
         DELETE FROM jobs WHERE ctid = ANY(ARRAY(
-          SELECT ctid FROM jobs WHERE status = ${status}
+          SELECT ctid FROM jobs WHERE ${statusIs(tx, status)}
            ORDER BY seq LIMIT ${excess} FOR UPDATE SKIP LOCKED))`;
       removed += extra.count;
     }

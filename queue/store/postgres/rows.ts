@@ -1,11 +1,14 @@
 /**
  * How a job maps to a row of the `jobs` table and back: the columns queries use, and the rest
- * as one `json` value. Rows travel to the server as JSON records (`json_to_recordset`), so a
- * batch of any size is one statement with one parameter.
+ * as one `json` value. Inserted rows travel to the server as JSON records (`json_to_recordset`),
+ * so a batch of any size is one statement with one parameter (updates: `job_updates.ts`). And
+ * how a query names a status, so that its plan can use the status's partial index.
  * @module
  */
 
 import type { Job } from "../../job.ts";
+import { JOB_STATUSES, type JobStatus } from "../../lifecycle.ts";
+import type { Queries } from "./connection.ts";
 import {
   type JobColumns,
   type JobData,
@@ -57,4 +60,13 @@ export function rowToJob(row: JobRow): Job {
     updatedAt: row.updated_at,
     retriedBy: row.retried_by ?? undefined,
   });
+}
+
+/**
+ * `status = '…'` with the status written out, not a parameter: a plan made for any status (as
+ * a prepared statement's may be) could use none of the partial indexes. A string that is no
+ * status matches no row.
+ */
+export function statusIs(sql: Queries, status: JobStatus) {
+  return sql.unsafe(JOB_STATUSES.includes(status) ? `status = '${status}'` : "FALSE");
 }

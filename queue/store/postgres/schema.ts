@@ -4,8 +4,9 @@
  * version table. A schema written by a newer DenoQueue is refused.
  *
  * Columns hold what queries filter, order and fence on; the rest of a job is one `json` value
- * (text as written: a payload keeps its key order), written whole. Partial indexes cover only
- * the rows each query looks for: a claim walks `jobs_queued` in `seq` order.
+ * (text as written: a payload keeps its key order), written whole. Jobs are keyed by `id`;
+ * partial indexes cover only the rows each query looks for, each status's in `seq` order: a
+ * claim walks `jobs_queued`, a rescue `jobs_running`.
  * @module
  */
 
@@ -57,6 +58,19 @@ export const MIGRATIONS: readonly string[] = [
      autovacuum_vacuum_insert_scale_factor = 0.02,
      autovacuum_analyze_scale_factor = 0.02
    );`,
+  // 4: fewer index entries per row version. A claim or an outcome writes a new version of its
+  // row, with an entry in every index whose predicate it meets: the index of all rows by `seq`
+  // goes (a list of all statuses merges theirs, see `job_reads.ts`), the ids are compared byte
+  // by byte, and the in-progress rows have one index, by `seq`, for rescues, a node's jobs and
+  // lists, instead of two. Scheduled rows get a second, by `seq`, for lists.
+  `ALTER TABLE jobs DROP CONSTRAINT jobs_pkey;
+   ALTER TABLE jobs DROP CONSTRAINT jobs_id_key;
+   ALTER TABLE jobs ALTER COLUMN id TYPE text COLLATE "C";
+   ALTER TABLE jobs ADD CONSTRAINT jobs_pkey PRIMARY KEY (id);
+   DROP INDEX jobs_running;
+   DROP INDEX jobs_held;
+   CREATE INDEX jobs_running ON jobs (seq) WHERE status = 'in-progress';
+   CREATE INDEX jobs_scheduled_seq ON jobs (seq) WHERE status = 'scheduled';`,
 ];
 
 /** The schema version this code writes. */

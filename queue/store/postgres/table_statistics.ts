@@ -3,7 +3,7 @@
  * nearly empty (a burst of enqueues) otherwise runs on the statistics of the empty table until
  * autovacuum's next visit (`autovacuum_naptime`, a minute by default): the planner then expects
  * a handful of queued rows, so each claim reads and sorts every queued row and each outcome
- * scans the whole table (a hash join against `json_to_recordset`), milliseconds per job that
+ * scans the whole table (a hash join against the outcome rows), milliseconds per job that
  * grow with the backlog. Counting this process's inserts and running `ANALYZE` once they are
  * a large share of the table keeps the plans on the indexes.
  * @module

@@ -32,7 +32,7 @@ Deno.test("PostgresStore.open() migrates a version 1 schema, keeping its jobs", 
     );
     assert.match(options, /autovacuum_vacuum_scale_factor=0\.02/);
     assert.match(options, /autovacuum_vacuum_insert_scale_factor=0\.02/);
-    assert.equal(SCHEMA_VERSION, 3); // 2: nodes and the leader lease; 3: the autovacuum settings.
+    assert.equal(SCHEMA_VERSION, 4); // 2: nodes and the leader lease; 3: the autovacuum settings; 4: fewer indexes.
   } finally {
     await store.close();
   }
