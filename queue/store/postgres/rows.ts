@@ -1,7 +1,8 @@
 /**
  * How a job maps to a row of the `jobs` table and back: the columns queries use, and the rest
- * as one `json` value. Rows travel to the server as JSON records (`json_to_recordset`), so a
- * batch of any size is one statement with one parameter.
+ * as one `json` value. Rows travel to the server as JSON, so a batch of any size is one
+ * statement with one or two parameters: updates as records (`json_to_recordset`), inserts as
+ * arrays of column values beside the arrays of `data` (read in a third of the time).
  * @module
  */
 
@@ -50,6 +51,47 @@ export function jobRecord(job: Job): JobRecord {
     data: jobDataFields(job),
   };
 }
+
+/**
+ * The columns of an inserted row but `data`, in the order of {@linkcode INSERT_VALUES}, as a
+ * JSON array `[id, status, type, run_at, updated_at, finished_at, retried_by, lease_owner,
+ * lease_expires_at, lease_token, attempt_started_at, attempt_worker]` without its trailing
+ * nulls (a new job's are all its last seven).
+ */
+export function insertValues(job: Job): (string | number | null)[] {
+  const values: (string | number | null)[] = [
+    job.id,
+    job.status,
+    job.type,
+    job.runAt,
+    job.updatedAt,
+  ];
+  if (job.status === "in-progress") {
+    const lease = leaseColumns(job);
+    values.push(
+      job.finishedAt ?? null,
+      job.retriedBy ?? null,
+      lease.lease_owner,
+      lease.lease_expires_at,
+      lease.lease_token,
+      lease.attempt_started_at,
+      lease.attempt_worker,
+    );
+  } else if (job.retriedBy !== undefined) {
+    values.push(job.finishedAt ?? null, job.retriedBy);
+  } else if (job.finishedAt !== undefined) {
+    values.push(job.finishedAt);
+  }
+  while (values.at(-1) === null) values.pop();
+  return values;
+}
+
+/**
+ * The columns of {@linkcode insertValues} read from one of its arrays, `c` (`jsonb`), in the
+ * order of `INSERT INTO jobs (id, status, …, attempt_worker)`.
+ */
+export const INSERT_VALUES = `c->>0, c->>1, c->>2, (c->>3)::bigint, (c->>4)::bigint,
+  (c->>5)::bigint, c->>6, c->>7, (c->>8)::bigint, c->>9, (c->>10)::bigint, c->>11`;
 
 /** The job a row holds: `data` comes parsed; `updatedAt` and `retriedBy` from their columns. */
 export function rowToJob(row: JobRow): Job {
