@@ -1,10 +1,10 @@
 /**
- * The writes that move jobs, each one statement however many jobs it carries: inserts (rows
- * as one JSON parameter), claims (`FOR UPDATE SKIP LOCKED` in a subquery, oldest first along
- * the partial index of queued jobs) and promotions of due scheduled jobs; updates are in
- * `job_updates.ts`. Jobs that
- * became ready are announced with `pg_notify` in the same statement or transaction, so a
- * listener wakes only once they can be claimed.
+ * The writes that move jobs, each one statement however many jobs it carries: inserts (their
+ * columns and their `data` as two JSON parameters), claims (`FOR UPDATE SKIP LOCKED` in a
+ * subquery, oldest first along the partial index of queued jobs) and promotions of due
+ * scheduled jobs; updates are in `job_updates.ts`. Jobs that became ready are announced with
+ * `pg_notify` in the same statement or transaction, so a listener wakes only once they can be
+ * claimed.
  * @module
  */
 
@@ -12,9 +12,10 @@ import type { Job } from "../../job.ts";
 import { assertRetryable } from "../retry_claim.ts";
 import type { ClaimParams, PromoteResult } from "../job_store.ts";
 import type { Queries, Tx } from "./connection.ts";
-import { jobRecord, type JobRow, RECORD_COLUMNS, rowToJob } from "./rows.ts";
+import { jobDataFields } from "../row_fields.ts";
+import { INSERT_VALUES, insertValues, type JobRow, rowToJob } from "./rows.ts";
 
-/** The columns an insert writes, as in {@linkcode RECORD_COLUMNS}. */
+/** The columns an insert writes, as in {@linkcode INSERT_VALUES} and then `data`. */
 const WRITTEN = [
   "status",
   "type",
@@ -39,6 +40,11 @@ type ClaimedRow = Pick<
 /** The NOTIFY payload's limit is 8,000 bytes: past this, listeners hear "some types". */
 const MAX_PAYLOAD = 7_000;
 
+/** The types of `jobs` that are queued: what a write announces. */
+export function readyTypes(jobs: Job[]): string[] {
+  return jobs.filter((job) => job.status === "queued").map((job) => job.type);
+}
+
 /** Announces on `channel` that jobs of `types` became ready, within the caller's transaction. */
 export async function notifyReady(tx: Queries, channel: string, types: Iterable<string>) {
   const distinct = [...new Set(types)];
@@ -53,27 +59,29 @@ export async function notifyReady(tx: Queries, channel: string, types: Iterable<
  * `A job with id … already exists` when an id is taken, by a stored job or another of the jobs.
  */
 export async function insertJobs(tx: Queries, jobs: Job[], channel?: string): Promise<Job[]> {
+  if (jobs.length === 0) return [];
   const seen = new Set<string>();
   for (const job of jobs) {
     if (seen.has(job.id)) throw new Error(`A job with id ${job.id} already exists`);
     seen.add(job.id);
   }
-  const announce = channel === undefined ? tx`` : tx`, (
-      SELECT pg_notify(${channel}, CASE WHEN length(types) > ${MAX_PAYLOAD} THEN '[]' ELSE types END)
-        FROM (SELECT json_agg(DISTINCT type)::text AS types FROM inserted
-               WHERE status = 'queued') AS ready
-       WHERE types IS NOT NULL)::text AS announced`;
-  let rows: { id: string; seq: number }[];
+  // Read as `jsonb` (parsed once, read by position) and `json` (each `data` kept as written).
+  const values = JSON.stringify(jobs.map(insertValues));
+  const data = JSON.stringify(jobs.map(jobDataFields));
+  const payload = channel === undefined ? undefined : readyPayload(jobs);
+  // Sent at the commit, once: an uncorrelated subquery runs once whatever the rows.
+  const announce = channel === undefined || payload === undefined
+    ? tx``
+    : tx`, (SELECT pg_notify(${channel}, ${payload}))::text AS announced`;
+  let rows: { seq: number }[];
   try {
-    rows = await tx<{ id: string; seq: number }[]>`
-      WITH inserted AS (
-        INSERT INTO jobs (id, ${tx.unsafe(WRITTEN.join(", "))})
-        SELECT r.id, ${tx.unsafe(WRITTEN.map((column) => `r.${column}`).join(", "))}
-          FROM ROWS FROM (json_to_recordset(${jobs.map(jobRecord) as never}::json)
-                 AS (${tx.unsafe(RECORD_COLUMNS)})) WITH ORDINALITY AS r
-         ORDER BY r.ordinality
-        RETURNING id, seq, type, status)
-      SELECT id, seq ${announce} FROM inserted`;
+    rows = await tx<{ seq: number }[]>`
+      INSERT INTO jobs (id, ${tx.unsafe(WRITTEN.join(", "))})
+      SELECT ${tx.unsafe(INSERT_VALUES)}, d
+        FROM ROWS FROM (jsonb_array_elements(${values}::text::jsonb),
+                        json_array_elements(${data}::text::json)) WITH ORDINALITY AS r(c, d, n)
+       ORDER BY r.n
+      RETURNING seq ${announce}`;
   } catch (error) {
     const { code, detail } = error as { code?: string; detail?: string };
     if (code === "23505" && /\(id\)/.test(detail ?? "")) {
@@ -82,8 +90,18 @@ export async function insertJobs(tx: Queries, jobs: Job[], channel?: string): Pr
     }
     throw error;
   }
-  const seqs = new Map(rows.map((row) => [row.id, row.seq]));
-  return jobs.map((job) => ({ ...job, seq: seqs.get(job.id)! }));
+  // Numbered as inserted, in the order of the arrays.
+  const seqs = rows.map((row) => row.seq).sort((a, b) => a - b);
+  return jobs.map((job, i) => ({ ...job, seq: seqs[i] }));
+}
+
+/** What a notification of `jobs` says: their ready types; none when none is ready. */
+function readyPayload(jobs: Job[]): string | undefined {
+  const types = new Set<string>();
+  for (const job of jobs) if (job.status === "queued") types.add(job.type);
+  if (types.size === 0) return undefined;
+  const payload = JSON.stringify([...types]);
+  return payload.length > MAX_PAYLOAD ? "[]" : payload;
 }
 
 /**

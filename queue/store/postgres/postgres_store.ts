@@ -3,9 +3,9 @@
  * DenoQueue processes share one database (one schema each group). Nothing is kept in memory
  * that another process could change: counts are read from the rows, claims race through
  * `FOR UPDATE SKIP LOCKED`, and every write of an attempt is fenced by its lease token in SQL.
- * Enqueues that arrive together share one transaction (one statement, one commit), in the order
- * they came. A connection lost makes calls reject with `StoreUnavailableError` until the
- * client has reconnected, which it does by itself.
+ * Enqueues that arrive together share one statement and one commit (`job_inserts.ts`). A
+ * connection lost makes calls reject with `StoreUnavailableError` until the client has
+ * reconnected, which it does by itself.
  * @module
  */
 
@@ -36,7 +36,8 @@ import {
   type Sql,
 } from "./connection.ts";
 import { countJobs, findExpiredLeases, findJob, listJobs } from "./job_reads.ts";
-import { claimJobs, insertJobs, notifyReady, promoteJobs, recordRetries } from "./job_writes.ts";
+import { JobInserts } from "./job_inserts.ts";
+import { claimJobs, notifyReady, promoteJobs, readyTypes } from "./job_writes.ts";
 import { updateJobs } from "./job_updates.ts";
 import { findKeyRow, insertKeyRow, listKeyRows, revokeKeyRow, touchKeyRow } from "./key_rows.ts";
 import { PgBroadcast } from "./pg_broadcast.ts";
@@ -82,7 +83,7 @@ export class PostgresStore implements Store {
   readonly migratedFrom: number;
   #sql: Sql;
   #channel: string;
-  #inserts = new WriteLane<Job[], Job[]>((batches) => this.#insertBatches(batches));
+  #inserts: JobInserts;
   #updates = new WriteLane<JobUpdate[], Job[]>((calls) => this.#updateBatches(calls));
   #wakeups: ReadyWakeups;
   /** `ANALYZE` as the table grows, for plans that use the indexes (see `table_statistics.ts`). */
@@ -110,6 +111,7 @@ export class PostgresStore implements Store {
     this.url = url;
     this.migratedFrom = from;
     this.#channel = readyChannel(schema);
+    this.#inserts = new JobInserts(sql, this.#channel);
     this.#wakeups = new ReadyWakeups(sql, this.#channel, pollMs, () => this.#readyTypes());
     this.broadcast = new PgBroadcast(sql, schema);
     this.#growth = new TableGrowth(() => analyzeJobs(sql));
@@ -145,50 +147,11 @@ export class PostgresStore implements Store {
   }
 
   async insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
-    const inserted = await this.#guard(this.#inserts.run(jobs));
+    for (const job of jobs) this.#types.add(job.type);
+    const inserted = await this.#guard(this.#inserts.insert(jobs));
     // Once committed: an ANALYZE counts only committed rows.
     this.#growth.inserted(inserted.length);
     return inserted;
-  }
-
-  /**
-   * The inserts of several callers in one statement (its notification with it), or with a
-   * manual retry among them, in one transaction; if it fails, each is written on its own, so
-   * that a bad one fails alone.
-   */
-  async #insertBatches(batches: Job[][]): Promise<Outcome<Job[]>[]> {
-    try {
-      const outputs = await this.#insertAll(batches);
-      return outputs.map((output) => ({ ok: true as const, output }));
-    } catch (error) {
-      if (batches.length === 1 || isUnavailable(error)) throw error;
-    }
-    const outcomes: Outcome<Job[]>[] = [];
-    for (const jobs of batches) {
-      try {
-        const [output] = await this.#insertAll([jobs]);
-        outcomes.push({ ok: true, output });
-      } catch (error) {
-        if (isUnavailable(error)) throw error;
-        outcomes.push({ ok: false, error });
-      }
-    }
-    return outcomes;
-  }
-
-  /** Inserts the jobs of `batches` at once; returns each batch's jobs, numbered. */
-  async #insertAll(batches: Job[][]): Promise<Job[][]> {
-    for (const jobs of batches) for (const job of jobs) this.#types.add(job.type);
-    const all = batches.flat();
-    const inserted = all.some((job) => job.retryOf !== undefined)
-      ? await this.#sql.begin(async (tx) => {
-        const jobs = await recordRetries(tx, await insertJobs(tx, all));
-        await notifyReady(tx, this.#channel, readyTypes(jobs));
-        return jobs;
-      }) as Job[]
-      : await insertJobs(this.#sql, all, this.#channel);
-    let start = 0;
-    return batches.map((jobs) => inserted.slice(start, start += jobs.length));
   }
 
   claim(params: ClaimParams): Promise<Job[]> {
@@ -372,9 +335,4 @@ export class PostgresStore implements Store {
       throw asStoreError(error);
     });
   }
-}
-
-/** The types of `jobs` that are queued: what a write announces. */
-function readyTypes(jobs: Job[]): string[] {
-  return jobs.filter((job) => job.status === "queued").map((job) => job.type);
 }

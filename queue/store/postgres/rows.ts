@@ -1,21 +1,16 @@
 /**
  * How a job maps to a row of the `jobs` table and back: the columns queries use, and the rest
- * as one `json` value. Inserted rows travel to the server as JSON records (`json_to_recordset`),
- * so a batch of any size is one statement with one parameter (updates: `job_updates.ts`). And
- * how a query names a status, so that its plan can use the status's partial index.
+ * as one `json` value. Rows travel to the server as JSON, so a batch of any size is one
+ * statement with one or two parameters: inserts as arrays of column values beside the arrays of
+ * `data` (`job_inserts.ts`), updates as one array per column (`job_updates.ts`). And how a query
+ * names a status, so that its plan can use the status's partial index.
  * @module
  */
 
 import type { Job } from "../../job.ts";
 import { JOB_STATUSES, type JobStatus } from "../../lifecycle.ts";
 import type { Queries } from "./connection.ts";
-import {
-  type JobColumns,
-  type JobData,
-  jobDataFields,
-  jobFromRow,
-  leaseColumns,
-} from "../row_fields.ts";
+import { type JobColumns, type JobData, jobFromRow, leaseColumns } from "../row_fields.ts";
 
 /**
  * A row as postgres.js returns it (int8 as numbers, `json` parsed): `updated_at` and
@@ -27,32 +22,46 @@ export interface JobRow extends JobColumns {
   data: JobData;
 }
 
-/** A job's columns as a JSON record, named as the table's columns. */
-export type JobRecord = Omit<JobRow, "seq">;
-
-/** The column list of a {@linkcode JobRecord} for `json_to_recordset(...) AS r(...)`. */
-export const RECORD_COLUMNS = `id text, status text, type text, run_at bigint,
-  updated_at bigint, finished_at bigint, retried_by text, lease_owner text, lease_expires_at bigint,
-  lease_token text, attempt_started_at bigint, attempt_worker text, data json`;
+/**
+ * The columns of an inserted row but `data`, in the order of {@linkcode INSERT_VALUES}, as a
+ * JSON array `[id, status, type, run_at, updated_at, finished_at, retried_by, lease_owner,
+ * lease_expires_at, lease_token, attempt_started_at, attempt_worker]` without its trailing
+ * nulls (a new job's are all its last seven).
+ */
+export function insertValues(job: Job): (string | number | null)[] {
+  const values: (string | number | null)[] = [
+    job.id,
+    job.status,
+    job.type,
+    job.runAt,
+    job.updatedAt,
+  ];
+  if (job.status === "in-progress") {
+    const lease = leaseColumns(job);
+    values.push(
+      job.finishedAt ?? null,
+      job.retriedBy ?? null,
+      lease.lease_owner,
+      lease.lease_expires_at,
+      lease.lease_token,
+      lease.attempt_started_at,
+      lease.attempt_worker,
+    );
+  } else if (job.retriedBy !== undefined) {
+    values.push(job.finishedAt ?? null, job.retriedBy);
+  } else if (job.finishedAt !== undefined) {
+    values.push(job.finishedAt);
+  }
+  while (values.at(-1) === null) values.pop();
+  return values;
+}
 
 /**
- * A job as a record: a running job's open attempt lives in the `attempt_*` columns and its
- * `updatedAt` in `updated_at`, so a claim or a promotion writes a few columns and no `data`; a
- * job out of `in-progress` holds no lease.
+ * The columns of {@linkcode insertValues} read from one of its arrays, `c` (`jsonb`), in the
+ * order of `INSERT INTO jobs (id, status, …, attempt_worker)`.
  */
-export function jobRecord(job: Job): JobRecord {
-  return {
-    id: job.id,
-    status: job.status,
-    type: job.type,
-    run_at: job.runAt,
-    updated_at: job.updatedAt,
-    finished_at: job.finishedAt ?? null,
-    retried_by: job.retriedBy ?? null,
-    ...leaseColumns(job),
-    data: jobDataFields(job),
-  };
-}
+export const INSERT_VALUES = `c->>0, c->>1, c->>2, (c->>3)::bigint, (c->>4)::bigint,
+  (c->>5)::bigint, c->>6, c->>7, (c->>8)::bigint, c->>9, (c->>10)::bigint, c->>11`;
 
 /** The job a row holds: `data` comes parsed; `updatedAt` and `retriedBy` from their columns. */
 export function rowToJob(row: JobRow): Job {

@@ -1,7 +1,9 @@
 /**
  * Calls that share one transaction: while a batch is being written, the calls that arrive
  * gather for the next one (group commit: one round of statements and one commit for many
- * callers), and batches run one after another, so what was called first is written first.
+ * callers). A lane writes one batch at a time, so what was called first is written first; one
+ * whose callers need no order among them may write a few batches at once, each on a connection
+ * of its own, so that the next batch need not wait for the last one's commit.
  * @module
  */
 
@@ -26,40 +28,59 @@ interface Call<In, Out> {
  */
 export class WriteLane<In, Out> {
   #gathering: Call<In, Out>[] = [];
-  #running = false;
+  #writing = 0;
+  #starting = false;
 
   /**
    * `write` stores a batch and says how each call ended, in order; if it throws, every call
-   * of the batch rejects with that error.
+   * of the batch rejects with that error. Up to `maxWrites` batches are written at once
+   * (default 1: one after another, in the order they were called).
    */
-  constructor(readonly write: (inputs: In[]) => Promise<Outcome<Out>[]>) {}
+  constructor(
+    readonly write: (inputs: In[]) => Promise<Outcome<Out>[]>,
+    readonly maxWrites = 1,
+  ) {
+    if (!Number.isInteger(maxWrites) || maxWrites < 1) {
+      throw new RangeError(`maxWrites must be a positive integer, received ${maxWrites}`);
+    }
+  }
 
   /** Joins the next batch; settles once it is written. */
   run(input: In): Promise<Out> {
     const { promise, resolve, reject } = Promise.withResolvers<Out>();
     this.#gathering.push({ input, resolve, reject });
-    if (!this.#running) {
-      this.#running = true;
-      // After this turn of the event loop: calls made in it share the first batch too.
-      queueMicrotask(() => this.#drain());
-    }
+    this.#startSoon();
     return promise;
   }
 
-  async #drain(): Promise<void> {
-    while (this.#gathering.length > 0) {
-      const calls = this.#gathering;
-      this.#gathering = [];
-      try {
-        const outcomes = await this.write(calls.map((call) => call.input));
-        outcomes.forEach((outcome, i) => {
-          if (outcome.ok) calls[i].resolve(outcome.output);
-          else calls[i].reject(outcome.error);
-        });
-      } catch (error) {
-        for (const call of calls) call.reject(error);
-      }
+  /**
+   * Starts a batch after this turn of the event loop (calls made in it share it), if there is
+   * room for one more write.
+   */
+  #startSoon(): void {
+    if (this.#starting || this.#writing >= this.maxWrites || this.#gathering.length === 0) return;
+    this.#starting = true;
+    queueMicrotask(() => {
+      this.#starting = false;
+      void this.#writeGathered();
+    });
+  }
+
+  async #writeGathered(): Promise<void> {
+    const calls = this.#gathering;
+    this.#gathering = [];
+    this.#writing++;
+    try {
+      const outcomes = await this.write(calls.map((call) => call.input));
+      outcomes.forEach((outcome, i) => {
+        if (outcome.ok) calls[i].resolve(outcome.output);
+        else calls[i].reject(outcome.error);
+      });
+    } catch (error) {
+      for (const call of calls) call.reject(error);
+    } finally {
+      this.#writing--;
+      this.#startSoon();
     }
-    this.#running = false;
   }
 }
