@@ -260,8 +260,7 @@ export class WorkerPool {
 
   /** Gives each worker with free places the jobs claimed ahead for it, while the gate is open. */
   #handOut(): void {
-    if (this.#draining || this.#paused || this.#ahead.size === 0) return;
-    if (!this.#gate.open()) return;
+    if (this.#draining || this.#paused || this.#ahead.size === 0 || !this.#gate.open()) return;
     for (const { handle, room } of this.#workers.rooms(this.concurrency)) {
       const jobs = this.#ahead.take(handle, room);
       if (jobs.length > 0) this.#dispatch(handle, jobs);
