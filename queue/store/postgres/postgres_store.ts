@@ -46,7 +46,7 @@ import { deleteJobs, pruneJobs, renewLeases } from "./removals_and_leases.ts";
 import { migrate, readyChannel, SchemaError } from "./schema.ts";
 import { ServerLockHold } from "./server_lock.ts";
 import { countUnfinished } from "./unfinished_count.ts";
-import { type Outcome, WriteLane } from "./write_lane.ts";
+import { eachAlone, type Outcome, WriteLane } from "./write_lane.ts";
 import { analyzeJobs, TableGrowth } from "./table_statistics.ts";
 
 /** Options for {@linkcode PostgresStore.open}. */
@@ -154,7 +154,7 @@ export class PostgresStore implements Store {
   /**
    * The inserts of several callers in one statement (its notification with it), or with a
    * manual retry among them, in one transaction; if it fails, each is written on its own, so
-   * that a bad one fails alone.
+   * that a bad one fails alone (see {@linkcode eachAlone}).
    */
   async #insertBatches(batches: Job[][]): Promise<Outcome<Job[]>[]> {
     try {
@@ -163,17 +163,11 @@ export class PostgresStore implements Store {
     } catch (error) {
       if (batches.length === 1 || isUnavailable(error)) throw error;
     }
-    const outcomes: Outcome<Job[]>[] = [];
-    for (const jobs of batches) {
-      try {
-        const [output] = await this.#insertAll([jobs]);
-        outcomes.push({ ok: true, output });
-      } catch (error) {
-        if (isUnavailable(error)) throw error;
-        outcomes.push({ ok: false, error });
-      }
-    }
-    return outcomes;
+    return await eachAlone(
+      batches,
+      async (jobs) => (await this.#insertAll([jobs]))[0],
+      isUnavailable,
+    );
   }
 
   /** Inserts the jobs of `batches` at once; returns each batch's jobs, numbered. */
@@ -208,7 +202,7 @@ export class PostgresStore implements Store {
   /**
    * The updates of several callers (outcomes of one moment, lease renewals aside) in one
    * write, in the order they came; if it fails, each is written on its own, so that a bad one
-   * fails alone.
+   * fails alone (see {@linkcode eachAlone}).
    */
   async #updateBatches(calls: JobUpdate[][]): Promise<Outcome<Job[]>[]> {
     const stored = (jobs: (Job | undefined)[]) => jobs.filter((job) => job !== undefined);
@@ -222,16 +216,11 @@ export class PostgresStore implements Store {
     } catch (error) {
       if (calls.length === 1 || isUnavailable(error)) throw error;
     }
-    const outcomes: Outcome<Job[]>[] = [];
-    for (const updates of calls) {
-      try {
-        outcomes.push({ ok: true, output: stored(await this.#writeUpdates(updates)) });
-      } catch (error) {
-        if (isUnavailable(error)) throw error;
-        outcomes.push({ ok: false, error });
-      }
-    }
-    return outcomes;
+    return await eachAlone(
+      calls,
+      async (updates) => stored(await this.#writeUpdates(updates)),
+      isUnavailable,
+    );
   }
 
   /** One statement needs no transaction of its own; several, or a notification, do. */
