@@ -90,7 +90,8 @@ export class Queue {
       closed: () => this.#closed,
       notifyReady: (types) => this.#notifyReady(types),
       notifyCancelled: (jobId) => {
-        for (const listener of this.#cancelListeners) listener(jobId);
+        this.#cancelled(jobId);
+        this.#clustering.cancelNews?.announce(jobId);
       },
       get: (id) => this.get(id),
     });
@@ -112,6 +113,7 @@ export class Queue {
     this.#clustering = parts.clustering;
     this.cluster = parts.clustering.node;
     this.fanout = parts.clustering.fanout;
+    this.#clustering.cancelNews?.onCancelled((jobId) => this.#cancelled(jobId));
   }
 
   /**
@@ -180,10 +182,17 @@ export class Queue {
     return this.#clustering.onRemoteEvents(listener);
   }
 
-  /** Calls `listener` with the id of every job cancelled (the pool aborts it if it runs). */
+  /**
+   * Calls `listener` with the id of every job cancelled, here or (on a store shared by a
+   * cluster) on another node: the pool drops it if held ahead, aborts it if it runs.
+   */
   onCancel(listener: (jobId: string) => void): () => void {
     this.#cancelListeners.add(listener);
     return () => this.#cancelListeners.delete(listener);
+  }
+
+  #cancelled(jobId: string): void {
+    for (const listener of this.#cancelListeners) listener(jobId);
   }
 
   /** See {@linkcode Enqueuer.enqueue}: all or nothing, waiting for room. */

@@ -174,10 +174,13 @@ Deno.test("Cluster of three on PostgreSQL: 10,000 jobs through a kill -9 and a S
     assert.equal(jobs.length, JOBS);
     assert.equal(runs.size, JOBS, "every job ran");
     assert.ok(executedAtKill < JOBS && executedAtTerm < JOBS, "both stops came mid-run");
-    // One worker × 16 places, and up to 32 jobs it held ahead (`--claim-ahead`'s default).
+    // What the killed node held in progress: its one worker's 16 places, up to 32 jobs it held
+    // ahead (`--claim-ahead`'s default), a claim in flight (48 at most) and outcomes being
+    // written (a job whose handler returned before the kill, its outcome not landed yet, runs
+    // twice: under load, a few more than the places).
     assert.ok(
-      twice + rescuedUnrun <= 16 + 32,
-      "no more rescued than the killed node's job slots and the jobs it held ahead",
+      twice + rescuedUnrun <= 16 + 32 + 48,
+      "no more rescued than the killed node's places, the jobs it held ahead and a claim",
     );
     console.log(
       `cluster crash test: acknowledged ${acknowledged.size}, completed ${inTable.completed}, ` +

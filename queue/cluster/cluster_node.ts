@@ -61,6 +61,7 @@ export class ClusterNode {
   #ticker: Ticker;
   #logger: Logger;
   #started = false;
+  #beatListeners = new Set<(rejoined: boolean) => void>();
 
   constructor(deps: ClusterNodeDeps) {
     const { store, node, now } = deps;
@@ -111,6 +112,26 @@ export class ClusterNode {
     return this.election.leading;
   }
 
+  /**
+   * Whether no other node can have presumed this one dead yet: its last heartbeat is younger
+   * than the node timeout, less half a beat for the leader's clock and its rescue (always,
+   * alone on a store). A node not standing must not start jobs it claimed: they may be
+   * rescued, and run elsewhere.
+   */
+  get standing(): boolean {
+    const age = this.#deps.now() - this.heartbeat.confirmedAt;
+    return this.#deps.store.exclusive || age < this.nodeTimeoutMs - this.heartbeatMs / 2;
+  }
+
+  /**
+   * Calls `listener` after each heartbeat written; `rejoined` when the row was gone (the node
+   * was presumed dead, its jobs rescued) and it registered again. Returns the unsubscribe.
+   */
+  onBeat(listener: (rejoined: boolean) => void): () => void {
+    this.#beatListeners.add(listener);
+    return () => this.#beatListeners.delete(listener);
+  }
+
   /** Calls `listener` at each change of leadership. Returns the unsubscribe function. */
   onLeadershipChange(listener: LeadershipListener): () => void {
     return this.election.onChange(listener);
@@ -153,7 +174,8 @@ export class ClusterNode {
   /** One beat: heartbeat, leader lease, and the leader's look for dead nodes. */
   async #beat(): Promise<void> {
     try {
-      await this.heartbeat.beat();
+      const rejoined = !await this.heartbeat.beat();
+      for (const listener of this.#beatListeners) listener(rejoined);
     } catch (error) {
       this.#logger.warn("Heartbeat not written", { error, node: this.id });
     }

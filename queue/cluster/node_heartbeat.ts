@@ -47,6 +47,7 @@ export interface NodeHeartbeatDeps {
 export class NodeHeartbeat {
   #deps: NodeHeartbeatDeps;
   #registrations = 0;
+  #confirmedAt = -Infinity;
 
   constructor(deps: NodeHeartbeatDeps) {
     this.#deps = deps;
@@ -57,6 +58,14 @@ export class NodeHeartbeat {
     return this.#deps.node.id;
   }
 
+  /**
+   * When the last heartbeat written (or the registration) was taken, epoch ms: the others
+   * presume this node dead a node timeout after it.
+   */
+  get confirmedAt(): number {
+    return this.#confirmedAt;
+  }
+
   /** Times the node registered again after finding its row gone. */
   get reRegistrations(): number {
     return Math.max(0, this.#registrations - 1);
@@ -65,12 +74,9 @@ export class NodeHeartbeat {
   /** Writes the node's row, now as its first heartbeat. */
   async register(): Promise<void> {
     const { store, node, now } = this.#deps;
-    await store.registerNode({
-      ...node,
-      types: [...node.types],
-      heartbeatAt: now(),
-      ...this.#load(),
-    });
+    const at = now();
+    await store.registerNode({ ...node, types: [...node.types], heartbeatAt: at, ...this.#load() });
+    this.#confirmedAt = at;
     this.#registrations++;
   }
 
@@ -80,7 +86,11 @@ export class NodeHeartbeat {
    */
   async beat(): Promise<boolean> {
     const { store, now } = this.#deps;
-    if (await store.heartbeat({ id: this.id, at: now(), ...this.#load() })) return true;
+    const at = now();
+    if (await store.heartbeat({ id: this.id, at, ...this.#load() })) {
+      this.#confirmedAt = at;
+      return true;
+    }
     (this.#deps.logger ?? defaultLogger()).warn(
       "This node's row was gone (presumed dead after missed heartbeats): registering again; " +
         "the jobs it was running were rescued, and their late results are refused",

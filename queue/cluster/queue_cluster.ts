@@ -1,7 +1,7 @@
 /**
  * A queue as a node of a cluster: its heartbeat and leader election (the maintenance runs
  * while it leads), and, on a store shared with other nodes, the capacity counted across the
- * cluster and the job events fanned out to and from the others.
+ * cluster, the job events fanned out to and from the others, and the jobs cancelled told.
  * @module
  */
 
@@ -12,6 +12,7 @@ import type { QueueMaintenance } from "../maintenance/queue_maintenance.ts";
 import type { QueueStatistics } from "../observe/queue_stats.ts";
 import type { Logger } from "../primitives/logger.ts";
 import type { Store } from "../store/store.ts";
+import { CancelNews } from "./cancel_news.ts";
 import { ClusterNode } from "./cluster_node.ts";
 import { type EventBatchListener, EventFanout } from "./event_fanout.ts";
 import { nodeIdentity, type NodeOptions } from "./node_options.ts";
@@ -51,6 +52,8 @@ export class QueueCluster {
   readonly fanout: EventFanout | undefined;
   /** On a store shared by a cluster: the count of every node's unfinished jobs. */
   readonly capacityRefresh: CapacityRefresh | undefined;
+  /** On a store shared by a cluster: the jobs cancelled, told to and from the other nodes. */
+  readonly cancelNews: CancelNews | undefined;
 
   constructor(deps: QueueClusterDeps) {
     const { store, owner, capacity, statistics, events, maintenance, now, logger } = deps;
@@ -84,13 +87,18 @@ export class QueueCluster {
       this.fanout.onBatch(({ finished }) =>
         statistics.finished(finished.completed, finished.failed)
       );
+      this.cancelNews = new CancelNews({ broadcast: store.broadcast, node: owner, logger });
     }
   }
 
-  /** Starts counting the cluster's unfinished jobs and fanning events out, on a shared store. */
+  /**
+   * Starts counting the cluster's unfinished jobs, fanning events out and hearing the jobs
+   * cancelled elsewhere, on a shared store.
+   */
   startSharing(): void {
     this.capacityRefresh?.start();
     this.fanout?.start();
+    this.cancelNews?.start();
   }
 
   /**
@@ -105,6 +113,7 @@ export class QueueCluster {
   async stop(): Promise<void> {
     await this.capacityRefresh?.stop();
     await this.fanout?.stop();
+    await this.cancelNews?.stop();
     await this.node.stop();
   }
 }

@@ -92,9 +92,13 @@ export class ClaimedAhead {
     return held * 2 <= target ? room + Math.max(0, target - held) : Math.max(0, room - held);
   }
 
-  /** Keeps `jobs` for `handle`, after those it holds. */
+  /**
+   * Keeps `jobs` for `handle`, after those it holds. An earlier claim of one of them still held
+   * is dropped: the job was put back or rescued since, and that attempt is over.
+   */
   add(handle: WorkerHandle, jobs: Job[]): void {
     if (jobs.length === 0) return;
+    for (const job of jobs) this.drop(job.id);
     const held = this.#byWorker.get(handle);
     if (held === undefined) this.#byWorker.set(handle, jobs.slice());
     else held.push(...jobs);

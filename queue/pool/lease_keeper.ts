@@ -17,7 +17,7 @@ export interface LeaseKeeperOptions {
   running: () => Job[];
   /** Renews their leases; resolves with the ids renewed. */
   renew: (jobs: Job[]) => Promise<string[]>;
-  /** Told the attempts that still ran but whose lease was not renewed. */
+  /** Told the attempts that still run but whose lease was not renewed. */
   onLost: (jobs: Job[]) => void;
   /** Where a failed renewal is logged. Default: `defaultLogger()`. */
   logger?: Logger;
@@ -55,12 +55,22 @@ export class LeaseKeeper {
     return this.#ticker.stop();
   }
 
-  /** Renews the leases of the attempts running now; reports those lost. */
+  /**
+   * Renews the leases of the attempts running now; reports those lost. An attempt that ended
+   * while the renewal was on its way is not: its job may run again here meanwhile, claimed
+   * anew under another lease, which that renewal did not name.
+   */
   async renewNow(): Promise<void> {
     const jobs = this.#options.running();
     if (jobs.length === 0) return;
     const renewed = new Set(await this.#options.renew(jobs));
-    const lost = jobs.filter((job) => !renewed.has(job.id));
+    const current = new Set(this.#options.running().map(attemptOf));
+    const lost = jobs.filter((job) => !renewed.has(job.id) && current.has(attemptOf(job)));
     if (lost.length > 0) this.#options.onLost(lost);
   }
+}
+
+/** The attempt a job is on: its id and lease token. */
+function attemptOf(job: Job): string {
+  return `${job.id} ${job.leaseToken ?? ""}`;
 }

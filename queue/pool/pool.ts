@@ -26,6 +26,7 @@ import { OutcomeRecorder } from "./outcome_recorder.ts";
 import { logReplacement } from "./replacement_log.ts";
 import type { FromWorker } from "./protocol.ts";
 import { checkedHttpAllow, type PoolOptions } from "./pool_options.ts";
+import { HandOutGate } from "./hand_out_gate.ts";
 import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
 import { defaultRuntimeUrl } from "./sandbox_entry.ts";
 import { type SandboxStats, WorkerGroups } from "./worker_groups.ts";
@@ -70,6 +71,7 @@ export class WorkerPool {
   #claiming: Promise<void> | undefined;
   #ahead: ClaimedAhead;
   #drained = new DrainedSets();
+  #gate: HandOutGate;
   #draining = false;
   #paused = false;
   #deadlines: Deadlines;
@@ -107,6 +109,12 @@ export class WorkerPool {
       running: () => [...this.#workers.runningJobs(), ...this.#ahead.jobs()],
       renew: (jobs) => this.#queue.renewLeases(jobs),
       onLost: (jobs) => this.#leaseLost(jobs),
+      logger: this.#logger,
+    });
+    this.#gate = new HandOutGate({
+      node: this.#queue.cluster,
+      renew: () => this.#leases.renewNow(),
+      reopened: () => this.#pump(),
       logger: this.#logger,
     });
     this.#claimRetry = new RetryTimer(() => this.#pump(), { first: options.claimRetry ?? 100 });
@@ -150,6 +158,7 @@ export class WorkerPool {
         this.#pump();
       }),
       this.#queue.onCancel((jobId) => this.#stop(jobId)),
+      this.#gate.start(),
     );
     const { byType } = await this.#queue.store.counts();
     this.#workers.demand(Object.keys(byType).filter((type) => byType[type].queued > 0));
@@ -249,9 +258,9 @@ export class WorkerPool {
     this.#claiming = this.#claimMore().finally(() => this.#claiming = undefined);
   }
 
-  /** Gives each worker with free places the jobs claimed ahead for it. */
+  /** Gives each worker with free places the jobs claimed ahead for it, while the gate is open. */
   #handOut(): void {
-    if (this.#draining || this.#paused || this.#ahead.size === 0) return;
+    if (this.#draining || this.#paused || this.#ahead.size === 0 || !this.#gate.open()) return;
     for (const { handle, room } of this.#workers.rooms(this.concurrency)) {
       const jobs = this.#ahead.take(handle, room);
       if (jobs.length > 0) this.#dispatch(handle, jobs);
@@ -313,7 +322,7 @@ export class WorkerPool {
   }
 
   /**
-   * Keeps jobs claimed for `handle` and hands it those it has room for; when handing out has
+   * Keeps jobs claimed for `handle` and hands out those there is room for; when handing out has
    * stopped (paused, draining) or the worker died meanwhile, they go back to the queue.
    */
   #received(handle: WorkerHandle, claimed: Job[]): void {
@@ -323,9 +332,7 @@ export class WorkerPool {
       return;
     }
     this.#ahead.add(handle, claimed);
-    const room = this.concurrency - handle.running.size;
-    const jobs = this.#ahead.take(handle, room);
-    if (jobs.length > 0) this.#dispatch(handle, jobs);
+    this.#handOut();
   }
 
   /**

@@ -1,7 +1,8 @@
 /**
  * ClusterNode with its own timer (beats of 20 ms, a node timeout of 200 ms): the services run
  * on one node at a time, a stopping leader hands over within a beat, a dead leader is replaced
- * once its lease runs out, and alone on a store a node leads however the last process ended.
+ * once its lease runs out, and alone on a store a node leads however the last process ended. A
+ * node stands (may start jobs) while its heartbeat is younger than the node timeout.
  */
 
 import assert from "node:assert/strict";
@@ -11,7 +12,7 @@ import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import type { Store } from "../../queue/store/store.ts";
 import { captureLog } from "../support/log_capture.ts";
 import { waitFor } from "../support/wait.ts";
-import { sharedStore } from "./shared_store.ts";
+import { manualClock, sharedStore } from "./shared_store.ts";
 
 /** A node named `id` on `store`, with one service that says whether it runs. */
 function nodeOn(store: Store, id: string) {
@@ -122,4 +123,36 @@ Deno.test("ClusterNode.start() alone on a store forgets a dead process's row and
     await a.node.stop();
   }
   assert.equal(await store.leader({ now: Date.now() }), undefined, "resigned at stop");
+});
+
+Deno.test("ClusterNode: standing while its last heartbeat is younger than the node timeout; each beat told", async () => {
+  const store = sharedStore();
+  const clock = manualClock();
+  const node = new ClusterNode({
+    store,
+    node: { id: "a", name: "a", host: "h", version: "0", startedAt: clock.now(), types: [] },
+    rescuer: { rescueHeldBy: () => Promise.resolve(0) },
+    heartbeatMs: 20,
+    nodeTimeoutMs: 200,
+    now: clock.now,
+    logger: captureLog("warn").logger,
+  });
+  const beats: boolean[] = [];
+  node.onBeat((rejoined) => beats.push(rejoined));
+  assert.equal(node.standing, false, "not before it registers");
+  await node.start();
+  try {
+    assert.equal(node.standing, true);
+    // Its clock runs on past the timeout, less half a beat, with no beat written since.
+    clock.advance(190);
+    assert.equal(node.standing, false, "others may presume it dead");
+    await waitFor(() => beats.length > 0, { timeout: 2_000, message: "a beat" });
+    assert.equal(beats[0], false);
+    assert.equal(node.standing, true, "a beat written: standing again");
+    await store.removeNode({ id: "a" }); // presumed dead by a leader
+    await waitFor(() => beats.includes(true), { timeout: 2_000, message: "a beat that rejoins" });
+    assert.equal(node.standing, true);
+  } finally {
+    await node.stop();
+  }
 });

@@ -2,7 +2,8 @@
  * Jobs claimed ahead for a worker (`claimAhead`): in progress in the store and renewed while
  * they wait, run once places free up with their attempt's time starting then; dropped when
  * cancelled; put back without losing an attempt when the pool pauses, shuts down or loses the
- * worker. One worker of one place, so that every job after the first waits ahead.
+ * worker; claimed again after someone else put it back, only the new claim runs. One worker of
+ * one place, so that every job after the first waits ahead.
  */
 
 import assert from "node:assert/strict";
@@ -267,4 +268,35 @@ Deno.test("ClaimedAhead holds what a worker finished in the last window, up to i
   ahead.finished(worker, 3, 410);
   assert.equal(ahead.wanted(worker, 1, 420), 0, "holds 2 of 3: enough for its room");
   assert.equal(ahead.wanted(worker, 3, 420), 1, "what its room lacks");
+});
+
+Deno.test("claimAhead: a held job put back by someone else and claimed again runs once", async () => {
+  await using hold = HoldServer.start();
+  const store = new MemoryStore();
+  const server = await start(hold, { store });
+  try {
+    const [first, held] = await holding(server, hold, ["a", "b"]);
+    await waitFor(() => server.pool.stats().claimedAhead === 1, { timeout: 30_000 });
+    // Another process's rescuer puts it back, its attempt dropped: queued again.
+    const job = await stored(server, held.id);
+    const fence = { leaseToken: job.leaseToken };
+    const putBack = { ...job, status: "queued" as const, attempts: [] };
+    const updates = [{ from: "in-progress" as const, job: putBack, fence }];
+    assert.equal((await store.update({ updates })).length, 1);
+    // A job of its type enqueued makes the pool claim: it takes the held one again, under a
+    // new lease, with the new one.
+    const [trigger] = await holding(server, hold, ["c"]);
+    await waitFor(() => server.pool.stats().claimedAhead >= 2, { timeout: 30_000 });
+    assert.equal((await stored(server, trigger.id)).status, "in-progress");
+    assert.equal(server.pool.stats().claimedAhead, 2, "the new claim in the old one's place");
+    releaseAll(hold);
+    await finished(server, first.id);
+    await finished(server, trigger.id);
+    const done = await finished(server, held.id);
+    assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["completed"]);
+    assert.equal(hold.arrivals("b"), 1, "it ran once");
+  } finally {
+    releaseAll(hold);
+    await server.shutdown();
+  }
 });

@@ -1,7 +1,7 @@
 /**
  * An attempt whose lease was lost (rescued, cancelled or removed by someone else) does not go
  * on: the pool stops it at its next renewal, and never runs a job it claims again while the
- * earlier attempt still winds down.
+ * earlier attempt still winds down. A renewal that answers late stops no attempt begun since.
  */
 
 import assert from "node:assert/strict";
@@ -11,6 +11,8 @@ import type { Job } from "../../queue/job.ts";
 import { INTERRUPTED } from "../../queue/maintenance/rescuer.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
+import { HoldServer } from "../support/hold.ts";
+import { recordStore } from "../support/recording_store.ts";
 import { waitFor, within } from "../support/wait.ts";
 import { TEST_LOGGER } from "../support/log_capture.ts";
 
@@ -88,3 +90,67 @@ Deno.test("WorkerPool does not run a job it claims again while the earlier attem
     await within(server.shutdown(), "shutdown");
   }
 });
+
+for (const where of ["held ahead", "running"]) {
+  Deno.test(`WorkerPool: a renewal sent before a job was put back and claimed again stops nothing (${where})`, async () => {
+    await using hold = HoldServer.start();
+    const recorded = recordStore(new MemoryStore());
+    // One place, so that the second job waits ahead (as many are held as were finished in the
+    // last minute: three quick ones first); leases renewed every 200 ms.
+    const server = await createServer({
+      store: recorded.store,
+      workers: 1,
+      concurrency: 1,
+      claimAhead: 4,
+      claimAheadPaceMs: 60_000,
+      lease: 600,
+      handlers: [FIXTURES],
+      httpAllow: [hold.allow],
+      killGrace: 100,
+      shutdownGrace: 100,
+      logger: TEST_LOGGER,
+    });
+    const renewals = () => recorded.calls.filter((call) => call === "renewLeases:end").length;
+    try {
+      for (const key of ["q1", "q2", "q3"]) hold.release(key);
+      for (
+        const quick of await server.queue.enqueue(
+          ["q1", "q2", "q3"].map((key) => ({ type: "t-holds", payload: hold.payload(key) })),
+        )
+      ) await server.queue.waitForFinal(quick.id, { timeout: 30_000 });
+      const [, job] = await server.queue.enqueue(
+        ["a", "b"].map((key) => ({ type: "t-holds", payload: hold.payload(key) })),
+      );
+      await waitFor(() => hold.arrivals("a") === 1 && server.pool.stats().claimedAhead === 1, {
+        timeout: 30_000,
+      });
+      // A renewal naming the job's first claim is on its way while the pool pauses (the job
+      // goes back), resumes and claims it again, under another lease.
+      const renewal = recorded.hold("renewLeases");
+      await within(renewal.reached, "a renewal");
+      server.pool.pause();
+      await waitFor(async () => (await recorded.store.get({ id: job.id }))?.status === "queued", {
+        timeout: 30_000,
+      });
+      server.pool.resume();
+      await waitFor(() => server.pool.stats().claimedAhead === 1, { timeout: 30_000 });
+      if (where === "running") {
+        hold.release("a");
+        await waitFor(() => hold.arrivals("b") === 1, { timeout: 30_000 });
+      }
+      const before = renewals();
+      renewal.release(); // It names the first claim's lease: not renewed.
+      await waitFor(() => renewals() >= before + 2, { timeout: 30_000, message: "renewals" });
+      hold.release("a");
+      hold.release("b");
+      const done = await server.queue.waitForFinal(job.id, { timeout: 30_000 });
+      assert.equal(done?.status, "completed");
+      assert.deepEqual(done?.attempts.map((attempt) => attempt.outcome), ["completed"]);
+      assert.equal(hold.arrivals("b"), 1, "it ran once");
+    } finally {
+      hold.release("a");
+      hold.release("b");
+      await within(server.shutdown(), "shutdown");
+    }
+  });
+}

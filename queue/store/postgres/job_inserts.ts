@@ -13,7 +13,7 @@
 import type { Job } from "../../job.ts";
 import { isUnavailable, type Sql } from "./connection.ts";
 import { insertJobs, notifyReady, readyTypes, recordRetries } from "./job_writes.ts";
-import { type Outcome, WriteLane } from "./write_lane.ts";
+import { eachAlone, type Outcome, WriteLane } from "./write_lane.ts";
 
 /** Insert batches written at once (on as many connections of the pool). */
 export const INSERT_WRITES = 2;
@@ -48,7 +48,8 @@ export class JobInserts {
   /**
    * The batches of several callers at once; if that fails, each on its own, so that a bad one
    * fails alone. Batches written at once may deadlock only when they repeat each other's ids:
-   * the one the database stops is written again, and fails as a duplicate.
+   * the one the database stops is written again, and fails as a duplicate. Written on their
+   * own, those stored before the server went away are told so (see {@linkcode eachAlone}).
    */
   async #write(batches: Job[][]): Promise<Outcome<Job[]>[]> {
     try {
@@ -57,16 +58,7 @@ export class JobInserts {
     } catch (error) {
       if (isUnavailable(error) || (batches.length === 1 && !isDeadlock(error))) throw error;
     }
-    const outcomes: Outcome<Job[]>[] = [];
-    for (const jobs of batches) {
-      try {
-        outcomes.push({ ok: true, output: await this.#insertAlone(jobs) });
-      } catch (error) {
-        if (isUnavailable(error)) throw error;
-        outcomes.push({ ok: false, error });
-      }
-    }
-    return outcomes;
+    return await eachAlone(batches, (jobs) => this.#insertAlone(jobs), isUnavailable);
   }
 
   /** One caller's jobs, written again (a few times) if a deadlock stopped them. */

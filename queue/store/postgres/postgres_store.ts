@@ -47,7 +47,7 @@ import { deleteJobs, pruneJobs, renewLeases } from "./removals_and_leases.ts";
 import { migrate, readyChannel, SchemaError } from "./schema.ts";
 import { ServerLockHold } from "./server_lock.ts";
 import { countUnfinished } from "./unfinished_count.ts";
-import { type Outcome, WriteLane } from "./write_lane.ts";
+import { eachAlone, type Outcome, WriteLane } from "./write_lane.ts";
 import { analyzeJobs, TableGrowth } from "./table_statistics.ts";
 
 /** Options for {@linkcode PostgresStore.open}. */
@@ -171,7 +171,7 @@ export class PostgresStore implements Store {
   /**
    * The updates of several callers (outcomes of one moment, lease renewals aside) in one
    * write, in the order they came; if it fails, each is written on its own, so that a bad one
-   * fails alone.
+   * fails alone (see {@linkcode eachAlone}).
    */
   async #updateBatches(calls: JobUpdate[][]): Promise<Outcome<Job[]>[]> {
     const stored = (jobs: (Job | undefined)[]) => jobs.filter((job) => job !== undefined);
@@ -185,16 +185,11 @@ export class PostgresStore implements Store {
     } catch (error) {
       if (calls.length === 1 || isUnavailable(error)) throw error;
     }
-    const outcomes: Outcome<Job[]>[] = [];
-    for (const updates of calls) {
-      try {
-        outcomes.push({ ok: true, output: stored(await this.#writeUpdates(updates)) });
-      } catch (error) {
-        if (isUnavailable(error)) throw error;
-        outcomes.push({ ok: false, error });
-      }
-    }
-    return outcomes;
+    return await eachAlone(
+      calls,
+      async (updates) => stored(await this.#writeUpdates(updates)),
+      isUnavailable,
+    );
   }
 
   /** One statement needs no transaction of its own; several, or a notification, do. */

@@ -84,3 +84,34 @@ export class WriteLane<In, Out> {
     }
   }
 }
+
+/**
+ * Writes each input on its own, in order (after the batch they made together failed): one that
+ * fails fails alone. Once the store is out of reach (`unavailable`), those not written yet fail
+ * with that error, untried, while those written already stand, and their callers are told so.
+ *
+ * @example
+ * ```ts
+ * import { eachAlone } from "./write_lane.ts";
+ * const outcomes = await eachAlone([1, 2], (n) => Promise.resolve(n * 2), () => false);
+ * // [{ ok: true, output: 2 }, { ok: true, output: 4 }]
+ * ```
+ */
+export async function eachAlone<In, Out>(
+  inputs: In[],
+  write: (input: In) => Promise<Out>,
+  unavailable: (error: unknown) => boolean,
+): Promise<Outcome<Out>[]> {
+  const outcomes: Outcome<Out>[] = [];
+  for (const input of inputs) {
+    try {
+      outcomes.push({ ok: true, output: await write(input) });
+    } catch (error) {
+      outcomes.push({ ok: false, error });
+      if (!unavailable(error)) continue;
+      while (outcomes.length < inputs.length) outcomes.push({ ok: false, error });
+      break;
+    }
+  }
+  return outcomes;
+}
