@@ -67,7 +67,10 @@ Deno.test("Cluster of three on PostgreSQL: 10,000 jobs through a kill -9 and a S
   const dir = Deno.makeTempDirSync({ prefix: "denoqueue-cluster-crash-" });
   const file = `${dir}/executions.log`;
   Deno.writeTextFileSync(file, "");
-  const options = { concurrency: 16, args: ["--capacity", String(2 * JOBS)] };
+  const options = {
+    concurrency: 16,
+    args: ["--capacity", String(2 * JOBS), "--claim-ahead", "32"],
+  };
   const nodes = [
     await startNode(database, options),
     await startNode(database, options),
@@ -175,7 +178,7 @@ Deno.test("Cluster of three on PostgreSQL: 10,000 jobs through a kill -9 and a S
     assert.equal(runs.size, JOBS, "every job ran");
     assert.ok(executedAtKill < JOBS && executedAtTerm < JOBS, "both stops came mid-run");
     // What the killed node held in progress: its one worker's 16 places, up to 32 jobs it held
-    // ahead (`--claim-ahead`'s default), a claim in flight (48 at most) and outcomes being
+    // ahead (`--claim-ahead 32`), a claim in flight (48 at most) and outcomes being
     // written (a job whose handler returned before the kill, its outcome not landed yet, runs
     // twice: under load, a few more than the places).
     assert.ok(

@@ -85,7 +85,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
     max: 10_000,
     description:
       "Jobs claimed for each worker beyond those it runs, so it never waits on the store between jobs (0: claim only for free places)",
-    fallback: () => "32",
+    fallback: () => "256",
   },
   "capacity": {
     key: "capacity",

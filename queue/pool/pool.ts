@@ -26,6 +26,7 @@ import { OutcomeRecorder } from "./outcome_recorder.ts";
 import { logReplacement } from "./replacement_log.ts";
 import type { FromWorker } from "./protocol.ts";
 import { checkedHttpAllow, type PoolOptions } from "./pool_options.ts";
+import { IdleWait } from "./idle_wait.ts";
 import { HandOutGate } from "./hand_out_gate.ts";
 import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
 import { defaultRuntimeUrl } from "./sandbox_entry.ts";
@@ -75,7 +76,7 @@ export class WorkerPool {
   #draining = false;
   #paused = false;
   #deadlines: Deadlines;
-  #idle: (() => void)[] = [];
+  #idle = new IdleWait(() => this.running);
   #leases: LeaseKeeper;
   #claimRetry: RetryTimer;
   #unsubscribe: (() => void)[] = [];
@@ -151,10 +152,7 @@ export class WorkerPool {
     this.#unsubscribe.push(
       this.#queue.onReady((types) => {
         if (types !== undefined) this.#workers.demand(types);
-        const sets = types === undefined
-          ? undefined
-          : [...types].map((type) => this.#workers.setOf(type));
-        this.#drained.announced(sets);
+        this.#drained.announced(types && [...types].map((type) => this.#workers.setOf(type)));
         this.#pump();
       }),
       this.#queue.onCancel((jobId) => this.#stop(jobId)),
@@ -211,22 +209,14 @@ export class WorkerPool {
     this.#draining = true;
     await this.#claiming;
     this.#outcomes.putBack(this.#ahead.clear());
-    const settled = async (ms: number) => {
-      if (this.running === 0) return;
-      const idle = new Promise<void>((resolve) => this.#idle.push(resolve));
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, ms));
-      await Promise.race([idle, timeout]);
-      clearTimeout(timer);
-    };
-    await settled(graceMs);
+    await this.#idle.wait(graceMs);
     for (const handle of this.#workers.handles) {
       for (const [jobId, entry] of handle.running) {
         entry.stopping = true;
         handle.abort(jobId, "shutdown");
       }
     }
-    await settled(killGraceMs);
+    await this.#idle.wait(killGraceMs);
     return this.#workers.runningJobs();
   }
 
@@ -240,7 +230,7 @@ export class WorkerPool {
     this.#claimRetry.stop();
     this.#deadlines.close();
     this.#workers.close();
-    for (const resolve of this.#idle.splice(0)) resolve();
+    this.#idle.release();
     await this.#leases.stop();
     await this.#outcomes.settled();
   }
@@ -255,7 +245,10 @@ export class WorkerPool {
       this.#again = true;
       return;
     }
-    this.#claiming = this.#claimMore().finally(() => this.#claiming = undefined);
+    const claiming = this.#claimMore().finally(() => {
+      if (this.#claiming === claiming) this.#claiming = undefined;
+    });
+    this.#claiming = claiming;
   }
 
   /** Gives each worker with free places the jobs claimed ahead for it, while the gate is open. */
@@ -369,7 +362,7 @@ export class WorkerPool {
     this.#ahead.finished(handle, message.outcomes.length, this.#now());
     this.#outcomes.report(reports);
     this.#outcomes.putBack(putBack);
-    this.#checkIdle();
+    this.#idle.check();
     if (message.outcomes.length > 0) this.#pump();
   }
 
@@ -386,7 +379,7 @@ export class WorkerPool {
     );
     this.#outcomes.report(reports);
     this.#outcomes.putBack([...putBack, ...this.#ahead.takeAll(handle)]);
-    this.#checkIdle();
+    this.#idle.check();
     this.#workers.replace(handle);
   }
 
@@ -402,10 +395,5 @@ export class WorkerPool {
   /** Drops the job `jobId` if it waits ahead, or aborts its attempt if it runs. */
   #stop(jobId: string): void {
     if (!this.#ahead.drop(jobId)) this.#deadlines.cancel(jobId);
-  }
-
-  #checkIdle(): void {
-    if (this.#idle.length === 0 || this.running > 0) return;
-    for (const resolve of this.#idle.splice(0)) resolve();
   }
 }

@@ -42,7 +42,7 @@ Deno.test("parseConfig() fills every option from its default", () => {
     insecureNoAuth: false,
     workers: navigator.hardwareConcurrency ?? 2,
     concurrency: 16,
-    claimAhead: 32,
+    claimAhead: 256,
     capacity: 10_000,
     enqueueWait: 5_000,
     bodyLimit: 1024 * 1024,
