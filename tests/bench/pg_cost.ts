@@ -28,7 +28,7 @@ export async function trackStatements(cluster: PostgresCluster, database: string
 }
 
 /** CPU time (user + system) of a process, in ms; 0 once it is gone. */
-function cpuMs(pid: number): number {
+export function cpuMs(pid: number): number {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
@@ -40,7 +40,7 @@ function cpuMs(pid: number): number {
 }
 
 /** The PIDs of the postmaster and its children. */
-function postgresPids(cluster: PostgresCluster): number[] {
+export function postgresPids(cluster: PostgresCluster): number[] {
   const postmaster = Number(
     Deno.readTextFileSync(`${cluster.dir}/data/postmaster.pid`).split("\n")[0],
   );

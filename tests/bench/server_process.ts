@@ -21,8 +21,8 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts `main.ts` with `args`; resolves once it listens. */
-export async function startServer(args: string[]): Promise<BenchServer> {
+/** Starts `main.ts` with `args` (and `denoArgs` for Deno itself); resolves once it listens. */
+export async function startServer(args: string[], denoArgs: string[] = []): Promise<BenchServer> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -33,6 +33,7 @@ export async function startServer(args: string[]): Promise<BenchServer> {
       "--allow-write",
       "--allow-env",
       `--v8-flags=${Deno.env.get("BENCH_V8_FLAGS") ?? V8_FLAGS}`,
+      ...denoArgs,
       MAIN,
       "--port",
       "0",
