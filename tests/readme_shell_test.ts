@@ -95,6 +95,8 @@ const NOT_RUN: Record<string, string> = {
   [`${DENO} task bench --stores postgres`]: `${BENCH}, on a private PostgreSQL cluster`,
   [`${DENO} run -A tests/bench/pg_bloat.ts`]:
     "runs 400,000 jobs through PostgreSQL and waits for autovacuum: a measurement",
+  [`${DENO} run -A tests/bench/profile_server.ts --no-profile`]:
+    "runs 40,000 jobs through PostgreSQL and reads CPU counters: a measurement",
   "./run.sh 20000 1": "the BullMQ peer's own script, in its folder, with Redis",
   "docker build -f deploy/Dockerfile -t denoqueue .": NO_DOCKER,
   "docker run -d --name denoqueue --stop-timeout 30 -p 127.0.0.1:8080:8080 -e DENOQUEUE_MASTER_KEY -v denoqueue-data:/data denoqueue":
