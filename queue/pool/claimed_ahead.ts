@@ -32,6 +32,8 @@ interface Pace {
  */
 export class ClaimedAhead {
   #byWorker = new Map<WorkerHandle, Job[]>();
+  /** The worker each held job is held for, by job id: a claim's check of its jobs stays O(1). */
+  #holder = new Map<string, WorkerHandle>();
   #pace = new Map<WorkerHandle, Pace>();
 
   /**
@@ -98,7 +100,10 @@ export class ClaimedAhead {
    */
   add(handle: WorkerHandle, jobs: Job[]): void {
     if (jobs.length === 0) return;
-    for (const job of jobs) this.drop(job.id);
+    for (const job of jobs) {
+      this.drop(job.id);
+      this.#holder.set(job.id, handle);
+    }
     const held = this.#byWorker.get(handle);
     if (held === undefined) this.#byWorker.set(handle, jobs.slice());
     else held.push(...jobs);
@@ -110,6 +115,7 @@ export class ClaimedAhead {
     if (held === undefined || n <= 0) return [];
     const taken = held.splice(0, n);
     if (held.length === 0) this.#byWorker.delete(handle);
+    for (const job of taken) this.#holder.delete(job.id);
     return taken;
   }
 
@@ -118,6 +124,7 @@ export class ClaimedAhead {
     const held = this.#byWorker.get(handle) ?? [];
     this.#byWorker.delete(handle);
     this.#pace.delete(handle);
+    for (const job of held) this.#holder.delete(job.id);
     return held;
   }
 
@@ -125,19 +132,19 @@ export class ClaimedAhead {
   clear(): Job[] {
     const all = [...this.#byWorker.values()].flat();
     this.#byWorker.clear();
+    this.#holder.clear();
     return all;
   }
 
   /** Drops the job `jobId` if held (cancelled, or its lease lost); says whether it was. */
   drop(jobId: string): boolean {
-    for (const [handle, held] of this.#byWorker) {
-      const index = held.findIndex((job) => job.id === jobId);
-      if (index === -1) continue;
-      held.splice(index, 1);
-      if (held.length === 0) this.#byWorker.delete(handle);
-      return true;
-    }
-    return false;
+    const handle = this.#holder.get(jobId);
+    if (handle === undefined) return false;
+    this.#holder.delete(jobId);
+    const held = this.#byWorker.get(handle)!;
+    held.splice(held.findIndex((job) => job.id === jobId), 1);
+    if (held.length === 0) this.#byWorker.delete(handle);
+    return true;
   }
 
   /** Every job held now. */
