@@ -4,7 +4,8 @@
  * travels as one JSON array, zipped back into rows by `ROWS FROM`: no key repeated per row, no
  * record parsed field by field (as `json_to_recordset` does, `data` again), and a plan that
  * does not depend on how many rows come (the planner expects 100 from each array, so it looks
- * every row up by `id`, whatever the batch size).
+ * every row up by `id`, whatever the batch size). A column with the same value in every row
+ * goes once instead (see {@linkcode Sent}).
  * @module
  */
 
@@ -15,6 +16,9 @@ import type { Queries } from "./connection.ts";
 
 /** The type oid of `json`. */
 const JSON_OID = 114;
+
+/** A statement's parameter, as postgres.js takes it. */
+type Parameter = NonNullable<Parameters<Queries["unsafe"]>[1]>[number];
 
 /** A job's lease and open-attempt columns. */
 type Lease = ReturnType<typeof leaseColumns>;
@@ -46,25 +50,51 @@ const COLUMNS: [
 /** The columns an update writes: from `status` on (a job's id and type never change). */
 const WRITTEN = COLUMNS.slice(COLUMNS.findIndex(([column]) => column === "status"));
 
-/** `u.column` as its type. */
-function typed(column: string): string {
-  const type = COLUMNS.find(([name]) => name === column)![1];
-  return type === "text" ? `u.${column}` : `u.${column}::${type}`;
+/** The columns every round sends one value per row: what rows are matched on. */
+const MATCHED = new Set(["id", "from_status", "type"]);
+
+/**
+ * How a round sends one column: one value per row (`array`), or, when every row has the same,
+ * that value once (`one`) or a plain `NULL` (`null`): a batch of outcomes has a dozen such
+ * columns (the status, the cleared lease, no fence deadline), which then cost neither bytes nor
+ * parsing per row.
+ */
+type Sent = "array" | "one" | "null";
+
+/**
+ * The update of a round whose columns are sent as `shape` says (in the order of COLUMNS): `u`
+ * zips the arrays ($1 … in order, `data` last), numbered from 1 (`i`).
+ */
+function updateSql(shape: readonly Sent[]): string {
+  const functions: string[] = [];
+  const zipped: string[] = [];
+  const value = new Map<string, string>();
+  let param = 0;
+  COLUMNS.forEach(([column, type], k) => {
+    const cast = type === "text" ? "" : `::${type}`;
+    if (shape[k] === "null") value.set(column, `NULL::${type}`);
+    else if (shape[k] === "one") value.set(column, `$${++param}::text${cast}`);
+    else {
+      functions.push(`json_array_elements_text($${++param}::json)`);
+      zipped.push(column);
+      value.set(column, `u.${column}${cast}`);
+    }
+  });
+  functions.push(`json_array_elements($${++param}::json)`);
+  const v = (column: string) => value.get(column)!;
+  return `
+  UPDATE jobs j SET ${WRITTEN.map(([column]) => `${column} = ${v(column)}`).join(", ")},
+         data = u.data
+    FROM ROWS FROM (${functions.join(", ")}) WITH ORDINALITY AS u(${zipped.join(", ")}, data, i)
+   WHERE j.id = ${v("id")} AND j.status = ${v("from_status")} AND j.type = ${v("type")}
+     AND (NOT ${v("fenced")} OR j.lease_token IS NOT DISTINCT FROM ${v("fence_token")})
+     AND (${v("expired_before")} IS NULL OR j.lease_expires_at IS NULL
+          OR j.lease_expires_at < ${v("expired_before")})
+  RETURNING u.i, j.seq`;
 }
 
-/** The update: `u` zips the column arrays ($1 … $n, then `data`), numbered from 1 (`i`). */
-const UPDATE = `
-  UPDATE jobs j SET ${WRITTEN.map(([column]) => `${column} = ${typed(column)}`).join(", ")},
-         data = u.data
-    FROM ROWS FROM (${
-  COLUMNS.map((_, k) => `json_array_elements_text($${k + 1}::json)`).join(", ")
-}, json_array_elements($${COLUMNS.length + 1}::json)) WITH ORDINALITY
-         AS u(${COLUMNS.map(([column]) => column).join(", ")}, data, i)
-   WHERE j.id = u.id AND j.status = u.from_status AND j.type = u.type
-     AND (NOT ${typed("fenced")} OR j.lease_token IS NOT DISTINCT FROM u.fence_token)
-     AND (u.expired_before IS NULL OR j.lease_expires_at IS NULL
-          OR j.lease_expires_at < ${typed("expired_before")})
-  RETURNING u.i, j.seq`;
+/** The statement of each shape, made once. */
+const STATEMENTS = new Map<string, string>();
 
 /**
  * Writes each update whose row is still in `from` (and, with a fence, on that attempt; for a
@@ -78,12 +108,13 @@ export async function updateJobs(
 ): Promise<(Job | undefined)[]> {
   const applied = new Map<number, number>(); // index in `updates` → seq
   for (const round of rounds(updates)) {
-    const rows = await tx.unsafe<{ i: number; seq: number }[]>(
-      UPDATE,
-      // Typed as `json` up front: postgres.js would send an array of booleans as `bool`.
-      columnArrays(round.map((i) => updates[i])).map((array) => tx.typed(array as never, JSON_OID)),
-      { prepare: true },
-    );
+    const { shape, params } = roundParameters(tx, round.map((i) => updates[i]));
+    const key = shape.join();
+    let statement = STATEMENTS.get(key);
+    if (statement === undefined) STATEMENTS.set(key, statement = updateSql(shape));
+    const rows = await tx.unsafe<{ i: number; seq: number }[]>(statement, params, {
+      prepare: true,
+    });
     for (const { i, seq } of rows) applied.set(round[i - 1], seq);
   }
   return updates.map(({ job }, i) => {
@@ -96,15 +127,28 @@ export async function updateJobs(
   });
 }
 
-/** The parameters of {@linkcode UPDATE}: one array per column, then one of `data`. */
-function columnArrays(updates: JobUpdate[]): unknown[][] {
-  const arrays: unknown[][] = Array.from({ length: COLUMNS.length + 1 }, () => []);
-  for (const update of updates) {
-    const lease = leaseColumns(update.job);
-    for (let k = 0; k < COLUMNS.length; k++) arrays[k].push(COLUMNS[k][2](update, lease));
-    arrays[COLUMNS.length].push(jobDataFields(update.job));
-  }
-  return arrays;
+/**
+ * The parameters of a round and how each column goes (see {@linkcode Sent}): the matched
+ * columns and `data` always as one JSON array each, the others once when the same in every row.
+ */
+function roundParameters(tx: Queries, updates: JobUpdate[]) {
+  const leases = updates.map((update) => leaseColumns(update.job));
+  const shape: Sent[] = [];
+  const params: Parameter[] = [];
+  COLUMNS.forEach(([column, , read]) => {
+    const values = updates.map((update, i) => read(update, leases[i]));
+    const first = values[0];
+    if (!MATCHED.has(column) && values.every((value) => value === first)) {
+      shape.push(first === null ? "null" : "one");
+      if (first !== null) params.push(String(first));
+    } else {
+      shape.push("array");
+      // Typed as `json` up front: postgres.js would send an array of booleans as `bool`.
+      params.push(tx.typed(values as never, JSON_OID));
+    }
+  });
+  params.push(tx.typed(updates.map((update) => jobDataFields(update.job)) as never, JSON_OID));
+  return { shape, params };
 }
 
 /** Indexes of `updates` in rounds: the k-th update of each job goes in round k. */
