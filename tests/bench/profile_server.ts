@@ -2,8 +2,9 @@
  * Where a server's time goes in one benchmark phase: the CPU each of its threads and (on
  * PostgreSQL) the database's processes spent per job, how busy the whole machine was, and a
  * sampling profile of the server's main thread through the V8 inspector (its functions by own
- * time, and the profile itself as a `.cpuprofile` for Chrome DevTools). The inspector costs the
- * server time of its own: `--no-profile` reads the CPU figures without it.
+ * time, and the profile itself as a `.cpuprofile` for Chrome DevTools; with `--allocations`,
+ * also where its memory is allocated, sampled). The inspector costs the server time of its
+ * own: `--no-profile` reads the CPU figures without it.
  *
  *   deno run -A tests/bench/profile_server.ts [--store postgres] [--phase process|singles]
  *     [--n 40000] [--concurrency 50] [--top 30] [--out /tmp/server.cpuprofile] [--no-profile]
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     top: { type: "string", default: "30" },
     out: { type: "string", default: "/tmp/denoqueue-server.cpuprofile" },
     "no-profile": { type: "boolean", default: false },
+    allocations: { type: "boolean", default: false },
   },
 });
 const N = Number(values.n);
@@ -43,6 +45,13 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
+/** A node of V8's sampling heap profile: bytes allocated by a function, and its callees. */
+interface AllocationNode {
+  callFrame: ProfileNode["callFrame"];
+  selfSize: number;
+  children: AllocationNode[];
+}
+
 interface Profile {
   nodes: ProfileNode[];
   samples: number[];
@@ -99,15 +108,34 @@ function hostTicks(): { busy: number; total: number } {
   return { busy: total - ticks[3] - ticks[4], total };
 }
 
+/** `name file:line` of a call frame, its file relative to the repository or npm package. */
+function frameName({ functionName, url, lineNumber }: ProfileNode["callFrame"]): string {
+  const file = url.replace(/^.*\/(work\/[^/]+|registry\.npmjs\.org)\//, "");
+  return `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
+}
+
+/** Bytes allocated by function, largest first, as shares of all sampled bytes. */
+function allocationSites(head: AllocationNode): [string, number][] {
+  const own = new Map<string, number>();
+  let all = 0;
+  const visit = (node: AllocationNode) => {
+    const key = frameName(node.callFrame);
+    own.set(key, (own.get(key) ?? 0) + node.selfSize);
+    all += node.selfSize;
+    node.children.forEach(visit);
+  };
+  visit(head);
+  return [...own].map(([key, bytes]) => [key, bytes / all] as [string, number])
+    .sort((a, b) => b[1] - a[1]);
+}
+
 /** Own time by function (`name file:line`), largest first, as shares of all samples. */
 function selfTimes(profile: Profile): [string, number][] {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const own = new Map<string, number>();
   let all = 0;
   profile.samples.forEach((id, i) => {
-    const { functionName, url, lineNumber } = byNode.get(id)!.callFrame;
-    const file = url.replace(/^.*\/(work\/[^/]+|registry\.npmjs\.org)\//, "");
-    const key = `${functionName || "(anonymous)"} ${file}:${lineNumber + 1}`;
+    const key = frameName(byNode.get(id)!.callFrame);
     const delta = profile.timeDeltas[i] ?? 0;
     own.set(key, (own.get(key) ?? 0) + delta);
     all += delta;
@@ -143,6 +171,15 @@ try {
   } else await enqueueAddBulk(server.url, N);
 
   await session?.call("Profiler.start");
+  if (values.allocations) {
+    await session?.call("HeapProfiler.enable");
+    // Every allocation sampled, not only what still lives when sampling stops.
+    await session?.call("HeapProfiler.startSampling", {
+      samplingInterval: 4_096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
+  }
   const database = () => cluster ? postgresPids(cluster).reduce((a, pid) => a + cpuMs(pid), 0) : 0;
   const before = { threads: threadCpu(server.pid), database: database(), host: hostTicks() };
   const started = performance.now();
@@ -172,6 +209,10 @@ try {
   const ms = performance.now() - started;
   const after = { threads: threadCpu(server.pid), database: database(), host: hostTicks() };
   const profile = (await session?.call<{ profile: Profile }>("Profiler.stop"))?.profile;
+  const allocations = values.allocations
+    ? (await session?.call<{ profile: { head: AllocationNode } }>("HeapProfiler.stopSampling"))
+      ?.profile
+    : undefined;
   await producer?.close();
 
   const perJob = (cpu: number) => (cpu * 1000 / N).toFixed(1);
@@ -199,6 +240,12 @@ try {
     Deno.writeTextFileSync(values.out, JSON.stringify(profile));
     console.log(`main thread, own time (profile in ${values.out}):`);
     for (const [name, share] of selfTimes(profile).slice(0, Number(values.top))) {
+      console.log(`${(share * 100).toFixed(1).padStart(6)}%  ${name}`);
+    }
+  }
+  if (allocations) {
+    console.log("main thread, bytes allocated (sampled):");
+    for (const [name, share] of allocationSites(allocations.head).slice(0, Number(values.top))) {
       console.log(`${(share * 100).toFixed(1).padStart(6)}%  ${name}`);
     }
   }

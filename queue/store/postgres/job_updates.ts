@@ -135,18 +135,21 @@ function roundParameters(tx: Queries, updates: JobUpdate[]) {
   const leases = updates.map((update) => leaseColumns(update.job));
   const shape: Sent[] = [];
   const params: Parameter[] = [];
-  COLUMNS.forEach(([column, , read]) => {
-    const values = updates.map((update, i) => read(update, leases[i]));
-    const first = values[0];
-    if (!MATCHED.has(column) && values.every((value) => value === first)) {
+  for (const [column, , read] of COLUMNS) {
+    // Compared first, so that a column sent once costs no array.
+    const first = read(updates[0], leases[0]);
+    let same = !MATCHED.has(column);
+    for (let i = 1; same && i < updates.length; i++) same = read(updates[i], leases[i]) === first;
+    if (same) {
       shape.push(first === null ? "null" : "one");
       if (first !== null) params.push(String(first));
     } else {
       shape.push("array");
+      const values = updates.map((update, i) => read(update, leases[i]));
       // Typed as `json` up front: postgres.js would send an array of booleans as `bool`.
       params.push(tx.typed(values as never, JSON_OID));
     }
-  });
+  }
   params.push(tx.typed(updates.map((update) => jobDataFields(update.job)) as never, JSON_OID));
   return { shape, params };
 }
