@@ -83,11 +83,12 @@ export class ClaimedAhead {
   }
 
   /**
-   * How many jobs to claim for `handle` with `room` free places at `now`: the room and its full
+   * How many jobs to claim for `handle` with `room` free places at `now`, counting those held
+   * here and those waiting in the worker itself (see `worker_queue.ts`): the room and its full
    * target once it holds half its target or less, else only what the room lacks.
    */
   wanted(handle: WorkerHandle, room: number, now: number): number {
-    const held = this.count(handle);
+    const held = this.count(handle) + handle.queued.size;
     const target = this.target(handle, now);
     return held * 2 <= target ? room + Math.max(0, target - held) : Math.max(0, room - held);
   }
@@ -147,7 +148,8 @@ export class ClaimedAhead {
 }
 
 /**
- * `job` with its open attempt started at `now`, when it was claimed earlier (it waited ahead):
+ * `job` with its open attempt started at `now`, when it was claimed earlier (it waited ahead, in
+ * the pool or in its worker):
  * the attempt's time is its handler's, not its wait's. A new object; `job` is left as it was.
  */
 export function startingNow(job: Job, now: number): Job {

@@ -12,18 +12,20 @@ import type { Logger } from "../primitives/logger.ts";
 
 /** What a {@linkcode HandOutGate} works with. */
 export interface HandOutGateDeps {
-  node: Pick<ClusterNode, "standing" | "onBeat">;
+  node: Pick<ClusterNode, "standing" | "standingUntil" | "onBeat">;
   /** Renews the leases of the jobs held and running; those lost are stopped. */
   renew: () => Promise<void>;
   /** Called when hand-outs held back may go ahead. */
   reopened: () => void;
+  /** Called after each beat that moves {@linkcode HandOutGate.openUntil} later. */
+  extended: () => void;
   logger: Logger;
 }
 
 /**
  * @example
  * ```ts ignore
- * const gate = new HandOutGate({ node: queue.cluster, renew, reopened: () => pump(), logger });
+ * const gate = new HandOutGate({ node: queue.cluster, renew, reopened, extended, logger });
  * const stop = gate.start();
  * if (gate.open()) handOut();
  * ```
@@ -43,6 +45,14 @@ export class HandOutGate {
     return this.#deps.node.onBeat((rejoined) => this.#afterBeat(rejoined));
   }
 
+  /**
+   * Until when (epoch ms) jobs handed out may start, as the last beat says: a worker starts
+   * none of the jobs it holds past it (0 while the leases are in doubt; `Infinity` alone).
+   */
+  openUntil(): number {
+    return this.#inDoubt ? 0 : this.#deps.node.standingUntil;
+  }
+
   /** Whether jobs may be handed out now; when not, `reopened` is called once they may. */
   open(): boolean {
     this.#heldBack = this.#inDoubt || !this.#deps.node.standing;
@@ -54,10 +64,12 @@ export class HandOutGate {
       this.#inDoubt = true;
       this.#deps.renew().then(() => {
         this.#inDoubt = false;
+        this.#deps.extended();
         this.#deps.reopened();
       }, (error) => this.#deps.logger.error("Lease renewal failed", { error }));
-    } else if (this.#heldBack) {
-      this.#deps.reopened();
+      return;
     }
+    this.#deps.extended();
+    if (this.#heldBack) this.#deps.reopened();
   }
 }

@@ -8,6 +8,7 @@
 
 import type { Job } from "../job.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
+import { startingNow } from "./claimed_ahead.ts";
 import { Lifeline } from "./lifeline.ts";
 import type {
   AbortReason,
@@ -17,10 +18,10 @@ import type {
   WorkerSettings,
 } from "./protocol.ts";
 
-/** A job a worker holds. */
+/** A job a worker holds: running, or waiting in the worker for a place (not started yet). */
 export interface RunningJob {
   job: Job;
-  /** When its signal aborts for timing out (epoch ms). */
+  /** When its signal aborts for timing out (epoch ms): its timeout after it started. */
   deadline: number;
   /** When the worker is killed if the job still has not returned. */
   killAt?: number;
@@ -52,7 +53,10 @@ export interface WorkerInit extends Omit<WorkerSettings, "lifeline"> {
 
 /** One worker, as the pool sees it. */
 export class WorkerHandle {
+  /** The jobs it runs: started, as it said. */
   readonly running = new Map<string, RunningJob>();
+  /** The jobs it holds and has not started yet (none beyond `concurrency` unless claimed ahead). */
+  readonly queued = new Map<string, RunningJob>();
   #worker: Worker;
   #lifeline: Lifeline;
   #dead = false;
@@ -96,6 +100,7 @@ export class WorkerHandle {
     this.post({
       kind: "init",
       types: init.types,
+      concurrency: init.concurrency,
       demoSpeed: init.demoSpeed,
       resultLimit: init.resultLimit,
       httpAllow: init.httpAllow,
@@ -121,11 +126,17 @@ export class WorkerHandle {
     if (!this.#dead) this.#worker.postMessage(message);
   }
 
+  /** Jobs it holds, running or not started yet. */
+  get held(): number {
+    return this.running.size + this.queued.size;
+  }
+
   /**
-   * Hands jobs to the worker in one message. Returns the jobs that could not be sent (a payload
-   * the structured clone refuses); those are not counted as running.
+   * Hands jobs to the worker in one message, which it starts as places free up, before
+   * `startBefore` (see `protocol.ts`). Returns the jobs that could not be sent (a payload the
+   * structured clone refuses); those are not held.
    */
-  run(jobs: Job[], now: number): Job[] {
+  run(jobs: Job[], startBefore: number): Job[] {
     const toWorker = (job: Job) => ({
       id: job.id,
       type: job.type,
@@ -134,12 +145,12 @@ export class WorkerHandle {
     });
     const unsent: Job[] = [];
     try {
-      this.post({ kind: "run", jobs: jobs.map(toWorker) });
+      this.post({ kind: "run", jobs: jobs.map(toWorker), startBefore });
     } catch {
       // One bad payload must not hold up the others: send them one by one.
       for (const job of jobs) {
         try {
-          this.post({ kind: "run", jobs: [toWorker(job)] });
+          this.post({ kind: "run", jobs: [toWorker(job)], startBefore });
         } catch {
           unsent.push(job);
         }
@@ -147,14 +158,23 @@ export class WorkerHandle {
     }
     for (const job of jobs) {
       if (unsent.includes(job)) continue;
-      this.running.set(job.id, {
-        job,
-        deadline: now + job.timeout,
-        timedOut: false,
-        cancelled: false,
-      });
+      this.queued.set(job.id, { job, deadline: Infinity, timedOut: false, cancelled: false });
     }
     return unsent;
+  }
+
+  /**
+   * The worker started the job `jobId` at `at`: it runs from then on, its attempt started then
+   * and its timeout counting. Returns it, unless the pool no longer holds it there.
+   */
+  started(jobId: string, at: number): RunningJob | undefined {
+    const entry = this.queued.get(jobId);
+    if (entry === undefined) return undefined;
+    this.queued.delete(jobId);
+    entry.job = startingNow(entry.job, at);
+    entry.deadline = at + entry.job.timeout;
+    this.running.set(jobId, entry);
+    return entry;
   }
 
   abort(jobId: string, reason: AbortReason): void {
