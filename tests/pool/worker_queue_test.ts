@@ -120,13 +120,15 @@ Deno.test("worker queue: a queued job is timed from its start, its attempt start
     const [first] = await holding(server, hold, ["a"]);
     await waitFor(() => hold.arrivals("a") === 1, WAIT);
     // Handed to the worker behind `a`, with a timeout shorter than its wait there.
-    const [queued] = await holding(server, hold, ["b"], { timeout: 300 });
+    const [queued] = await holding(server, hold, ["b"], { timeout: 1_000 });
     await settled(server, 1, 1);
     const handedAt = Date.now();
-    await waitFor(() => Date.now() > handedAt + 900, WAIT);
+    await waitFor(() => Date.now() > handedAt + 1_500, WAIT);
     const startedAt = Date.now();
     hold.release("a");
     await waitFor(() => hold.arrivals("b") === 1, WAIT);
+    // Running for a while, well within its timeout from its start, past it from its hand-out.
+    await waitFor(() => Date.now() > startedAt + 300, WAIT);
     hold.release("b");
     assert.equal((await finished(server, first.id)).status, "completed");
     const done = await finished(server, queued.id);
