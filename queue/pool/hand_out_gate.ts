@@ -3,7 +3,9 @@
  * node may have been presumed dead (its heartbeat older than the node timeout, after a stall or
  * a lost connection: a leader may have rescued them, to run elsewhere), nor, once it is back,
  * before its leases were renewed (those of the jobs rescued meanwhile are lost, and dropped).
- * Alone on a store, always.
+ * Alone on a store, always. Workers start the jobs queued in them only until the time it gives
+ * them (`openUntil`), moved later at each beat: they too start none once their node may be
+ * presumed dead.
  * @module
  */
 

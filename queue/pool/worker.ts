@@ -93,6 +93,16 @@ function crash(reason: string): void {
   endWorker();
 }
 
+/** A batch of nothing, to send parts of one alone. */
+const none = {
+  kind: "batch",
+  started: [],
+  unstarted: [],
+  outcomes: [],
+  progress: [],
+  logs: [],
+} as const satisfies FromWorker;
+
 function flush(): void {
   flushScheduled = false;
   if (
@@ -129,16 +139,6 @@ function flush(): void {
     post({ ...none, progress: message.progress, logs: message.logs });
   }
 }
-
-/** A batch of nothing, to send parts of one alone. */
-const none = {
-  kind: "batch",
-  started: [],
-  unstarted: [],
-  outcomes: [],
-  progress: [],
-  logs: [],
-} as const satisfies FromWorker;
 
 /**
  * Starts the jobs held, oldest first, while places are free and the node stands. Each start is
