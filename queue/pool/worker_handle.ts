@@ -18,6 +18,9 @@ import type {
   WorkerSettings,
 } from "./protocol.ts";
 
+/** Milliseconds the pool waits, once a worker's thread ended, for the messages it sent last. */
+const LAST_WORDS_MS = 20;
+
 /** A job a worker holds: running, or waiting in the worker for a place (not started yet). */
 export interface RunningJob {
   job: Job;
@@ -62,6 +65,7 @@ export class WorkerHandle {
   #dead = false;
   #loaded = false;
   #ready = Promise.withResolvers<void>();
+  #lastWords: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     readonly id: string,
@@ -70,7 +74,13 @@ export class WorkerHandle {
     logger: Logger = defaultLogger(),
   ) {
     this.#lifeline = new Lifeline(
-      () => this.#die(callbacks, "the worker ended without saying why"),
+      // Its last messages may still be on their way (the starts and outcomes it sent, then an
+      // `ending` that says why): heard first, they count, and the end is told with its reason.
+      () => {
+        this.#lastWords = setTimeout(() => {
+          this.#die(callbacks, "the worker ended without saying why");
+        }, LAST_WORDS_MS);
+      },
       (error) => logger.error("A worker's lifeline failed", { worker: id, error }),
     );
     this.#worker = new Worker(init.entry, {
@@ -184,6 +194,7 @@ export class WorkerHandle {
   terminate(): void {
     if (this.#dead) return;
     this.#dead = true;
+    clearTimeout(this.#lastWords);
     this.#lifeline.cut();
     this.#worker.terminate();
   }
