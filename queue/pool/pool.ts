@@ -340,8 +340,9 @@ export class WorkerPool {
       this.#outcomes.putBack(jobs);
       return;
     }
-    const unsent = handle.run(jobs, this.#gate.openUntil());
+    const { unsent, started } = handle.run(jobs, this.#gate.openUntil(), this.#now());
     if (unsent.length > 0) this.#outcomes.report(unsentReports(unsent));
+    this.#deadlines.watch(started);
   }
 
   /** Jobs started (their time counts from then), outcomes, and jobs given back unstarted. */

@@ -88,16 +88,18 @@ export interface CheckRequest {
 
 /**
  * Main thread → worker. A job worker gets `init`, then `run`, `abort`, `recall`, `standing` and
- * `enqueued`; the catalog worker gets `describe`, then `check`. `startBefore` (epoch ms): the
- * worker starts none of the jobs it holds from then on, until a `standing` moves it later (its
- * node may be presumed dead meanwhile, its jobs rescued; `Infinity` alone on a store). `recall`:
- * the worker gives back every job it holds and has not started (as `unstarted`).
+ * `enqueued`; the catalog worker gets `describe`, then `check`. In a `run`, the first `startNow`
+ * jobs have places free (the pool counts them as started): they start at once, unreported; the
+ * others wait their turn in the worker, which reports each start. `startBefore` (epoch ms): the
+ * worker starts none of those waiting from then on, until a `standing` moves it later (its node
+ * may be presumed dead meanwhile, its jobs rescued; `Infinity` alone on a store). `recall`: the
+ * worker gives back every job waiting in it (as `unstarted`).
  */
 export type ToWorker =
   | ({ kind: "init" } & WorkerSettings)
   | { kind: "describe" }
   | { kind: "check"; requests: string }
-  | { kind: "run"; jobs: WorkerJob[]; startBefore: number }
+  | { kind: "run"; jobs: WorkerJob[]; startNow: number; startBefore: number }
   | { kind: "abort"; jobId: string; reason: AbortReason }
   | { kind: "recall" }
   | { kind: "standing"; startBefore: number }

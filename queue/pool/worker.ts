@@ -141,8 +141,8 @@ function flush(): void {
 }
 
 /**
- * Starts the jobs held, oldest first, while places are free and the node stands. Each start is
- * sent before its handler runs (the flush is queued first), so that the pool times it from
+ * Starts the jobs waiting, oldest first, while places are free and the node stands. Each start
+ * is sent before its handler runs (the flush is queued first), so that the pool times it from
  * there even if the handler never yields.
  */
 function startWaiting(): void {
@@ -295,7 +295,13 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       break;
     }
     case "run":
-      waiting.push(...message.jobs);
+      // Places are free for the first ones: they start now, as the pool counts them already.
+      for (const job of message.jobs.slice(0, message.startNow)) {
+        const controller = new AbortController();
+        controllers.set(job.id, controller);
+        run(job, controller);
+      }
+      waiting.push(...message.jobs.slice(message.startNow));
       startBefore = message.startBefore;
       startWaiting();
       break;

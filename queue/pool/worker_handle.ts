@@ -142,35 +142,55 @@ export class WorkerHandle {
   }
 
   /**
-   * Hands jobs to the worker in one message, which it starts as places free up, before
-   * `startBefore` (see `protocol.ts`). Returns the jobs that could not be sent (a payload the
-   * structured clone refuses); those are not held.
+   * Hands jobs to the worker in one message. Those its free places take (as the pool knows
+   * them) start at once, their time counting from `now`; the rest wait in the worker, which
+   * starts them as places free up, before `startBefore` (see `protocol.ts`), and says when.
+   * Returns the jobs that could not be sent (a payload the structured clone refuses; those are
+   * not held), and those started.
    */
-  run(jobs: Job[], startBefore: number): Job[] {
+  run(jobs: Job[], startBefore: number, now: number): { unsent: Job[]; started: RunningJob[] } {
     const toWorker = (job: Job) => ({
       id: job.id,
       type: job.type,
       payload: job.payload,
       attempt: job.attempts.length,
     });
+    const startNow = Math.max(0, Math.min(jobs.length, this.init.concurrency - this.held));
     const unsent: Job[] = [];
     try {
-      this.post({ kind: "run", jobs: jobs.map(toWorker), startBefore });
+      this.post({ kind: "run", jobs: jobs.map(toWorker), startNow, startBefore });
     } catch {
       // One bad payload must not hold up the others: send them one by one.
-      for (const job of jobs) {
+      for (const [i, job] of jobs.entries()) {
         try {
-          this.post({ kind: "run", jobs: [toWorker(job)], startBefore });
+          this.post({
+            kind: "run",
+            jobs: [toWorker(job)],
+            startNow: i < startNow ? 1 : 0,
+            startBefore,
+          });
         } catch {
           unsent.push(job);
         }
       }
     }
-    for (const job of jobs) {
+    const started: RunningJob[] = [];
+    for (const [i, job] of jobs.entries()) {
       if (unsent.includes(job)) continue;
-      this.queued.set(job.id, { job, deadline: Infinity, timedOut: false, cancelled: false });
+      if (i < startNow) {
+        const entry = {
+          job: startingNow(job, now),
+          deadline: now + job.timeout,
+          timedOut: false,
+          cancelled: false,
+        };
+        this.running.set(job.id, entry);
+        started.push(entry);
+      } else {
+        this.queued.set(job.id, { job, deadline: Infinity, timedOut: false, cancelled: false });
+      }
     }
-    return unsent;
+    return { unsent, started };
   }
 
   /**

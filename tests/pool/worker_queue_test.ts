@@ -84,7 +84,10 @@ async function settled(server: DenoQueueServer, running: number, ahead: number):
   await waitFor(() => {
     const stats = server.pool.stats();
     return stats.running === running && stats.claimedAhead === ahead;
-  }, { ...WAIT, message: `${running} running and ${ahead} claimed ahead` });
+  }, {
+    ...WAIT,
+    message: `${running} running and ${ahead} claimed ahead ${JSON.stringify(server.pool.stats())}`,
+  });
 }
 
 const KEYS = ["a", "b", "c", "d", "e"];
