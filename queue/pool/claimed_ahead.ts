@@ -147,14 +147,3 @@ export class ClaimedAhead {
     return [...this.#byWorker.values()].flat();
   }
 }
-
-/**
- * `job` with its open attempt started at `now`, when it was claimed earlier (it waited ahead, in
- * the pool or in its worker):
- * the attempt's time is its handler's, not its wait's. A new object; `job` is left as it was.
- */
-export function startingNow(job: Job, now: number): Job {
-  const open = job.attempts.at(-1);
-  if (open === undefined || open.endedAt !== undefined || open.startedAt >= now) return job;
-  return { ...job, attempts: [...job.attempts.slice(0, -1), { ...open, startedAt: now }] };
-}

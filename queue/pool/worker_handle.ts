@@ -8,7 +8,6 @@
 
 import type { Job } from "../job.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
-import { startingNow } from "./claimed_ahead.ts";
 import { Lifeline } from "./lifeline.ts";
 import type {
   AbortReason,
@@ -255,4 +254,15 @@ export class WorkerHandle {
     if (this.#loaded) callbacks.onCrash(this, reason);
     else this.#ready.reject(new Error(`Worker ${this.id} ended while starting: ${reason}`));
   }
+}
+
+/**
+ * `job` with its open attempt started at `now`, when it was claimed earlier (it waited ahead, in
+ * the pool or in its worker): the attempt's time is its handler's, not its wait's. A new object;
+ * `job` is left as it was.
+ */
+function startingNow(job: Job, now: number): Job {
+  const open = job.attempts.at(-1);
+  if (open === undefined || open.endedAt !== undefined || open.startedAt >= now) return job;
+  return { ...job, attempts: [...job.attempts.slice(0, -1), { ...open, startedAt: now }] };
 }
