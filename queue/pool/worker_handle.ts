@@ -62,6 +62,8 @@ export class WorkerHandle {
   #worker: Worker;
   #lifeline: Lifeline;
   #dead = false;
+  /** Its thread ended (its lifeline says so): it is handed nothing while its last words come. */
+  #ended = false;
   #loaded = false;
   #ready = Promise.withResolvers<void>();
   #lastWords: ReturnType<typeof setTimeout> | undefined;
@@ -76,6 +78,7 @@ export class WorkerHandle {
       // Its last messages may still be on their way (the starts and outcomes it sent, then an
       // `ending` that says why): heard first, they count, and the end is told with its reason.
       () => {
+        this.#ended = true;
         this.#lastWords = setTimeout(() => {
           this.#die(callbacks, "the worker ended without saying why");
         }, LAST_WORDS_MS);
@@ -122,13 +125,14 @@ export class WorkerHandle {
     return this.#ready.promise;
   }
 
+  /** Terminated, or its thread ended (a job handed to it now would never run). */
   get dead(): boolean {
-    return this.#dead;
+    return this.#dead || this.#ended;
   }
 
   /** Alive and done loading its handlers: it may be handed jobs. */
   get available(): boolean {
-    return this.#loaded && !this.#dead;
+    return this.#loaded && !this.dead;
   }
 
   post(message: ToWorker): void {
