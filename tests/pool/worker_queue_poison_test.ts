@@ -70,3 +70,35 @@ for (const poison of POISONS) {
     }
   });
 }
+
+Deno.test("worker queue: a hanging job times out, its worker is killed, those queued behind it run once, unattempted before", async () => {
+  const harness = await poolHarness({
+    concurrency: 1,
+    claimAhead: 4,
+    claimAheadPaceMs: 60_000,
+    killGrace: 100,
+    logger: captureLog().logger,
+  });
+  await harness.pool.start();
+  try {
+    const warm = await harness.queue.enqueue(
+      [1, 2, 3].map((value) => ({ type: "t-succeeds", payload: { value } })),
+    );
+    for (const job of warm) await harness.final(job.id, WAIT.timeout);
+    // One claim: the hanging job runs, the next waits in the worker, the last in the pool.
+    const [hangs, ...behind] = await harness.queue.enqueue([
+      { type: "t-hangs", payload: {}, options: { maxAttempts: 1, timeout: 300 } },
+      { type: "t-succeeds", payload: { value: 4 }, options: { maxAttempts: 1, timeout: 300 } },
+      { type: "t-succeeds", payload: { value: 5 }, options: { maxAttempts: 1, timeout: 300 } },
+    ]);
+    const hung = await harness.final(hangs.id, WAIT.timeout);
+    assert.deepEqual(hung.attempts.map((attempt) => attempt.outcome), ["timeout"]);
+    for (const job of behind) {
+      const done = await harness.final(job.id, WAIT.timeout);
+      assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["completed"]);
+    }
+    await waitFor(() => harness.pool.stats().running === 0, WAIT);
+  } finally {
+    await harness.close();
+  }
+});
