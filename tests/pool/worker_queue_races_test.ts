@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { createServer } from "../../api/server.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { HoldServer } from "../support/hold.ts";
 import { TEST_LOGGER } from "../support/log_capture.ts";
@@ -59,5 +60,57 @@ Deno.test("worker queue: a queued job cancelled as its worker starts it ends can
     }
   } finally {
     await server.shutdown();
+  }
+});
+
+Deno.test("worker queue: shutdown puts the jobs queued in a worker back, unattempted, while the running one finishes (SQLite)", async () => {
+  await using hold = HoldServer.start();
+  const path = `${Deno.makeTempDirSync({ prefix: "denoqueue-wq-" })}/jobs.db`;
+  const server = await createServer({
+    store: SqliteStore.open(path),
+    workers: 1,
+    concurrency: 1,
+    claimAhead: 4,
+    claimAheadPaceMs: 60_000,
+    handlers: [FIXTURES],
+    httpAllow: [hold.allow],
+    killGrace: 100,
+    shutdownGrace: 30_000,
+    logger: TEST_LOGGER,
+  });
+  let ids: string[] = [];
+  try {
+    const warm = await server.queue.enqueue(["w1", "w2", "w3"].map((key) => {
+      hold.release(key);
+      return { type: "t-holds", payload: hold.payload(key) };
+    }));
+    for (const job of warm) await server.queue.waitForFinal(job.id, WAIT);
+    ids = (await server.queue.enqueue(["a", "b", "c"].map((key) => ({
+      type: "t-holds",
+      payload: hold.payload(key),
+    })))).map((job) => job.id);
+    await waitFor(() => hold.arrivals("a") === 1, WAIT);
+    // `b` queued in the worker, `c` held by the pool.
+    await waitFor(() => server.pool.stats().claimedAhead === 2, WAIT);
+    const stopped = server.shutdown();
+    // Given back before `a` ends (one the worker started meanwhile would run).
+    await waitFor(() => server.pool.stats().claimedAhead === 0, WAIT);
+    hold.release("a");
+    await stopped;
+  } finally {
+    for (const key of ["a", "b", "c"]) hold.release(key);
+    await server.shutdown();
+  }
+  const store = SqliteStore.open(path);
+  try {
+    const [a, b, c] = await Promise.all(ids.map((id) => store.get({ id })));
+    assert.deepEqual(a?.attempts.map((attempt) => attempt.outcome), ["completed"]);
+    for (const job of [b, c]) {
+      assert.equal(job?.status, "queued");
+      assert.deepEqual(job?.attempts, [], "no attempt counted");
+    }
+    assert.equal(hold.arrivals("b") + hold.arrivals("c"), 0, "neither ran");
+  } finally {
+    await store.close();
   }
 });
