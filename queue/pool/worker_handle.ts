@@ -1,8 +1,9 @@
 /**
  * The parent side of one Web Worker: starts it, hands it jobs, tracks what it runs, and turns
- * its messages and its end into calls on the pool. Its end is noticed at once however it comes:
- * the lifeline lock (any end), an `error` event (an uncaught error, a module that fails to
- * load), or the worker's last word (handler code calling `close()` or `Deno.exit()`).
+ * its messages and its end into calls on the pool. Its end is noticed however it comes: the
+ * lifeline lock (any end; it is handed nothing from then on, and told ended once its last
+ * messages had `LAST_WORDS_MS` to arrive), an `error` event (an uncaught error, a module that
+ * fails to load), or the worker's last word (handler code calling `close()` or `Deno.exit()`).
  * @module
  */
 
