@@ -119,8 +119,16 @@ export class ClusterNode {
    * rescued, and run elsewhere.
    */
   get standing(): boolean {
-    const age = this.#deps.now() - this.heartbeat.confirmedAt;
-    return this.#deps.store.exclusive || age < this.nodeTimeoutMs - this.heartbeatMs / 2;
+    return this.#deps.now() < this.standingUntil;
+  }
+
+  /**
+   * Until when (epoch ms) this node stands, as its last heartbeat says (see `standing`):
+   * `Infinity` alone on a store.
+   */
+  get standingUntil(): number {
+    if (this.#deps.store.exclusive) return Infinity;
+    return this.heartbeat.confirmedAt + this.nodeTimeoutMs - this.heartbeatMs / 2;
   }
 
   /**

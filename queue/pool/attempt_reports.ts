@@ -47,9 +47,26 @@ export function outcomeReports(handle: WorkerHandle, outcomes: JobOutcome[]): Jo
 }
 
 /**
+ * Takes the jobs a worker gave back unstarted (recalled, or aborted before they started) off
+ * it; returns those to put back in the queue without an attempt: all but the cancelled ones,
+ * already final in the store.
+ */
+export function unstartedJobs(handle: WorkerHandle, jobIds: string[]): Job[] {
+  const putBack: Job[] = [];
+  for (const jobId of jobIds) {
+    const entry = handle.queued.get(jobId);
+    if (entry === undefined) continue;
+    handle.queued.delete(jobId);
+    if (!entry.cancelled) putBack.push(entry.job);
+  }
+  return putBack;
+}
+
+/**
  * Takes every job off a dead or killed worker: timed-out ones fail, cancelled ones are already
  * final, and the rest go back to the queue without losing an attempt, or, if the worker crashed
- * on its own (`crash` given), fail that attempt, since any of them may have caused it.
+ * on its own (`crash` given), fail that attempt, since any of them may have caused it. Those it
+ * had not started go back in any case.
  */
 export function deadWorkerJobs(handle: WorkerHandle, crash: string | undefined): JobsSettled {
   const reports: AttemptReport[] = [];
@@ -61,7 +78,11 @@ export function deadWorkerJobs(handle: WorkerHandle, crash: string | undefined):
       reports.push({ job: entry.job, outcome: "interrupted", error: crash });
     } else putBack.push(entry.job);
   }
+  for (const entry of handle.queued.values()) {
+    if (!entry.cancelled) putBack.push(entry.job);
+  }
   handle.running.clear();
+  handle.queued.clear();
   return { reports, putBack };
 }
 

@@ -5,7 +5,8 @@
  * keep a full reserve, slow ones (a worker that finishes a job a second) almost none, so no job
  * waits ahead much longer than that while another node or worker could have run it. They
  * are the worker's attempts already (in progress in the store, under this process's lease,
- * renewed with the running ones), whose time starts when handed over; a job cancelled or lost
+ * renewed with the running ones), whose time starts when their worker starts them (up to
+ * `concurrency` of them wait in the worker itself, see `worker_queue.ts`); a job cancelled or lost
  * meanwhile is dropped, and those of a worker that ends, or of a pool that pauses or drains,
  * go back to the queue without losing an attempt. A process killed outright loses them as it
  * loses its running jobs: rescued later, each with an interrupted attempt.
@@ -85,11 +86,12 @@ export class ClaimedAhead {
   }
 
   /**
-   * How many jobs to claim for `handle` with `room` free places at `now`: the room and its full
+   * How many jobs to claim for `handle` with `room` free places at `now`, counting those held
+   * here and those waiting in the worker itself (see `worker_queue.ts`): the room and its full
    * target once it holds half its target or less, else only what the room lacks.
    */
   wanted(handle: WorkerHandle, room: number, now: number): number {
-    const held = this.count(handle);
+    const held = this.count(handle) + handle.queued.size;
     const target = this.target(handle, now);
     return held * 2 <= target ? room + Math.max(0, target - held) : Math.max(0, room - held);
   }
@@ -151,14 +153,4 @@ export class ClaimedAhead {
   jobs(): Job[] {
     return [...this.#byWorker.values()].flat();
   }
-}
-
-/**
- * `job` with its open attempt started at `now`, when it was claimed earlier (it waited ahead):
- * the attempt's time is its handler's, not its wait's. A new object; `job` is left as it was.
- */
-export function startingNow(job: Job, now: number): Job {
-  const open = job.attempts.at(-1);
-  if (open === undefined || open.endedAt !== undefined || open.startedAt >= now) return job;
-  return { ...job, attempts: [...job.attempts.slice(0, -1), { ...open, startedAt: now }] };
 }

@@ -1,11 +1,11 @@
 /**
- * The pool's deadlines: a job's timeout aborts its signal, and a kill deadline a grace period
- * later ends the worker still holding it. One timer serves every worker.
+ * The pool's deadlines: a job's timeout, from when its worker started it, aborts its signal, and
+ * a kill deadline a grace period later ends the worker still holding it. One timer serves every
+ * worker.
  * @module
  */
 
-import type { Job } from "../job.ts";
-import type { WorkerHandle } from "./worker_handle.ts";
+import type { RunningJob, WorkerHandle } from "./worker_handle.ts";
 
 /** Options for {@linkcode Deadlines}. */
 export interface DeadlinesOptions {
@@ -22,7 +22,7 @@ export interface DeadlinesOptions {
  * @example
  * ```ts ignore
  * const deadlines = new Deadlines({ killGrace: 5_000, now: Date.now, handles, onKill });
- * deadlines.watch(jobs, Date.now());
+ * deadlines.watch(handle.started(jobId, at));
  * ```
  */
 export class Deadlines {
@@ -41,16 +41,31 @@ export class Deadlines {
     this.#onKill = options.onKill;
   }
 
-  /** Makes sure the sweep runs by the first timeout of jobs handed to a worker at `now`. */
-  watch(jobs: Job[], now: number): void {
+  /**
+   * Makes sure the sweep runs by the first timeout of jobs a worker just started; one
+   * cancelled before it started (the worker had not heard yet) gets the grace period from now.
+   */
+  watch(started: RunningJob[]): void {
     let earliest = Infinity;
-    for (const job of jobs) earliest = Math.min(earliest, now + job.timeout);
+    for (const entry of started) {
+      if (entry.cancelled) entry.killAt ??= this.#now() + this.#killGrace;
+      earliest = Math.min(earliest, entry.killAt ?? entry.deadline);
+    }
     this.#arm(earliest);
   }
 
-  /** Aborts a job's signal and gives it the grace period before its worker is killed. */
+  /**
+   * Aborts a job's signal and gives it the grace period before its worker is killed. One not
+   * started yet is only marked: its worker gives it back without running it.
+   */
   cancel(jobId: string): void {
     for (const handle of this.#handles()) {
+      const queued = handle.queued.get(jobId);
+      if (queued !== undefined) {
+        queued.cancelled = true;
+        handle.abort(jobId, "cancelled");
+        return;
+      }
       const entry = handle.running.get(jobId);
       if (entry === undefined) continue;
       entry.cancelled = true;

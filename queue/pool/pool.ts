@@ -16,9 +16,10 @@ import {
   forwardProgressAndLogs,
   outcomeReports,
   unsentReports,
+  unstartedJobs,
 } from "./attempt_reports.ts";
 import { ChildJobs } from "./child_jobs.ts";
-import { ClaimedAhead, startingNow } from "./claimed_ahead.ts";
+import { ClaimedAhead } from "./claimed_ahead.ts";
 import { Deadlines } from "./deadlines.ts";
 import { DrainedSets } from "./drained_sets.ts";
 import { LeaseKeeper } from "./lease_keeper.ts";
@@ -30,27 +31,12 @@ import { IdleWait } from "./idle_wait.ts";
 import { HandOutGate } from "./hand_out_gate.ts";
 import { DEFAULT_RESULT_LIMIT } from "./result_limit.ts";
 import { defaultRuntimeUrl } from "./sandbox_entry.ts";
-import { type SandboxStats, WorkerGroups } from "./worker_groups.ts";
+import { type PoolStats, poolStats } from "./pool_stats.ts";
+import { WorkerGroups } from "./worker_groups.ts";
 import type { WorkerHandle } from "./worker_handle.ts";
+import { dropQueued, handOutRoom, recallQueued, tellStanding } from "./worker_queue.ts";
 
-/** Workers and jobs, as `GET /api/stats` shows them. */
-export interface PoolStats {
-  /** Workers in all that the groups grow to (each group with work has one at least). */
-  size: number;
-  concurrency: number;
-  /** Whether handing out jobs is paused (`POST /api/queue/pause`). */
-  paused: boolean;
-  busy: number;
-  idle: number;
-  running: number;
-  /**
-   * Jobs claimed for workers before they had room (`claimAhead`): in progress in the store,
-   * not started yet.
-   */
-  claimedAhead: number;
-  /** The workers of each set of permissions. */
-  sandboxes: SandboxStats[];
-}
+export type { PoolStats } from "./pool_stats.ts";
 
 /**
  * @example
@@ -76,7 +62,8 @@ export class WorkerPool {
   #draining = false;
   #paused = false;
   #deadlines: Deadlines;
-  #idle = new IdleWait(() => this.running);
+  /** Drain waits for the jobs workers hold, run or given back. */
+  #idle = new IdleWait(() => this.#workers.running + this.#workers.queued);
   #leases: LeaseKeeper;
   #claimRetry: RetryTimer;
   #unsubscribe: (() => void)[] = [];
@@ -107,7 +94,7 @@ export class WorkerPool {
     });
     this.#leases = new LeaseKeeper({
       leaseMs: this.#queue.leaseMs,
-      running: () => [...this.#workers.runningJobs(), ...this.#ahead.jobs()],
+      running: () => [...this.#workers.heldJobs(), ...this.#ahead.jobs()],
       renew: (jobs) => this.#queue.renewLeases(jobs),
       onLost: (jobs) => this.#leaseLost(jobs),
       logger: this.#logger,
@@ -116,10 +103,12 @@ export class WorkerPool {
       node: this.#queue.cluster,
       renew: () => this.#leases.renewNow(),
       reopened: () => this.#pump(),
+      extended: () => tellStanding(this.#workers.handles, this.#gate.openUntil()),
       logger: this.#logger,
     });
     this.#claimRetry = new RetryTimer(() => this.#pump(), { first: options.claimRetry ?? 100 });
     const settings = {
+      concurrency: this.concurrency,
       demoSpeed: options.demoSpeed ?? 1,
       resultLimit: options.resultLimit ?? DEFAULT_RESULT_LIMIT,
       httpAllow,
@@ -163,10 +152,14 @@ export class WorkerPool {
     this.#pump();
   }
 
-  /** Stops handing out jobs; running ones finish. Jobs wait in the queue until `resume()`. */
+  /**
+   * Stops handing out jobs; running ones finish. Jobs wait in the queue until `resume()`, those
+   * queued in workers too once they give them back.
+   */
   pause(): void {
     this.#paused = true;
     this.#outcomes.putBack(this.#ahead.clear());
+    recallQueued(this.#workers.handles);
   }
 
   /** Hands out jobs again. */
@@ -181,17 +174,7 @@ export class WorkerPool {
   }
 
   stats(): PoolStats {
-    const busy = this.#workers.busy;
-    return {
-      size: this.size,
-      concurrency: this.concurrency,
-      paused: this.#paused,
-      busy,
-      idle: this.#workers.handles.length - busy,
-      running: this.#workers.running,
-      claimedAhead: this.#ahead.size,
-      sandboxes: this.#workers.stats(),
-    };
+    return poolStats(this.#workers, this, this.#ahead.size);
   }
 
   /** Jobs running now. */
@@ -209,6 +192,7 @@ export class WorkerPool {
     this.#draining = true;
     await this.#claiming;
     this.#outcomes.putBack(this.#ahead.clear());
+    recallQueued(this.#workers.handles);
     await this.#idle.wait(graceMs);
     for (const handle of this.#workers.handles) {
       for (const [jobId, entry] of handle.running) {
@@ -217,7 +201,7 @@ export class WorkerPool {
       }
     }
     await this.#idle.wait(killGraceMs);
-    return this.#workers.runningJobs();
+    return this.#workers.heldJobs();
   }
 
   /**
@@ -251,10 +235,15 @@ export class WorkerPool {
     this.#claiming = claiming;
   }
 
-  /** Gives each worker with free places the jobs claimed ahead for it, while the gate is open. */
+  /**
+   * Gives each worker with room the jobs claimed ahead for it (see {@linkcode handOutRoom}),
+   * while the gate is open.
+   */
   #handOut(): void {
     if (this.#draining || this.#paused || this.#ahead.size === 0 || !this.#gate.open()) return;
-    for (const { handle, room } of this.#workers.rooms(this.concurrency)) {
+    const now = this.#now();
+    for (const { handle } of this.#workers.rooms(this.concurrency, { full: true })) {
+      const room = handOutRoom(handle, this.concurrency, this.#ahead.target(handle, now));
       const jobs = this.#ahead.take(handle, room);
       if (jobs.length > 0) this.#dispatch(handle, jobs);
     }
@@ -316,10 +305,12 @@ export class WorkerPool {
 
   /**
    * Keeps jobs claimed for `handle` and hands out those there is room for; when handing out has
-   * stopped (paused, draining) or the worker died meanwhile, they go back to the queue.
+   * stopped (paused, draining) or the worker died meanwhile, they go back to the queue. Earlier
+   * claims of them that a worker has not started are dropped (see {@linkcode dropQueued}).
    */
   #received(handle: WorkerHandle, claimed: Job[]): void {
     if (claimed.length === 0) return;
+    dropQueued(this.#workers.handles, claimed);
     if (this.#draining || this.#paused || handle.dead || !this.#workers.has(handle)) {
       this.#outcomes.putBack(claimed);
       return;
@@ -329,14 +320,14 @@ export class WorkerPool {
   }
 
   /**
-   * Hands claimed jobs to a worker (or back to the queue if it died meanwhile). A job whose
-   * earlier attempt still runs here (its lease was lost, and it is winding down) is not run
-   * twice: it goes back, due a second later.
+   * Hands claimed jobs to a worker (or back to the queue if it died meanwhile); it starts them
+   * as its places free up. A job whose earlier attempt a worker still holds (its lease was lost,
+   * and it is winding down) is not run twice: it goes back, due a second later.
    */
   #dispatch(handle: WorkerHandle, claimed: Job[]): void {
     const jobs: Job[] = [];
     const again: Job[] = [];
-    for (const job of claimed) (this.#workers.runs(job.id) ? again : jobs).push(job);
+    for (const job of claimed) (this.#workers.holds(job.id) ? again : jobs).push(job);
     if (again.length > 0) {
       this.#logger.warn(
         `Worker pool still runs ${again.length} job(s) it claimed again; later`,
@@ -349,21 +340,23 @@ export class WorkerPool {
       this.#outcomes.putBack(jobs);
       return;
     }
-    const now = this.#now();
-    const starting = jobs.map((job) => startingNow(job, now));
-    const unsent = handle.run(starting, now);
+    const { unsent, started } = handle.run(jobs, this.#gate.openUntil(), this.#now());
     if (unsent.length > 0) this.#outcomes.report(unsentReports(unsent));
-    this.#deadlines.watch(starting, now);
+    this.#deadlines.watch(started);
   }
 
+  /** Jobs started (their time counts from then), outcomes, and jobs given back unstarted. */
   #onBatch(handle: WorkerHandle, message: Extract<FromWorker, { kind: "batch" }>): void {
+    this.#deadlines.watch(
+      message.started.flatMap(({ jobId, at }) => handle.started(jobId, at) ?? []),
+    );
     forwardProgressAndLogs(this.#queue, handle, message);
     const { reports, putBack } = outcomeReports(handle, message.outcomes);
     this.#ahead.finished(handle, message.outcomes.length, this.#now());
     this.#outcomes.report(reports);
-    this.#outcomes.putBack(putBack);
+    this.#outcomes.putBack([...putBack, ...unstartedJobs(handle, message.unstarted)]);
     this.#idle.check();
-    if (message.outcomes.length > 0) this.#pump();
+    if (message.outcomes.length > 0 || message.unstarted.length > 0) this.#pump();
   }
 
   /**
@@ -392,7 +385,10 @@ export class WorkerPool {
     for (const job of jobs) this.#stop(job.id);
   }
 
-  /** Drops the job `jobId` if it waits ahead, or aborts its attempt if it runs. */
+  /**
+   * Drops the job `jobId` if it waits ahead, aborts its attempt if it runs, or has its worker
+   * drop it if queued there.
+   */
   #stop(jobId: string): void {
     if (!this.#ahead.drop(jobId)) this.#deadlines.cancel(jobId);
   }

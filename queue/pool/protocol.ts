@@ -22,6 +22,8 @@ export type AbortReason = "timeout" | "cancelled" | "shutdown";
 export interface WorkerSettings {
   /** The job types it runs; it refuses any other. */
   types: string[];
+  /** Jobs it runs at once; those it is handed beyond wait in its own queue, first in first out. */
+  concurrency: number;
   /** Time scale of the demo job types. */
   demoSpeed: number;
   /** Largest result, in bytes of JSON; a larger one fails its attempt for good. */
@@ -85,15 +87,22 @@ export interface CheckRequest {
 }
 
 /**
- * Main thread → worker. A job worker gets `init`, then `run`, `abort` and `enqueued`; the
- * catalog worker gets `describe`, then `check`.
+ * Main thread → worker. A job worker gets `init`, then `run`, `abort`, `recall`, `standing` and
+ * `enqueued`; the catalog worker gets `describe`, then `check`. In a `run`, the first `startNow`
+ * jobs have places free (the pool counts them as started): they start at once, unreported; the
+ * others wait their turn in the worker, which reports each start. `startBefore` (epoch ms): the
+ * worker starts none of those waiting from then on, until a `standing` moves it later (its node
+ * may be presumed dead meanwhile, its jobs rescued; `Infinity` alone on a store). `recall`: the
+ * worker gives back every job waiting in it (as `unstarted`).
  */
 export type ToWorker =
   | ({ kind: "init" } & WorkerSettings)
   | { kind: "describe" }
   | { kind: "check"; requests: string }
-  | { kind: "run"; jobs: WorkerJob[] }
+  | { kind: "run"; jobs: WorkerJob[]; startNow: number; startBefore: number }
   | { kind: "abort"; jobId: string; reason: AbortReason }
+  | { kind: "recall" }
+  | { kind: "standing"; startBefore: number }
   | { kind: "enqueued"; answers: EnqueueAnswer[] };
 
 /** How one job ended inside the worker. */
@@ -107,8 +116,16 @@ export type JobOutcome =
     unrecoverable: boolean;
   };
 
+/** A job the worker started, and when (epoch ms). */
+export interface JobStart {
+  jobId: string;
+  at: number;
+}
+
 /**
- * Worker → main thread. Outcomes, progress and log lines travel together in batches. `lifeline`:
+ * Worker → main thread. Outcomes, progress and log lines travel together in batches, with the
+ * jobs started since the last one (sent before their handlers run) and those given back
+ * unstarted (recalled, or aborted before they started). `lifeline`:
  * the worker holds its lifeline lock; `enqueue`: handlers' `ctx.enqueue` calls, gathered;
  * `ending`: handler code is ending the worker, and why.
  */
@@ -120,6 +137,8 @@ export type FromWorker =
   | { kind: "init-failed"; error: string }
   | {
     kind: "batch";
+    started: JobStart[];
+    unstarted: string[];
     outcomes: JobOutcome[];
     progress: { jobId: string; value: number }[];
     logs: { jobId: string; message: string }[];

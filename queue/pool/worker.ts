@@ -1,8 +1,10 @@
 /**
  * The worker runtime. A worker's entry (see `sandbox_entry.ts`) imports it, then calls
  * `serve` with the handler modules it may load. As a job worker it holds its lifeline, runs
- * the jobs it is handed (up to the pool's concurrency at once), and sends outcomes, progress
- * and logs back in batches; as the catalog worker it describes the types and checks payloads.
+ * the jobs it is handed (up to the pool's concurrency at once; those beyond wait in its own
+ * queue, and the next starts as soon as one ends, without a round trip to the pool), and sends
+ * the starts, outcomes, progress and logs back in batches; as the catalog worker it describes
+ * the types and checks payloads.
  * @module
  */
 
@@ -25,6 +27,7 @@ import type {
   CheckRequest,
   FromWorker,
   JobOutcome,
+  JobStart,
   ToWorker,
   WorkerJob,
 } from "./protocol.ts";
@@ -36,7 +39,15 @@ let serves = new Set<string>();
 /** The catalog worker's handlers, once `describe` has loaded them. */
 let catalog: Promise<HandlerRegistry> | undefined;
 let resultLimit = DEFAULT_RESULT_LIMIT;
+/** The jobs started and not ended yet: at most `concurrency`. */
 const controllers = new Map<string, AbortController>();
+let concurrency = 1;
+/** Jobs handed over and not started yet, oldest first. */
+const waiting: WorkerJob[] = [];
+/** Held jobs start only before this (epoch ms): see `startBefore` in `protocol.ts`. */
+let startBefore = Infinity;
+let started: JobStart[] = [];
+let unstarted: string[] = [];
 let outcomes: JobOutcome[] = [];
 let progress: { jobId: string; value: number }[] = [];
 let logs: { jobId: string; message: string }[] = [];
@@ -82,36 +93,79 @@ function crash(reason: string): void {
   endWorker();
 }
 
+/** A batch of nothing, to send parts of one alone. */
+const none = {
+  kind: "batch",
+  started: [],
+  unstarted: [],
+  outcomes: [],
+  progress: [],
+  logs: [],
+} as const satisfies FromWorker;
+
 function flush(): void {
   flushScheduled = false;
-  if (outcomes.length === 0 && progress.length === 0 && logs.length === 0) return;
-  const message: FromWorker = { kind: "batch", outcomes, progress, logs };
+  if (
+    outcomes.length === 0 && progress.length === 0 && logs.length === 0 &&
+    started.length === 0 && unstarted.length === 0
+  ) return;
+  const message: FromWorker = { kind: "batch", started, unstarted, outcomes, progress, logs };
+  started = [];
+  unstarted = [];
   outcomes = [];
   progress = [];
   logs = [];
   try {
     post(message);
   } catch {
-    // Some result could not be cloned; send the outcomes one by one, failing those that can't.
+    // Some result could not be cloned; send the starts first (the pool takes no outcome of a
+    // job it does not know started), then the outcomes one by one, failing those that can't.
+    post({ ...none, started: message.started, unstarted: message.unstarted });
     for (const outcome of message.outcomes) {
       try {
-        post({ kind: "batch", outcomes: [outcome], progress: [], logs: [] });
+        post({ ...none, outcomes: [outcome] });
       } catch (error) {
         post({
-          kind: "batch",
+          ...none,
           outcomes: [{
             jobId: outcome.jobId,
             ok: false,
             error: `The handler's result cannot be sent: ${messageOf(error)}`,
             unrecoverable: true,
           }],
-          progress: [],
-          logs: [],
         });
       }
     }
-    post({ kind: "batch", outcomes: [], progress: message.progress, logs: message.logs });
+    post({ ...none, progress: message.progress, logs: message.logs });
   }
+}
+
+/**
+ * Starts the jobs waiting, oldest first, while places are free and the node stands. Each start
+ * is sent before its handler runs (the flush is queued first), so that the pool times it from
+ * there even if the handler never yields.
+ */
+function startWaiting(): void {
+  while (controllers.size < concurrency && waiting.length > 0) {
+    const at = Date.now();
+    if (at >= startBefore) return;
+    const job = waiting.shift()!;
+    const controller = new AbortController();
+    controllers.set(job.id, controller);
+    started.push({ jobId: job.id, at });
+    scheduleFlush();
+    queueMicrotask(() => run(job, controller));
+  }
+}
+
+/** Gives back the held jobs not started yet (`ids`, else all of them); says whether any was. */
+function giveBack(ids?: string[]): boolean {
+  const back = ids === undefined ? waiting : waiting.filter((job) => ids.includes(job.id));
+  if (back.length === 0) return false;
+  for (const job of back) unstarted.push(job.id);
+  waiting.splice(0, waiting.length, ...waiting.filter((job) => !back.includes(job)));
+  scheduleFlush();
+  return true;
 }
 
 function scheduleFlush(): void {
@@ -138,9 +192,7 @@ function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function run(job: WorkerJob): Promise<void> {
-  const controller = new AbortController();
-  controllers.set(job.id, controller);
+async function run(job: WorkerJob, controller: AbortController): Promise<void> {
   let outcome: JobOutcome;
   try {
     const handler = serves.has(job.type) ? registry!.get(job.type) : undefined;
@@ -179,9 +231,12 @@ async function run(job: WorkerJob): Promise<void> {
   controllers.delete(job.id);
   outcomes.push(outcome);
   scheduleFlush();
+  startWaiting();
 }
 
+/** Aborts a running job's signal; one not started yet is given back instead, and never runs. */
 function abort(jobId: string, reason: AbortReason): void {
+  if (giveBack([jobId])) return;
   const text = reason === "timeout"
     ? "The job timed out"
     : reason === "cancelled"
@@ -207,6 +262,7 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
         hideLocks();
         post({ kind: "lifeline" });
         resultLimit = message.resultLimit;
+        concurrency = message.concurrency;
         demoSettings.speed = message.demoSpeed;
         httpSettings.resultLimit = message.resultLimit;
         httpSettings.allow = HttpAllowList.parse(message.httpAllow);
@@ -239,10 +295,25 @@ self.onmessage = async (event: MessageEvent<ToWorker>) => {
       break;
     }
     case "run":
-      for (const job of message.jobs) run(job);
+      // Places are free for the first ones: they start now, as the pool counts them already.
+      for (const job of message.jobs.slice(0, message.startNow)) {
+        const controller = new AbortController();
+        controllers.set(job.id, controller);
+        run(job, controller);
+      }
+      waiting.push(...message.jobs.slice(message.startNow));
+      startBefore = message.startBefore;
+      startWaiting();
       break;
     case "abort":
       abort(message.jobId, message.reason);
+      break;
+    case "recall":
+      giveBack();
+      break;
+    case "standing":
+      startBefore = message.startBefore;
+      startWaiting();
       break;
     case "enqueued":
       children.answer(message.answers);

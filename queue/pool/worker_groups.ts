@@ -84,6 +84,13 @@ export class WorkerGroups {
     return running;
   }
 
+  /** Jobs the workers hold and have not started yet. */
+  get queued(): number {
+    let queued = 0;
+    for (const set of this.sets) queued += set.queued;
+    return queued;
+  }
+
   /** Workers running at least one job. */
   get busy(): number {
     return this.handles.filter((handle) => handle.running.size > 0).length;
@@ -134,14 +141,14 @@ export class WorkerGroups {
     }
   }
 
-  /** Whether a worker runs an attempt of the job `jobId` now. */
-  runs(jobId: string): boolean {
-    return this.handles.some((handle) => handle.running.has(jobId));
+  /** Whether a worker holds an attempt of the job `jobId` now (running or not started yet). */
+  holds(jobId: string): boolean {
+    return this.handles.some((handle) => handle.running.has(jobId) || handle.queued.has(jobId));
   }
 
-  /** The attempts running on every worker now. */
-  runningJobs(): Job[] {
-    return this.sets.flatMap((set) => set.runningJobs());
+  /** The attempts every worker holds now, running or not started yet. */
+  heldJobs(): Job[] {
+    return this.sets.flatMap((set) => set.heldJobs());
   }
 
   /** Whether `handle` is one of the workers (a replaced one is not). */

@@ -71,6 +71,13 @@ export class WorkerSet {
     return running;
   }
 
+  /** Jobs its workers hold and have not started yet. */
+  get queued(): number {
+    let queued = 0;
+    for (const handle of this.#handles) queued += handle.queued.size;
+    return queued;
+  }
+
   /** Puts a new worker in the place of `handle`, dead or killed, on a later turn. */
   replace(handle: WorkerHandle): void {
     const index = this.#handles.indexOf(handle);
@@ -79,9 +86,11 @@ export class WorkerSet {
     else this.#later(() => this.#start(handle), 0);
   }
 
-  /** The attempts running on its workers now. */
-  runningJobs(): Job[] {
-    return this.#handles.flatMap((handle) => [...handle.running.values()].map(({ job }) => job));
+  /** The attempts its workers hold now, running or not started yet. */
+  heldJobs(): Job[] {
+    return this.#handles.flatMap((handle) =>
+      [...handle.running.values(), ...handle.queued.values()].map(({ job }) => job)
+    );
   }
 
   /** Terminates every worker at once; what they ran is forgotten. */
@@ -90,6 +99,7 @@ export class WorkerSet {
     for (const timer of this.#timers) clearTimeout(timer);
     for (const handle of [...this.#handles, ...this.#starting]) {
       handle.running.clear();
+      handle.queued.clear();
       handle.terminate();
     }
     this.#handles = [];

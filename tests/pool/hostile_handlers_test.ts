@@ -161,7 +161,9 @@ async function assertEnds(server: DenoQueueServer, name: string, id: string, exp
   assert.ok(job !== undefined, `${name}: the job is gone`);
   assert.equal(job.status, expected.status, `${name}: ${job.status} (${job.error})`);
   assert.deepEqual(job.attempts.map((attempt) => attempt.outcome), expected.outcomes, name);
-  if (expected.error !== undefined) assert.match(job.error ?? "", expected.error, name);
+  if (expected.error !== undefined) {
+    assert.match(job.error ?? "", expected.error, `${name}: ${job.error}`);
+  }
   expected.check?.(job);
   return job;
 }

@@ -29,6 +29,7 @@ function startWorker(modules: string[], resultLimit = 1024 * 1024) {
   send({
     kind: "init",
     types: FIXTURE_TYPES,
+    concurrency: 4,
     demoSpeed: 1,
     resultLimit,
     httpAllow: [],
@@ -68,7 +69,7 @@ for (
     const { worker, send, until } = startWorker([FIXTURES]);
     try {
       await until(has("ready"), "ready");
-      send({ kind: "run", jobs: [job(type, payload)] });
+      send({ kind: "run", jobs: [job(type, payload)], startNow: 0, startBefore: Infinity });
       const messages = await until(has("ending"), "its last word");
       assert.deepEqual(messages.at(-1), { kind: "ending", reason });
     } finally {
@@ -96,7 +97,7 @@ Deno.test("worker entry fails a result over the limit without sending it", async
     await until(has("ready"), "ready");
     const big = job("t-big-result", { bytes: 4096 });
     const small = job("t-big-result", { bytes: 1000 });
-    send({ kind: "run", jobs: [big, small] });
+    send({ kind: "run", jobs: [big, small], startNow: 0, startBefore: Infinity });
     const messages = await until((sent) => outcomesIn(sent).length === 2, "both outcomes");
     const byJob = new Map(outcomesIn(messages).map((outcome) => [outcome.jobId, outcome]));
     assert.deepEqual(byJob.get(big.id), {
@@ -115,7 +116,12 @@ Deno.test("worker entry cuts a long log line before sending it", async () => {
   const { worker, send, until } = startWorker([FIXTURES]);
   try {
     await until(has("ready"), "ready");
-    send({ kind: "run", jobs: [job("t-logs", { lines: 2, width: 5 * 1024 * 1024 })] });
+    send({
+      kind: "run",
+      jobs: [job("t-logs", { lines: 2, width: 5 * 1024 * 1024 })],
+      startNow: 0,
+      startBefore: Infinity,
+    });
     const messages = await until((sent) => outcomesIn(sent).length === 1, "the outcome");
     const lines = messages.flatMap((message) => message.kind === "batch" ? message.logs : []);
     assert.deepEqual(lines.map((line) => line.message.length), [2_000, 2_000]);
