@@ -121,6 +121,29 @@ export class ClaimedAhead {
     return taken;
   }
 
+  /**
+   * Up to `n` jobs to hand `handle` (its `concurrency` places, and its siblings of one set
+   * `others`): its own, oldest first; with none of its own and a place free, those held for the
+   * sibling holding most among those whose places are all taken (a slow job), so that they do
+   * not wait behind it, each with its attempt moved to `handle`. No longer held.
+   */
+  takeFor(
+    handle: WorkerHandle,
+    n: number,
+    others: readonly WorkerHandle[],
+    concurrency: number,
+  ): Job[] {
+    const own = this.take(handle, n);
+    if (own.length > 0 || handle.running.size >= concurrency) return own;
+    let from: WorkerHandle | undefined;
+    for (const other of others) {
+      if (other === handle || other.running.size < concurrency) continue;
+      if (this.count(other) > (from === undefined ? 0 : this.count(from))) from = other;
+    }
+    if (from === undefined) return own;
+    return this.take(from, n).map((job) => movedTo(job, handle.id));
+  }
+
   /** Every job held for `handle`, no longer held (its worker ended). */
   takeAll(handle: WorkerHandle): Job[] {
     const held = this.#byWorker.get(handle) ?? [];
@@ -153,4 +176,11 @@ export class ClaimedAhead {
   jobs(): Job[] {
     return [...this.#byWorker.values()].flat();
   }
+}
+
+/** `job` with its open attempt on the worker `workerId`. A new object; `job` is left as it was. */
+function movedTo(job: Job, workerId: string): Job {
+  const open = job.attempts.at(-1);
+  if (open === undefined || open.endedAt !== undefined) return job;
+  return { ...job, attempts: [...job.attempts.slice(0, -1), { ...open, workerId }] };
 }

@@ -236,15 +236,15 @@ export class WorkerPool {
   }
 
   /**
-   * Gives each worker with room the jobs claimed ahead for it (see {@linkcode handOutRoom}),
-   * while the gate is open.
+   * Gives each worker with room the jobs claimed ahead for it (see {@linkcode handOutRoom}), or
+   * for a busy sibling (see {@linkcode ClaimedAhead.takeFor}), while the gate is open.
    */
   #handOut(): void {
     if (this.#draining || this.#paused || this.#ahead.size === 0 || !this.#gate.open()) return;
     const now = this.#now();
-    for (const { handle } of this.#workers.rooms(this.concurrency, { full: true })) {
+    for (const { set, handle } of this.#workers.rooms(this.concurrency, { full: true })) {
       const room = handOutRoom(handle, this.concurrency, this.#ahead.target(handle, now));
-      const jobs = this.#ahead.take(handle, room);
+      const jobs = this.#ahead.takeFor(handle, room, set.handles, this.concurrency);
       if (jobs.length > 0) this.#dispatch(handle, jobs);
     }
   }

@@ -56,3 +56,32 @@ Deno.test("ClaimedAhead holds nothing it handed over, gave back or cleared", () 
   assert.deepEqual(ids(ahead.take(b, 8)), ["1"]);
   assert.equal(ahead.size, 0);
 });
+
+/** A worker as `takeFor` sees it: its id and how many jobs it runs. */
+const busy = (id: string, running: number) =>
+  ({ id, running: { size: running } }) as unknown as WorkerHandle;
+const onAttempt = (id: string, workerId: string) =>
+  ({ id, attempts: [{ number: 1, startedAt: 1, workerId }] }) as unknown as Job;
+
+Deno.test("ClaimedAhead hands a free worker with nothing of its own the jobs of a busy sibling", () => {
+  const ahead = new ClaimedAhead(8);
+  const [slow, other, idle] = [busy("slow", 1), busy("other", 1), busy("idle", 0)];
+  const siblings = [slow, other, idle];
+  ahead.add(slow, ["1", "2", "3"].map((id) => onAttempt(id, "slow")));
+  ahead.add(other, [onAttempt("4", "other")]);
+  const moved = ahead.takeFor(idle, 2, siblings, 1);
+  // From the busy sibling holding most, oldest first, its attempt now on the worker that runs it.
+  assert.deepEqual(ids(moved), ["1", "2"]);
+  assert.deepEqual(moved.map((job) => job.attempts[0].workerId), ["idle", "idle"]);
+  assert.equal(ahead.count(slow), 1);
+  assert.equal(ahead.drop("1"), false, "no longer held");
+  // A worker that has jobs of its own, or no free place, takes only its own.
+  ahead.add(idle, [onAttempt("5", "idle")]);
+  assert.deepEqual(ids(ahead.takeFor(idle, 3, siblings, 1)), ["5"]);
+  assert.deepEqual(ids(ahead.takeFor(busy("full", 1), 3, siblings, 1)), []);
+  // Nothing is taken from a sibling with a free place: it runs its own.
+  const free = busy("free", 0);
+  ahead.add(free, [onAttempt("6", "free")]);
+  assert.deepEqual(ids(ahead.takeFor(busy("x", 0), 3, [free], 1)), []);
+  assert.equal(ahead.count(free), 1);
+});
