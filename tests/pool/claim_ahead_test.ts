@@ -7,15 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
+import { type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
 import type { Job } from "../../queue/job.ts";
 import { ClaimedAhead } from "../../queue/pool/claimed_ahead.ts";
 import type { WorkerHandle } from "../../queue/pool/worker_handle.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
-import { FIXTURES } from "../fixtures/handlers.ts";
+import { aheadServer, finished, stored } from "../support/claim_ahead.ts";
 import { HoldServer } from "../support/hold.ts";
-import { TEST_LOGGER } from "../support/log_capture.ts";
 import { waitFor } from "../support/wait.ts";
 
 /**
@@ -23,19 +22,7 @@ import { waitFor } from "../support/wait.ts";
  * last minute: after 3 quick jobs, which it runs first, 3.
  */
 async function start(hold: HoldServer, options: ServerOptions = {}): Promise<DenoQueueServer> {
-  const server = await createServer({
-    store: new MemoryStore(),
-    workers: 1,
-    concurrency: 1,
-    claimAhead: 4,
-    claimAheadPaceMs: 60_000,
-    handlers: [FIXTURES],
-    httpAllow: [hold.allow],
-    killGrace: 100,
-    shutdownGrace: 100,
-    logger: TEST_LOGGER,
-    ...options,
-  });
+  const server = await aheadServer(hold, options);
   // Quick ones of the same worker (`t-holds` let through at once): the pace it will keep.
   for (const key of ["q1", "q2", "q3"]) hold.release(key);
   for (const job of await holding(server, hold, ["q1", "q2", "q3"])) {
@@ -54,19 +41,6 @@ async function holding(server: DenoQueueServer, hold: HoldServer, keys: string[]
 /** Lets every job of these tests finish. */
 function releaseAll(hold: HoldServer): void {
   for (const key of ["a", "b", "c"]) hold.release(key);
-}
-
-async function stored(server: DenoQueueServer, id: string): Promise<Job> {
-  const job = await server.queue.get(id);
-  assert.ok(job !== undefined, `job ${id} is stored`);
-  return job;
-}
-
-async function finished(server: DenoQueueServer, id: string): Promise<Job> {
-  return await waitFor(async () => {
-    const job = await server.queue.get(id);
-    return job?.status === "completed" || job?.status === "failed" ? job : undefined;
-  }, { timeout: 30_000, message: `job ${id} to finish` });
 }
 
 Deno.test("claimAhead: jobs held ahead are in progress, counted, and run once a place frees", async () => {
@@ -230,17 +204,7 @@ Deno.test("claimAhead: shutdown puts held jobs back in a durable store, without 
 Deno.test("claimAhead: a worker whose jobs are slow holds none ahead; others may take them", async () => {
   await using hold = HoldServer.start();
   // The default pace: what the worker finished in the last 100 ms (here, nothing).
-  const server = await createServer({
-    store: new MemoryStore(),
-    workers: 1,
-    concurrency: 1,
-    claimAhead: 4,
-    handlers: [FIXTURES],
-    httpAllow: [hold.allow],
-    killGrace: 100,
-    shutdownGrace: 100,
-    logger: TEST_LOGGER,
-  });
+  const server = await aheadServer(hold, { claimAheadPaceMs: undefined });
   try {
     const [first, ...rest] = await holding(server, hold, ["a", "b", "c"]);
     await waitFor(() => hold.arrivals("a") === 1, { timeout: 30_000 });

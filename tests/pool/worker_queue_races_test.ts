@@ -5,12 +5,9 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer } from "../../api/server.ts";
-import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
-import { FIXTURES } from "../fixtures/handlers.ts";
+import { aheadServer } from "../support/claim_ahead.ts";
 import { HoldServer } from "../support/hold.ts";
-import { TEST_LOGGER } from "../support/log_capture.ts";
 import { waitFor } from "../support/wait.ts";
 
 const WAIT = { timeout: 30_000 };
@@ -18,18 +15,7 @@ const ROUNDS = 8;
 
 Deno.test("worker queue: a queued job cancelled as its worker starts it ends cancelled, run once at most", async () => {
   await using hold = HoldServer.start();
-  const server = await createServer({
-    store: new MemoryStore(),
-    workers: 1,
-    concurrency: 1,
-    claimAhead: 4,
-    claimAheadPaceMs: 60_000,
-    handlers: [FIXTURES],
-    httpAllow: [hold.allow],
-    killGrace: 100,
-    shutdownGrace: 100,
-    logger: TEST_LOGGER,
-  });
+  const server = await aheadServer(hold);
   try {
     for (let round = 0; round < ROUNDS; round++) {
       const warm = await server.queue.enqueue(["w1", "w2", "w3"].map((key) => {
@@ -66,18 +52,7 @@ Deno.test("worker queue: a queued job cancelled as its worker starts it ends can
 Deno.test("worker queue: shutdown puts the jobs queued in a worker back, unattempted, while the running one finishes (SQLite)", async () => {
   await using hold = HoldServer.start();
   const path = `${Deno.makeTempDirSync({ prefix: "denoqueue-wq-" })}/jobs.db`;
-  const server = await createServer({
-    store: SqliteStore.open(path),
-    workers: 1,
-    concurrency: 1,
-    claimAhead: 4,
-    claimAheadPaceMs: 60_000,
-    handlers: [FIXTURES],
-    httpAllow: [hold.allow],
-    killGrace: 100,
-    shutdownGrace: 30_000,
-    logger: TEST_LOGGER,
-  });
+  const server = await aheadServer(hold, { store: SqliteStore.open(path), shutdownGrace: 30_000 });
   let ids: string[] = [];
   try {
     const warm = await server.queue.enqueue(["w1", "w2", "w3"].map((key) => {

@@ -8,12 +8,10 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type DenoQueueServer } from "../../api/server.ts";
+import { type DenoQueueServer } from "../../api/server.ts";
 import type { Job, JobOptions } from "../../queue/job.ts";
-import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
-import { FIXTURES } from "../fixtures/handlers.ts";
+import { aheadServer, finished, stored } from "../support/claim_ahead.ts";
 import { HoldServer } from "../support/hold.ts";
-import { TEST_LOGGER } from "../support/log_capture.ts";
 import { waitFor } from "../support/wait.ts";
 
 const WAIT = { timeout: 30_000 };
@@ -28,18 +26,7 @@ async function start(
   concurrency: number,
   warm: "t-holds" | "t-succeeds" = "t-holds",
 ): Promise<DenoQueueServer> {
-  const server = await createServer({
-    store: new MemoryStore(),
-    workers: 1,
-    concurrency,
-    claimAhead: 4,
-    claimAheadPaceMs: 60_000,
-    handlers: [FIXTURES],
-    httpAllow: [hold.allow],
-    killGrace: 100,
-    shutdownGrace: 100,
-    logger: TEST_LOGGER,
-  });
+  const server = await aheadServer(hold, { concurrency });
   const quick = warm === "t-holds"
     ? ["q1", "q2", "q3"].map((key) => {
       hold.release(key);
@@ -64,19 +51,6 @@ async function holding(
 
 function arrivals(hold: HoldServer, keys: string[]): number {
   return keys.reduce((sum, key) => sum + hold.arrivals(key), 0);
-}
-
-async function stored(server: DenoQueueServer, id: string): Promise<Job> {
-  const job = await server.queue.get(id);
-  assert.ok(job !== undefined, `job ${id} is stored`);
-  return job;
-}
-
-async function finished(server: DenoQueueServer, id: string): Promise<Job> {
-  return await waitFor(async () => {
-    const job = await server.queue.get(id);
-    return job?.status === "completed" || job?.status === "failed" ? job : undefined;
-  }, { ...WAIT, message: `job ${id} to finish` });
 }
 
 /** Waits until the worker runs `running` jobs and `ahead` are claimed ahead of them. */
