@@ -130,6 +130,9 @@ export async function recordRetries(tx: Tx, jobs: Job[]): Promise<Job[]> {
 /**
  * Claims up to `limit` queued jobs (of `types`, when given), oldest first, skipping rows other
  * transactions hold: each gets a new attempt under one new lease token. Returns them by `seq`.
+ * Its transaction commits without waiting for the WAL flush (`synchronous_commit` off for that
+ * transaction): a claim acknowledges nothing, and the outcome written after it is flushed with
+ * it; a crash in between only queues the job again.
  */
 export async function claimJobs(
   sql: Queries,
@@ -149,6 +152,7 @@ export async function claimJobs(
              SELECT ctid FROM jobs WHERE status = 'queued' ${ofTypes}
               ORDER BY seq LIMIT ${limit} FOR UPDATE SKIP LOCKED))
        AND status = 'queued'
+       AND (SELECT set_config('synchronous_commit', 'off', true)) = 'off'
     RETURNING seq, id, type, run_at, finished_at, retried_by, data`;
   const jobs = rows.map((row) =>
     rowToJob({
