@@ -19,6 +19,7 @@ import {
   unstartedJobs,
 } from "./attempt_reports.ts";
 import { ChildJobs } from "./child_jobs.ts";
+import { claimInTurns } from "./claim_turns.ts";
 import { ClaimedAhead } from "./claimed_ahead.ts";
 import { Deadlines } from "./deadlines.ts";
 import { DrainedSets } from "./drained_sets.ts";
@@ -250,8 +251,8 @@ export class WorkerPool {
   }
 
   /**
-   * Claims jobs for every worker short of them, all at once (a durable store commits the
-   * claims together, with the outcomes waiting), until the queue or the want runs out. After a
+   * Claims jobs for every worker short of them, groups at once and each group's workers in
+   * turns (see {@linkcode claimInTurns}), until the queue or the want runs out. After a
    * failed claim it tries again by itself, waiting longer after each failure in a row.
    */
   async #claimMore(): Promise<void> {
@@ -270,8 +271,9 @@ export class WorkerPool {
             .filter((want) => want.room > 0);
           if (wants.length === 0) break;
           const mark = this.#drained.mark();
-          const claims = await Promise.allSettled(
-            wants.map(({ set, handle, room }) => this.#queue.claim(room, handle.id, set.types)),
+          const claims = await claimInTurns(
+            wants,
+            ({ set, handle, room }) => this.#queue.claim(room, handle.id, set.types),
           );
           let full = true;
           // Jobs claimed for one worker are handed out even when another worker's claim failed.
