@@ -135,6 +135,7 @@ export function buildQueueParts(options: QueueOptions, context: QueuePartsContex
     statistics,
     owner,
     leaseMs,
+    removeCompleted: context.retention.completed === 0,
     now,
     random: options.random ?? Math.random,
     closed,

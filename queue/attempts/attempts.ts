@@ -26,6 +26,8 @@ export interface AttemptsDeps {
   owner: string;
   /** Milliseconds a lease lasts unless renewed. */
   leaseMs: number;
+  /** Completed jobs are not kept (retention of 0): each is removed as it completes. */
+  removeCompleted?: boolean;
   now: () => number;
   random: () => number;
   closed: () => boolean;
@@ -102,7 +104,8 @@ export class Attempts {
    * applies only while its attempt is the job's current one: a report for a job cancelled,
    * removed or rescued meanwhile is refused (and counted). With `expiredBefore`, only attempts
    * whose lease ran out before then are ended (a rescue); `rescue` says it is one whatever the
-   * leases (a dead node's jobs): a refusal then is no stale outcome. Resolves with how many
+   * leases (a dead node's jobs): a refusal then is no stale outcome. A completed job is removed
+   * instead of kept when retention keeps completed jobs for no time. Resolves with how many
    * were ended.
    */
   async finish(
@@ -111,11 +114,14 @@ export class Attempts {
   ): Promise<number> {
     const { store, events, live, statistics, random } = this.#deps;
     const now = this.#deps.now();
-    const updates = reports.map((report) => ({
-      from: "in-progress" as const,
-      job: settleAttempt({ ...report, job: live.withLive(report.job) }, now, random),
-      fence: { leaseToken: report.job.leaseToken, expiredBefore: options.expiredBefore },
-    }));
+    const remove = this.#deps.removeCompleted === true;
+    const updates = reports.map((report) => {
+      const job = settleAttempt({ ...report, job: live.withLive(report.job) }, now, random);
+      const fence = { leaseToken: report.job.leaseToken, expiredBefore: options.expiredBefore };
+      return remove && job.status === "completed"
+        ? { from: "in-progress" as const, job, fence, remove }
+        : { from: "in-progress" as const, job, fence };
+    });
     const applied = await store.update({ updates });
     // What was written decides the rest: a refused rescue leaves its attempt running, with
     // what it reported; a refused outcome counts as stale, not as an attempt of its type.

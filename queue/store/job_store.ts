@@ -40,6 +40,12 @@ export interface JobUpdate {
   job: Job;
   /** Applies only while the stored job is still on this attempt (a running attempt's write). */
   fence?: AttemptFence;
+  /**
+   * The job ends here and is not kept: applied under the same conditions, the update removes
+   * the stored job instead of writing it (completed jobs that retention keeps for no time).
+   * Only for a move to a final status. Returned as written, like any applied update.
+   */
+  remove?: boolean;
 }
 
 /** Which attempt a write belongs to; refused when another attempt is current in the store. */

@@ -125,7 +125,7 @@ export class MemoryStore implements Store {
       return Promise.reject(error);
     }
     const applied: Job[] = [];
-    for (const { from, job, fence } of updates) {
+    for (const { from, job, fence, remove } of updates) {
       const current = this.#jobs.get(job.id);
       if (current === undefined || current.status !== from || current.type !== job.type) continue;
       if (fence !== undefined && !onAttempt(current, fence)) continue;
@@ -134,10 +134,15 @@ export class MemoryStore implements Store {
         job.status === "in-progress" ? { ...job, seq: current.seq } : { ...rest, seq: current.seq },
       );
       if (from === "queued") this.#ready.remove(current.id);
-      this.#replace(current, next);
-      this.#index(next);
+      if (remove === true) {
+        this.#remove(current);
+      } else {
+        this.#replace(current, next);
+        this.#index(next);
+      }
       applied.push(next);
     }
+    this.#compact();
     return Promise.resolve(applied);
   }
 

@@ -50,6 +50,9 @@ const COLUMNS: [
 /** The columns an update writes: from `status` on (a job's id and type never change). */
 const WRITTEN = COLUMNS.slice(COLUMNS.findIndex(([column]) => column === "status"));
 
+/** The columns a removal sends: those its row is matched on, fence included. */
+const MATCHING = COLUMNS.slice(0, COLUMNS.length - WRITTEN.length);
+
 /** The columns every round sends one value per row: what rows are matched on. */
 const MATCHED = new Set(["id", "from_status", "type"]);
 
@@ -62,15 +65,16 @@ const MATCHED = new Set(["id", "from_status", "type"]);
 type Sent = "array" | "one" | "null";
 
 /**
- * The update of a round whose columns are sent as `shape` says (in the order of COLUMNS): `u`
- * zips the arrays ($1 … in order, `data` last), numbered from 1 (`i`).
+ * The write of a round whose columns are sent as `shape` says (in the order of COLUMNS, or of
+ * MATCHING for a removal): `u` zips the arrays ($1 … in order, `data` last for an update),
+ * numbered from 1 (`i`). An update writes the rows matched; a removal deletes them.
  */
-function updateSql(shape: readonly Sent[]): string {
+function writeSql(kind: "update" | "remove", shape: readonly Sent[]): string {
   const functions: string[] = [];
   const zipped: string[] = [];
   const value = new Map<string, string>();
   let param = 0;
-  COLUMNS.forEach(([column, type], k) => {
+  (kind === "update" ? COLUMNS : MATCHING).forEach(([column, type], k) => {
     const cast = type === "text" ? "" : `::${type}`;
     if (shape[k] === "null") value.set(column, `NULL::${type}`);
     else if (shape[k] === "one") value.set(column, `$${++param}::text${cast}`);
@@ -80,12 +84,19 @@ function updateSql(shape: readonly Sent[]): string {
       value.set(column, `u.${column}${cast}`);
     }
   });
-  functions.push(`json_array_elements($${++param}::json)`);
+  if (kind === "update") {
+    functions.push(`json_array_elements($${++param}::json)`);
+    zipped.push("data");
+  }
   const v = (column: string) => value.get(column)!;
-  return `
-  UPDATE jobs j SET ${WRITTEN.map(([column]) => `${column} = ${v(column)}`).join(", ")},
+  const rows = `ROWS FROM (${functions.join(", ")}) WITH ORDINALITY AS u(${zipped.join(", ")}, i)`;
+  const write = kind === "update"
+    ? `UPDATE jobs j SET ${WRITTEN.map(([column]) => `${column} = ${v(column)}`).join(", ")},
          data = u.data
-    FROM ROWS FROM (${functions.join(", ")}) WITH ORDINALITY AS u(${zipped.join(", ")}, data, i)
+    FROM ${rows}`
+    : `DELETE FROM jobs j USING ${rows}`;
+  return `
+  ${write}
    WHERE j.id = ${v("id")} AND j.status = ${v("from_status")} AND j.type = ${v("type")}
      AND (NOT ${v("fenced")} OR j.lease_token IS NOT DISTINCT FROM ${v("fence_token")})
      AND (${v("expired_before")} IS NULL OR j.lease_expires_at IS NULL
@@ -98,9 +109,10 @@ const STATEMENTS = new Map<string, string>();
 
 /**
  * Writes each update whose row is still in `from` (and, with a fence, on that attempt; for a
- * rescue, with its lease still expired): one statement per round, a round holding each job
- * once, so that two updates of one job apply in order. Returns, at each update's index, the job
- * as stored (a job out of `in-progress` holds no lease), or `undefined` where it was refused.
+ * rescue, with its lease still expired), or removes its row (`remove`): one statement per round
+ * (two when it both writes and removes), a round holding each job once, so that two updates of
+ * one job apply in order. Returns, at each update's index, the job as stored or removed (a job
+ * out of `in-progress` holds no lease), or `undefined` where it was refused.
  */
 export async function updateJobs(
   tx: Queries,
@@ -108,14 +120,18 @@ export async function updateJobs(
 ): Promise<(Job | undefined)[]> {
   const applied = new Map<number, number>(); // index in `updates` → seq
   for (const round of rounds(updates)) {
-    const { shape, params } = roundParameters(tx, round.map((i) => updates[i]));
-    const key = shape.join();
-    let statement = STATEMENTS.get(key);
-    if (statement === undefined) STATEMENTS.set(key, statement = updateSql(shape));
-    const rows = await tx.unsafe<{ i: number; seq: number }[]>(statement, params, {
-      prepare: true,
-    });
-    for (const { i, seq } of rows) applied.set(round[i - 1], seq);
+    for (const kind of ["update", "remove"] as const) {
+      const part = round.filter((i) => (updates[i].remove === true) === (kind === "remove"));
+      if (part.length === 0) continue;
+      const { shape, params } = roundParameters(tx, part.map((i) => updates[i]), kind);
+      const key = `${kind}:${shape.join()}`;
+      let statement = STATEMENTS.get(key);
+      if (statement === undefined) STATEMENTS.set(key, statement = writeSql(kind, shape));
+      const rows = await tx.unsafe<{ i: number; seq: number }[]>(statement, params, {
+        prepare: true,
+      });
+      for (const { i, seq } of rows) applied.set(part[i - 1], seq);
+    }
   }
   return updates.map(({ job }, i) => {
     const seq = applied.get(i);
@@ -128,14 +144,15 @@ export async function updateJobs(
 }
 
 /**
- * The parameters of a round and how each column goes (see {@linkcode Sent}): the matched
- * columns and `data` always as one JSON array each, the others once when the same in every row.
+ * The parameters of a round's writes (or removals) and how each column goes (see
+ * {@linkcode Sent}): the matched columns and `data` always as one JSON array each, the others
+ * once when the same in every row. A removal sends only what rows are matched on.
  */
-function roundParameters(tx: Queries, updates: JobUpdate[]) {
+function roundParameters(tx: Queries, updates: JobUpdate[], kind: "update" | "remove") {
   const leases = updates.map((update) => leaseColumns(update.job));
   const shape: Sent[] = [];
   const params: Parameter[] = [];
-  for (const [column, , read] of COLUMNS) {
+  for (const [column, , read] of kind === "update" ? COLUMNS : MATCHING) {
     // Compared first, so that a column sent once costs no array.
     const first = read(updates[0], leases[0]);
     let same = !MATCHED.has(column);
@@ -150,6 +167,7 @@ function roundParameters(tx: Queries, updates: JobUpdate[]) {
       params.push(tx.typed(values as never, JSON_OID));
     }
   }
+  if (kind === "remove") return { shape, params };
   params.push(tx.typed(updates.map((update) => jobDataFields(update.job)) as never, JSON_OID));
   return { shape, params };
 }

@@ -192,11 +192,16 @@ export class PostgresStore implements Store {
     );
   }
 
-  /** One statement needs no transaction of its own; several, or a notification, do. */
+  /**
+   * One statement needs no transaction of its own; several (a job twice, writes and removals
+   * together), or a notification, do.
+   */
   #writeUpdates(updates: JobUpdate[]): Promise<(Job | undefined)[]> {
     const ids = new Set(updates.map((update) => update.job.id));
     const requeues = updates.some((update) => update.job.status === "queued");
-    if (ids.size === updates.length && !requeues) return updateJobs(this.#sql, updates);
+    const removes = updates.filter((update) => update.remove === true).length;
+    const oneKind = removes === 0 || removes === updates.length;
+    if (ids.size === updates.length && !requeues && oneKind) return updateJobs(this.#sql, updates);
     return this.#sql.begin(async (tx) => {
       const written = await updateJobs(tx, updates);
       const ready = written.filter((job) => job !== undefined);

@@ -41,8 +41,9 @@ export function startAttempts(
 
 /**
  * Writes each update whose row is still in `from` (and, with a fence, on that attempt; for a
- * rescue, with its lease still expired). Returns the applied updates with the jobs as stored:
- * a job out of `in-progress` holds no lease.
+ * rescue, with its lease still expired); one with `remove` deletes its row instead. Returns the
+ * applied updates with the jobs as stored (or as removed): a job out of `in-progress` holds no
+ * lease.
  */
 export function updateRows(statements: StatementCache, updates: JobUpdate[]): JobUpdate[] {
   const set = `UPDATE jobs SET status = ?, run_at = ?, finished_at = ?, lease_owner = ?,
@@ -58,15 +59,23 @@ export function updateRows(statements: StatementCache, updates: JobUpdate[]): Jo
   const byId = statements.prepare(
     `${set} WHERE id = ? AND status = ? AND type = ? ${fenced} RETURNING seq`,
   );
+  // A job that is not kept (`remove`) goes under the same conditions.
+  const removeBySeq = statements.prepare(
+    `DELETE FROM jobs WHERE seq = ? AND id = ? AND status = ? AND type = ? ${fenced}`,
+  );
+  const removeById = statements.prepare(
+    `DELETE FROM jobs WHERE id = ? AND status = ? AND type = ? ${fenced} RETURNING seq`,
+  );
   const applied: JobUpdate[] = [];
-  for (const { from, job, fence } of updates) {
-    const values = updateValues(job);
+  for (const { from, job, fence, remove } of updates) {
+    const values = remove === true ? [] : updateValues(job);
+    const [first, then] = remove === true ? [removeBySeq, removeById] : [bySeq, byId];
     const expired = fence?.expiredBefore ?? null;
     const guard = [fence ? 1 : 0, fence?.leaseToken ?? null, expired, expired];
     let seq: number | undefined = job.seq;
     const where = [job.id, from, job.type, ...guard];
-    if (Number(bySeq.run(...values, job.seq, ...where).changes) === 0) {
-      seq = (byId.get(...values, ...where) as { seq: number } | undefined)?.seq;
+    if (Number(first.run(...values, job.seq, ...where).changes) === 0) {
+      seq = (then.get(...values, ...where) as { seq: number } | undefined)?.seq;
     }
     if (seq === undefined) continue;
     const next = { ...job, seq };
@@ -75,7 +84,7 @@ export function updateRows(statements: StatementCache, updates: JobUpdate[]): Jo
       delete next.leaseExpiresAt;
       delete next.leaseToken;
     }
-    applied.push({ from, job: next });
+    applied.push(remove === true ? { from, job: next, remove } : { from, job: next });
   }
   return applied;
 }

@@ -203,14 +203,17 @@ export class SqliteStore implements Store {
     return this.#writes.run((onCommit) => {
       assertUpdatesFollowLifecycle(updates);
       const applied = updateRows(this.#statements, updates);
-      const moves: [string, JobStatus, JobStatus][] = [];
-      for (const { from, job } of applied) {
+      const moves: [string, JobStatus, JobStatus | undefined][] = [];
+      for (const { from, job, remove } of applied) {
         if (from === "queued") this.#ready.remove(job.seq);
         if (job.status === "queued") this.#ready.add(job);
-        moves.push([job.type, from, job.status]);
+        moves.push([job.type, from, remove === true ? undefined : job.status]);
       }
       onCommit(() => {
-        for (const [type, from, to] of moves) this.#counts.move(type, from, to);
+        for (const [type, from, to] of moves) {
+          if (to === undefined) this.#counts.add(type, from, -1);
+          else this.#counts.move(type, from, to);
+        }
       });
       return applied.map(({ job }) => job);
     });

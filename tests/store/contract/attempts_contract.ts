@@ -87,6 +87,84 @@ export function attemptsContract(name: string, open: () => Promise<Store>): void
     assert.equal((await store.get({ id: "a" }))?.leaseToken, undefined, "no lease once final");
   });
 
+  test("update() with remove deletes the job under the same conditions, and returns it", async () => {
+    const store = await storeWith(makeJob("a"), makeJob("b"), makeJob("c"), makeJob("d"));
+    const claimed = await store.claim(claimOf(4, "w1", T));
+    const byId = new Map(claimed.map((job) => [job.id, job]));
+    const ended = (id: string, status: "completed" | "failed") => ({
+      ...byId.get(id)!,
+      status,
+      result: id,
+      finishedAt: T + 5,
+    });
+    const applied = await store.update({
+      updates: [
+        // Removed, each on its attempt; one whose fence names another attempt is refused.
+        {
+          from: "in-progress",
+          job: ended("a", "completed"),
+          remove: true,
+          fence: { leaseToken: byId.get("a")!.leaseToken },
+        },
+        {
+          from: "in-progress",
+          job: ended("b", "completed"),
+          remove: true,
+          fence: { leaseToken: "not-its-token" },
+        },
+        // Kept, in the same write: a failure, and a completion without `remove`.
+        {
+          from: "in-progress",
+          job: ended("c", "failed"),
+          fence: { leaseToken: byId.get("c")!.leaseToken },
+        },
+        { from: "in-progress", job: ended("d", "completed") },
+      ],
+    });
+    assert.deepEqual(ids(applied).sort(), ["a", "c", "d"]);
+    const removed = applied.find((job) => job.id === "a")!;
+    assert.equal(removed.status, "completed");
+    assert.equal(removed.result, "a");
+    assert.equal(removed.seq, byId.get("a")!.seq);
+    assert.equal(removed.leaseToken, undefined);
+    assert.equal(await store.get({ id: "a" }), undefined, "a is gone");
+    assert.equal((await store.get({ id: "b" }))?.status, "in-progress", "b refused: still runs");
+    assert.equal((await store.get({ id: "c" }))?.status, "failed");
+    assert.equal((await store.get({ id: "d" }))?.status, "completed");
+    // A removal of a job already gone, or no longer in `from`, is refused like an update.
+    assert.deepEqual(
+      await store.update({
+        updates: [
+          { from: "in-progress", job: ended("a", "completed"), remove: true },
+          { from: "in-progress", job: ended("d", "completed"), remove: true },
+        ],
+      }),
+      [],
+    );
+    assert.equal((await store.get({ id: "d" }))?.status, "completed");
+    const counts = await store.counts();
+    assert.equal(counts.byStatus.completed, 1);
+    assert.equal(counts.byStatus["in-progress"], 1);
+    await assertCountsMatchRows(store);
+  });
+
+  test("update() refuses a remove that does not end its job, writing nothing", async () => {
+    const store = await storeWith(makeJob("a"), makeJob("b"));
+    const [a] = await store.claim(claimOf(1, "w1", T));
+    await assert.rejects(
+      store.update({
+        updates: [
+          { from: "queued", job: { ...makeJob("b"), status: "cancelled", finishedAt: T } },
+          { from: "in-progress", job: { ...a, status: "queued" }, remove: true },
+        ],
+      }),
+      RangeError,
+    );
+    assert.equal((await store.get({ id: "a" }))?.status, "in-progress");
+    assert.equal((await store.get({ id: "b" }))?.status, "queued", "nothing written");
+    await assertCountsMatchRows(store);
+  });
+
   test("update() fenced by expiredBefore applies only to a lease that ran out", async () => {
     const store = await storeWith(makeJob("a"));
     const [a] = await store.claim(claimOf(1, "w1", T)); // lease until T + 60s
