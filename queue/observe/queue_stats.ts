@@ -27,6 +27,12 @@ export interface QueueStats extends JobCounts {
    * (cancelled, removed or rescued while it ran).
    */
   staleOutcomes: number;
+  /**
+   * Since this server started: jobs completed and failed for good (as the throughput chart
+   * counts them, the cluster's), and attempts its own workers ended. Unlike `byStatus`, these
+   * count jobs that retention no longer keeps (`--retain-completed 0`).
+   */
+  totals: { completed: number; failed: number; attempts: number };
 }
 
 /** Seconds of per-second history kept for the throughput chart. */
@@ -49,6 +55,7 @@ export class QueueStatistics {
   #failed: ThroughputMeter;
   #types = new TypeMetrics();
   #staleOutcomes = 0;
+  #totals = { completed: 0, failed: 0, attempts: 0 };
 
   constructor(now: () => number = Date.now) {
     this.#completed = new ThroughputMeter(SERIES_SECONDS, now);
@@ -58,12 +65,15 @@ export class QueueStatistics {
   /** Records one attempt of `type` that took `durationMs`, failed or not. */
   attemptEnded(type: string, durationMs: number, failed: boolean): void {
     this.#types.record(type, durationMs, failed);
+    this.#totals.attempts++;
   }
 
   /** Records jobs that ended for good: `completed` completed, `failed` failed. */
   finished(completed: number, failed: number): void {
     if (completed > 0) this.#completed.record(completed);
     if (failed > 0) this.#failed.record(failed);
+    this.#totals.completed += completed;
+    this.#totals.failed += failed;
   }
 
   /** Records `count` outcomes refused because their attempt was no longer current. */
@@ -89,6 +99,7 @@ export class QueueStatistics {
       },
       types: this.#types.snapshot(),
       staleOutcomes: this.#staleOutcomes,
+      totals: { ...this.#totals },
     };
   }
 }

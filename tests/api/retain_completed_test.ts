@@ -1,8 +1,8 @@
 /**
  * `--retain-completed 0`: a completed job is removed as it completes (as BullMQ's
  * `removeOnComplete` or Graphile Worker do), on every store: a `?wait` still answers it
- * completed, with its result, and its events say so; it is gone from the store at once, and
- * stats count what is stored. Failed jobs are kept as before.
+ * completed, with its result, and its events say so; it is gone from the store at once, stats
+ * count what is stored, and their totals what ended. Failed jobs are kept as before.
  * @module
  */
 
@@ -48,6 +48,8 @@ for (const [name, open] of stores) {
         const stats = await api.stats();
         assert.equal(stats.byStatus.completed, 0, "stats count what is stored");
         assert.equal(stats.byStatus.failed, 1);
+        // What the store no longer holds, the totals still count.
+        assert.deepEqual(stats.totals, { completed: 2, failed: 1, attempts: 3 });
         assert.equal((await store.counts()).byStatus.completed, 0);
       } finally {
         stop();

@@ -5,6 +5,7 @@
  * benchmark. Prints one JSON object per store on stdout (progress on stderr).
  *
  *   deno task bench [--n 20000] [--stores memory,sqlite,postgres] [--only processC50] [--workers 2]
+ *     [--retain-completed 0]
  *
  * @module
  */
@@ -30,8 +31,12 @@ const { values } = parseArgs({
     only: { type: "string" },
     workers: { type: "string", default: "2" },
     "latency-jobs": { type: "string", default: "2000" },
+    // `0`: the servers keep no completed jobs (labelled `<store>-removed`).
+    "retain-completed": { type: "string" },
   },
 });
+const RETAIN = values["retain-completed"];
+const REMOVED = RETAIN !== undefined && /^0+(ms|s|m|h|d)?$/.test(RETAIN);
 const N = Number(values.n);
 const WORKERS = Number(values.workers);
 if (!Number.isInteger(N) || N < 1000 || N % 1000 !== 0) {
@@ -73,6 +78,7 @@ async function withServer<T>(
     String(N * 4),
     "--body-limit",
     "16mb",
+    ...(RETAIN === undefined ? [] : ["--retain-completed", RETAIN]),
   ]);
   try {
     await warmUp(server.url);
@@ -125,7 +131,7 @@ async function benchStore(store: string) {
       store,
       concurrency,
       peaks,
-      ({ url }) => processAll(url, N, concurrency),
+      ({ url }) => processAll(url, N, concurrency, { removed: REMOVED }),
     );
   }
   if (wanted("latency")) {
@@ -137,7 +143,7 @@ async function benchStore(store: string) {
   }
   return {
     tool: "denoqueue",
-    label: store,
+    label: REMOVED ? `${store}-removed` : store,
     startedAt: started,
     finishedAt: new Date().toISOString(),
     params: {

@@ -28,4 +28,5 @@ export async function getJson<T>(url: string): Promise<T> {
 /** What the benchmark reads of `GET /api/stats`. */
 export interface Stats {
   byStatus: Record<string, number>;
+  totals: { completed: number; failed: number; attempts: number };
 }

@@ -4,7 +4,8 @@
  * and DenoQueue's, in the same sitting, printed as tables with ratios. Memory store against
  * BullMQ without persistence; SQLite against BullMQ with `appendfsync everysec`; PostgreSQL
  * (`synchronous_commit` on) against Graphile Worker `default` at its fastest settings (the better
- * of stock and batched processing) and against BullMQ with AOF.
+ * of stock and batched processing) and against BullMQ with AOF; PostgreSQL's processing and
+ * latency again with `--retain-completed 0` (completed jobs removed, as Graphile Worker does).
  *
  *   deno task bench:compare [--n 20000] [--peer ../shared/peers/bullmq]
  *     [--graphile ../shared/peers/graphile-worker] [--out FILE.md]
@@ -74,7 +75,10 @@ async function runGraphile(n: string): Promise<Record<string, Result>> {
   return results;
 }
 
-async function runDenoQueue(n: string): Promise<Record<string, Result>> {
+async function runDenoQueue(
+  n: string,
+  args = ["--stores", "memory,sqlite,postgres"],
+): Promise<Record<string, Result>> {
   const { code, stdout } = await new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -83,8 +87,7 @@ async function runDenoQueue(n: string): Promise<Record<string, Result>> {
       `${ROOT}tests/bench/bench.ts`,
       "--n",
       n,
-      "--stores",
-      "memory,sqlite,postgres",
+      ...args,
     ],
     cwd: ROOT,
     stdout: "piped",
@@ -167,17 +170,22 @@ function graphileBest(result: Result, key: string, measure: string): number | un
   return measure === "jobsPerSec" ? Math.max(...values) : Math.min(...values);
 }
 
-/** PostgreSQL beside Graphile Worker (both variants) and BullMQ with AOF. */
+/**
+ * PostgreSQL beside Graphile Worker (both variants) and BullMQ with AOF: DenoQueue as by
+ * default (completed jobs kept, as BullMQ keeps them) and keeping none (`--retain-completed 0`,
+ * as Graphile Worker deletes each job it completes) where that changes the work.
+ */
 function postgresTable(
   graphile: Record<string, Result>,
   bull: Record<string, Result>,
   ours: Record<string, Result>,
 ): string {
   const rows: string[] = [
-    "| metric | Graphile default (fastest) | Graphile async (fastest) | BullMQ AOF everysec | DenoQueue PostgreSQL | vs Graphile default | vs BullMQ AOF |",
-    "|---|---|---|---|---|---|---|",
+    "| metric | Graphile default (fastest) | Graphile async (fastest) | BullMQ AOF everysec | DenoQueue PostgreSQL | vs Graphile default | vs BullMQ AOF | DenoQueue PostgreSQL, completed removed | vs Graphile default |",
+    "|---|---|---|---|---|---|---|---|---|",
   ];
   const mine = ours.postgres?.phases;
+  const removed = ours["postgres-removed"]?.phases;
   for (
     const [label, key] of [
       ["enqueue batches of 1,000, jobs/s", "enqueueAddBulk"],
@@ -191,10 +199,11 @@ function postgresTable(
     const ga = graphileBest(graphile.async, key, "jobsPerSec");
     const b = bull.aof?.phases?.[key]?.jobsPerSec;
     const d = mine?.[key]?.jobsPerSec;
+    const r = removed?.[key]?.jobsPerSec;
     rows.push(
       `| ${label} | ${fmt(gd)} | ${fmt(ga)} | ${fmt(b)} | ${fmt(d)} | ${ratio(d, gd)} | ${
         ratio(d, b)
-      } |`,
+      } | ${fmt(r)} | ${ratio(r, gd)} |`,
     );
   }
   for (const p of ["p50Ms", "p95Ms", "p99Ms"]) {
@@ -202,10 +211,11 @@ function postgresTable(
     const ga = graphileBest(graphile.async, "latency", p);
     const b = bull.aof?.phases?.latency?.[p];
     const d = mine?.latency?.[p];
+    const r = removed?.latency?.[p];
     rows.push(
       `| latency ${p.replace("Ms", "")} ms (ratio >1: DenoQueue faster) | ${fmt(gd)} | ${
         fmt(ga)
-      } | ${fmt(b)} | ${fmt(d)} | ${ratio(gd, d)} | ${ratio(b, d)} |`,
+      } | ${fmt(b)} | ${fmt(d)} | ${ratio(gd, d)} | ${ratio(b, d)} | ${fmt(r)} | ${ratio(gd, r)} |`,
     );
   }
   return rows.join("\n");
@@ -216,7 +226,17 @@ const bull = await runBullmq(values.n);
 log("Graphile Worker peer");
 const graphile = await runGraphile(values.n);
 log("DenoQueue");
-const ours = await runDenoQueue(values.n);
+const ours = {
+  ...await runDenoQueue(values.n),
+  ...await runDenoQueue(values.n, [
+    "--stores",
+    "postgres",
+    "--retain-completed",
+    "0",
+    "--only",
+    "processC1,processC8,processC50,latency",
+  ]),
+};
 const versions = `BullMQ ${bull.aof?.versions?.bullmq} on Redis ${bull.aof?.versions?.redis} ` +
   `(Node ${bull.aof?.versions?.node}); Graphile Worker ` +
   `${graphile.default?.versions?.["graphile-worker"] ?? "?"} on PostgreSQL ` +
