@@ -30,8 +30,14 @@ export interface PostgresCluster {
   psql(sql: string, database?: string): Promise<string>;
   /** Stops the server (fast shutdown: connections are cut) and waits until it is gone. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, after {@linkcode stop}. */
+  /** Starts it again on the same port, after {@linkcode stop} or {@linkcode crash}. */
   start(): Promise<void>;
+  /**
+   * Stops the server as a crash would (an immediate shutdown, `SIGQUIT`: no checkpoint, what
+   * was not yet written of the WAL is lost, recovery at the next start) and waits until it is
+   * gone.
+   */
+  crash(): Promise<void>;
 }
 
 /** The newest PostgreSQL found under /usr/lib/postgresql, e.g. `/usr/lib/postgresql/15/bin`. */
@@ -169,6 +175,10 @@ async function startCluster(): Promise<PostgresCluster> {
       await waitFor(() => !alive(pid), { message: `PostgreSQL ${pid} to stop`, timeout: 20_000 });
     },
     start,
+    async crash() {
+      Deno.kill(pid, "SIGQUIT");
+      await waitFor(() => !alive(pid), { message: `PostgreSQL ${pid} to quit`, timeout: 20_000 });
+    },
   };
 }
 
