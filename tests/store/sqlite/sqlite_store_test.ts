@@ -200,10 +200,12 @@ Deno.test("SqliteStore keeps the WAL short with checkpoints from its worker", as
     logs: [],
   });
   try {
-    // 300 commits: the main connection never checkpoints (wal_autocheckpoint = 0), so the
-    // WAL holds at least a page for each until the worker checkpoints.
-    for (let i = 0; i < 300; i++) await store.insert({ jobs: [job(`a${i}`)] });
-    assert.ok(Deno.statSync(`${path}-wal`).size > 300 * 4096);
+    // 99 commits: the main connection never checkpoints (wal_autocheckpoint = 0), and the
+    // worker is asked to only at the 100th, so the WAL holds at least a page for each. (Later
+    // its size depends on when the worker's checkpoints end: a commit after one starts over.)
+    for (let i = 0; i < 99; i++) await store.insert({ jobs: [job(`a${i}`)] });
+    assert.ok(Deno.statSync(`${path}-wal`).size > 99 * 4096);
+    for (let i = 99; i < 300; i++) await store.insert({ jobs: [job(`a${i}`)] });
     await waitFor(() => store.checkpoints > 0, { message: "a checkpoint by the worker" });
     // Once a checkpoint has copied everything back, a commit starts the WAL over and cuts its
     // file back to journal_size_limit (and 100 commits later the store asks for another).
