@@ -6,6 +6,7 @@
  */
 
 import type { EventBatchListener } from "../cluster/event_fanout.ts";
+import type { EventDigest } from "./event_digest.ts";
 import type { JobEvents } from "../events.ts";
 import type { Job } from "../job.ts";
 import { isUnfinished } from "../lifecycle.ts";
@@ -30,7 +31,8 @@ export interface FinalWaitOptions {
 export class FinalWaiters {
   #events: JobEvents;
   #get: (id: string) => Promise<Job | undefined>;
-  #waiters = new Map<string, ((job: Job | undefined) => void)[]>();
+  /** Woken with the job (here), another node's event (there), or nothing (the wait ended). */
+  #waiters = new Map<string, ((found: Job | EventDigest | undefined) => void)[]>();
   #unwatch: (() => void) | undefined;
 
   /** Waits in progress, over every job: each holds a timer until it ends. */
@@ -62,7 +64,7 @@ export class FinalWaiters {
    * the signal aborts or `close()` is called first. `undefined` if unknown.
    */
   async wait(id: string, options: FinalWaitOptions): Promise<Job | undefined> {
-    const { promise, resolve } = Promise.withResolvers<Job | undefined>();
+    const { promise, resolve } = Promise.withResolvers<Job | EventDigest | undefined>();
     const waiters = this.#waiters.get(id) ?? [];
     waiters.push(resolve);
     this.#waiters.set(id, waiters);
@@ -81,8 +83,8 @@ export class FinalWaiters {
         const found = this.#waiters.get(event.id);
         if (found === undefined) continue;
         this.#waiters.delete(event.id);
-        // Woken with nothing: the waiter reads the job, as the other node stored it.
-        for (const wake of found) wake(undefined);
+        // Woken with the event: the waiter reads the job, as the other node stored it.
+        for (const wake of found) wake(event);
       }
     });
     const stop = () => resolve(undefined);
@@ -92,7 +94,7 @@ export class FinalWaiters {
     // It may have finished before the waiter was registered.
     const current = await this.#get(id);
     if (current === undefined || !isUnfinished(current.status)) resolve(current);
-    const job = await promise;
+    const found = await promise;
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", stop);
     const left = (this.#waiters.get(id) ?? []).filter((wake) => wake !== resolve);
@@ -104,7 +106,18 @@ export class FinalWaiters {
       this.#unwatchRemote?.();
       this.#unwatchRemote = undefined;
     }
-    return job ?? await this.#get(id);
+    if (found !== undefined && "seq" in found) return found;
+    const stored = await this.#get(id);
+    if (stored !== undefined || found === undefined || current === undefined) return stored;
+    // The other node removed the job as it ended (completed jobs not kept): the job as last
+    // read, ended as its event says (its result was not sent, and is gone with the row).
+    const { leaseOwner: _owner, leaseExpiresAt: _expires, leaseToken: _token, ...ended } = current;
+    return {
+      ...ended,
+      status: found.status ?? current.status,
+      finishedAt: Date.parse(found.at),
+      ...(found.error === undefined ? {} : { error: found.error }),
+    };
   }
 
   /** Ends every wait now; each resolves with its job's current state. */
