@@ -138,18 +138,11 @@ export async function processAll(
   { removed = false } = {},
 ) {
   if (removed) return await processAllRemoved(url, n, concurrency);
-  await postJson(`${url}/api/queue/pause`, undefined, 200);
-  await enqueueBatches(url, n);
-  const before = await getJson<Stats>(`${url}/api/stats`);
-  const started = performance.now();
-  await postJson(`${url}/api/queue/resume`, undefined, 200);
-  let stats = before;
-  const deadline = started + 180_000;
-  while ((stats.byStatus.completed ?? 0) + (stats.byStatus.failed ?? 0) < n) {
-    if (performance.now() > deadline) throw new Error(`process phase timed out: ${stats}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-    stats = await getJson<Stats>(`${url}/api/stats`);
-  }
+  const { before, stats } = await runAll(
+    url,
+    n,
+    (stats) => (stats.byStatus.completed ?? 0) + (stats.byStatus.failed ?? 0),
+  );
   const completed = stats.byStatus.completed;
   const { ranTwice, firstFinishedAt, lastFinishedAt } = await inspectJobs(url, n);
   const span = lastFinishedAt - firstFinishedAt;
@@ -168,6 +161,37 @@ export async function processAll(
 
 /** {@linkcode processAll} on a server that keeps no completed jobs. */
 async function processAllRemoved(url: string, n: number, concurrency: number) {
+  const since = (stats: Stats, before: Stats, key: "completed" | "failed" | "attempts") =>
+    stats.totals[key] - before.totals[key];
+  const { before, stats, ms } = await runAll(
+    url,
+    n,
+    (stats, before) => since(stats, before, "completed") + since(stats, before, "failed"),
+  );
+  if (stats.byStatus.completed !== 0) throw new Error("completed jobs were kept");
+  const completed = since(stats, before, "completed");
+  return {
+    concurrency,
+    jobs: n,
+    waitingBefore: before.byStatus.queued,
+    completed,
+    failed: since(stats, before, "failed"),
+    resumeToLastMs: round(ms),
+    jobsPerSec: round(completed / ms * 1000),
+    completedCountCheck: completed,
+    ranTwice: since(stats, before, "attempts") - n,
+  };
+}
+
+/**
+ * With the pool paused, enqueues `n` jobs, resumes it and polls `/api/stats` until `finished`
+ * counts them all; returns the stats before and at the end, and the ms from the resume.
+ */
+async function runAll(
+  url: string,
+  n: number,
+  finished: (stats: Stats, before: Stats) => number,
+) {
   await postJson(`${url}/api/queue/pause`, undefined, 200);
   await enqueueBatches(url, n);
   const before = await getJson<Stats>(`${url}/api/stats`);
@@ -175,29 +199,12 @@ async function processAllRemoved(url: string, n: number, concurrency: number) {
   await postJson(`${url}/api/queue/resume`, undefined, 200);
   let stats = before;
   const deadline = started + 180_000;
-  const { totals } = before;
-  const finished = (s: Stats) =>
-    s.totals.completed - totals.completed + s.totals.failed - totals.failed;
-  while (finished(stats) < n) {
+  while (finished(stats, before) < n) {
     if (performance.now() > deadline) throw new Error(`process phase timed out: ${stats}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, 10));
     stats = await getJson<Stats>(`${url}/api/stats`);
   }
-  const ms = performance.now() - started;
-  const completed = stats.totals.completed - totals.completed;
-  const attempts = stats.totals.attempts - totals.attempts;
-  if (stats.byStatus.completed !== 0) throw new Error("completed jobs were kept");
-  return {
-    concurrency,
-    jobs: n,
-    waitingBefore: before.byStatus.queued,
-    completed,
-    failed: stats.totals.failed - totals.failed,
-    resumeToLastMs: round(ms),
-    jobsPerSec: round(completed / ms * 1000),
-    completedCountCheck: completed,
-    ranTwice: attempts - n,
-  };
+  return { before, stats, ms: performance.now() - started };
 }
 
 /**
