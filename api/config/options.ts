@@ -148,7 +148,7 @@ export const OPTIONS: Record<string, OptionSpec> = {
     kind: "duration",
     min: 0,
     max: 365 * 86_400_000,
-    description: "How long completed jobs are kept",
+    description: "How long completed jobs are kept; 0: each is removed as it completes",
     fallback: () => "24h",
   },
   "retain-failed": {

@@ -167,6 +167,9 @@ Deno.test("parseConfig() reads the store, durability and retention", () => {
   assert.equal(parsed.durability, "full");
   assert.equal(parsed.retainFailed, 2 * 86_400_000);
   assert.equal(parsed.retainCount, 10);
+  // 0: completed jobs are removed as they complete.
+  assert.equal(config(["--retain-completed", "0"]).retainCompleted, 0);
+  assert.equal(config([], { DENOQUEUE_RETAIN_COMPLETED: "0s" }).retainCompleted, 0);
   assert.equal(config([], { DENOQUEUE_STORE: "sqlite:/tmp/x.db" }).store, "sqlite:/tmp/x.db");
   assertRefused(["--store", "redis://x"], {}, "store");
   assertRefused(["--durability", "extreme"], {}, "durability");
