@@ -397,6 +397,26 @@ Deno.test("Dashboard in headless Chromium", async (t) => {
       });
     });
 
+    await t.step("a job removed as it completes shows completed, not deleted", async () => {
+      await withDashboard(
+        browser,
+        { server: { retainCompleted: 0 }, httpErrors: true },
+        async (dashboard) => {
+          const { page, url } = dashboard;
+          const job = await enqueue(dashboard, "sleep", { ms: 1_500 });
+          await waitForJob(dashboard, job.id, "in-progress");
+          await page.goto(`${url}/#/jobs/${job.id}`);
+          await waitForText(testid(page, "job-status"), "in-progress");
+          const statuses = await recordStatuses(page);
+          await testid(page, "job-removed").waitFor();
+          await waitForText(testid(page, "job-status"), "completed");
+          assert.equal((await dashboard.api("GET", `/api/jobs/${job.id}`)).status, 404);
+          assert.equal(await testid(page, "job-deleted").count(), 0);
+          assert.ok(!(await statuses()).includes("deleted"), `${await statuses()}`);
+        },
+      );
+    });
+
     await t.step("form errors show next to the field they name", async () => {
       await withDashboard(browser, { httpErrors: true }, async (dashboard) => {
         const { page, url } = dashboard;

@@ -29,10 +29,12 @@ const REFETCH_INTERVAL = 500;
 function JobView(props: {
   job: JobDetail;
   deleted: boolean;
+  /** Gone as it completed: the server keeps no completed jobs (`--retain-completed 0`). */
+  removed: boolean;
   onChanged: (job: JobDetail) => void;
   onDeleted: () => void;
 }) {
-  const { job, deleted } = props;
+  const { job, deleted, removed } = props;
   const now = useNow(1000);
   const showProgress = !deleted &&
     (job.status === "in-progress" || (!FINAL_STATUSES.has(job.status) && job.progress > 0));
@@ -50,7 +52,7 @@ function JobView(props: {
         <div>
           <h1>
             <span>${job.type}</span>
-            ${deleted
+            ${deleted && !removed
               ? html`<span class="badge status-deleted" data-testid="job-status">deleted</span>`
               : html`<${StatusBadge} status=${job.status} testid="job-status" />`}
           </h1>
@@ -63,9 +65,14 @@ function JobView(props: {
           onDeleted=${props.onDeleted}
         />
       </div>
-      ${deleted &&
+      ${deleted && !removed &&
         html`<p class="notice notice-error" role="alert" data-testid="job-deleted">
           This job was deleted. <a href=${jobsHref()}>Back to the jobs</a>
+        </p>`}
+      ${removed &&
+        html`<p class="notice" role="status" data-testid="job-removed">
+          This job completed and is not kept: this server removes completed jobs as they complete
+          (retain-completed 0). <a href=${jobsHref()}>Back to the jobs</a>
         </p>`}
       ${showProgress &&
         html`
@@ -117,12 +124,17 @@ export function JobDetailPage({ id }: { id: string }) {
   const [job, setJob] = useState<JobDetail | undefined>();
   const [error, setError] = useState<ApiError | Error | undefined>();
   const [deleted, setDeleted] = useState(false);
+  const [removed, setRemoved] = useState(false);
   const generation = useRef(0);
   const deletedRef = useRef(false);
+  // The status last shown: a job gone right after it completed was removed as it completed.
+  const statusRef = useRef<string | undefined>(undefined);
+  statusRef.current = job?.status;
 
-  const markDeleted = () => {
+  const markDeleted = (asItCompleted = false) => {
     deletedRef.current = true;
     setDeleted(true);
+    setRemoved(asItCompleted);
   };
 
   const load = async () => {
@@ -135,8 +147,9 @@ export function JobDetailPage({ id }: { id: string }) {
       setError(undefined);
     } catch (failure) {
       if (mine !== generation.current || deletedRef.current) return;
-      if (failure instanceof ApiError && failure.status === 404 && job !== undefined) markDeleted();
-      else setError(failure instanceof Error ? failure : new Error(errorMessage(failure)));
+      if (failure instanceof ApiError && failure.status === 404 && job !== undefined) {
+        markDeleted(statusRef.current === "completed");
+      } else setError(failure instanceof Error ? failure : new Error(errorMessage(failure)));
     }
   };
   const refetch = useThrottled(load, REFETCH_INTERVAL);
@@ -144,6 +157,7 @@ export function JobDetailPage({ id }: { id: string }) {
   useEffect(() => {
     deletedRef.current = false;
     setDeleted(false);
+    setRemoved(false);
     setJob(undefined);
     setError(undefined);
     load();
@@ -176,8 +190,9 @@ export function JobDetailPage({ id }: { id: string }) {
     <${JobView}
       job=${job}
       deleted=${deleted}
+      removed=${removed}
       onChanged=${(updated: JobDetail) => setJob(updated)}
-      onDeleted=${markDeleted}
+      onDeleted=${() => markDeleted()}
     />
   `;
 }
