@@ -38,12 +38,23 @@ export interface ConnectOptions {
 /** Seconds a connection attempt may take before it counts as unreachable. */
 const CONNECT_TIMEOUT_S = 10;
 
+/**
+ * Seconds before a lost connection tries again, after `retries` failures in a row (counted over
+ * the whole pool): 50 ms doubling, at most a second, with jitter. postgres.js's own backoff
+ * grows to 20 s, and a call waits for the next attempt before it fails: during an outage a
+ * request took seconds to answer 503, and after one the pool came back up to 20 s late.
+ */
+export function reconnectDelay(retries: number): number {
+  return Math.min(0.05 * 2 ** retries, 1) * (0.75 + Math.random() / 4);
+}
+
 /** Opens a client for `url`. No connection is made until the first query. */
 export function connect(url: string, options: ConnectOptions): Sql {
   const { schema, synchronousCommit, max = 10, keepOpen = false, onclose } = options;
   return postgres(url, {
     max,
     connect_timeout: CONNECT_TIMEOUT_S,
+    backoff: reconnectDelay,
     // Idle connections close after a while; the pool opens new ones when needed.
     idle_timeout: keepOpen ? 0 : 60,
     ...(keepOpen ? { max_lifetime: null } : {}),
