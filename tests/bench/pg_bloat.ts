@@ -8,6 +8,7 @@
  * that. One JSON line per measurement on stdout (progress on stderr).
  *
  *   deno run -A tests/bench/pg_bloat.ts [--jobs 200000] [--rounds 2] [--retain-count 100000]
+ *     [--retain-completed 0]
  *
  * @module
  */
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     jobs: { type: "string", default: "200000" },
     rounds: { type: "string", default: "2" },
     "retain-count": { type: "string", default: "100000" },
+    // `0`: each completed job is removed as it completes.
+    "retain-completed": { type: "string" },
   },
 });
 const JOBS = Number(values.jobs);
@@ -48,6 +51,9 @@ const server = await startServer([
   String(JOBS + 10_000),
   "--retain-count",
   String(KEEP),
+  ...(values["retain-completed"] === undefined
+    ? []
+    : ["--retain-completed", values["retain-completed"]]),
 ]);
 const sql = postgres(url, { max: 1, onnotice: () => {} });
 const started = performance.now();
