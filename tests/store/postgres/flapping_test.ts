@@ -152,6 +152,7 @@ Deno.test("PostgreSQL flapping: jobs, server lock, LISTEN wake-ups and the node 
     flowing = false;
     await producer;
     if (down) await cluster.start();
-    assert.equal((await stop(service)).code, 0);
+    const { code } = await stop(service);
+    assert.equal(code, 0, `the server exited ${code}:\n${service.lines.slice(-20).join("\n")}`);
   }
 });
