@@ -148,14 +148,14 @@ export class PostgresStore implements Store {
 
   async insert({ jobs }: { jobs: Job[] }): Promise<Job[]> {
     for (const job of jobs) this.#types.add(job.type);
-    const inserted = await this.#guard(this.#inserts.insert(jobs));
+    const inserted = await this.#guard(() => this.#inserts.insert(jobs));
     // Once committed: an ANALYZE counts only committed rows.
     this.#growth.inserted(inserted.length);
     return inserted;
   }
 
   claim(params: ClaimParams): Promise<Job[]> {
-    return this.#guard(claimJobs(this.#sql, params));
+    return this.#guard(() => claimJobs(this.#sql, params));
   }
 
   update({ updates }: { updates: JobUpdate[] }): Promise<Job[]> {
@@ -165,7 +165,7 @@ export class PostgresStore implements Store {
       return Promise.reject(error);
     }
     if (updates.length === 0) return Promise.resolve([]);
-    return this.#guard(this.#updates.run(updates));
+    return this.#guard(() => this.#updates.run(updates));
   }
 
   /**
@@ -211,65 +211,67 @@ export class PostgresStore implements Store {
   }
 
   promote({ now, limit }: { now: number; limit: number }): Promise<PromoteResult> {
-    return this.#guard(this.#sql.begin(async (tx) => {
-      const result = await promoteJobs(tx, now, limit);
-      await notifyReady(tx, this.#channel, readyTypes(result.promoted));
-      return result;
-    }));
+    return this.#guard(() =>
+      this.#sql.begin(async (tx) => {
+        const result = await promoteJobs(tx, now, limit);
+        await notifyReady(tx, this.#channel, readyTypes(result.promoted));
+        return result;
+      })
+    );
   }
 
   get({ id }: { id: string }): Promise<Job | undefined> {
-    return this.#guard(findJob(this.#sql, id));
+    return this.#guard(() => findJob(this.#sql, id));
   }
 
   list(query: ListQuery): Promise<Job[]> {
-    return this.#guard(listJobs(this.#sql, query));
+    return this.#guard(() => listJobs(this.#sql, query));
   }
 
   delete(params: DeleteParams): Promise<DeleteResult> {
-    return this.#guard(deleteJobs(this.#sql, params));
+    return this.#guard(() => deleteJobs(this.#sql, params));
   }
 
   renewLeases(params: RenewParams): Promise<string[]> {
-    return this.#guard(renewLeases(this.#sql, params));
+    return this.#guard(() => renewLeases(this.#sql, params));
   }
 
   expiredLeases(params: { now: number; limit: number }): Promise<Job[]> {
-    return this.#guard(findExpiredLeases(this.#sql, params));
+    return this.#guard(() => findExpiredLeases(this.#sql, params));
   }
 
   prune(params: PruneParams): Promise<number> {
-    return this.#guard(this.#sql.begin((tx) => pruneJobs(tx, params)));
+    return this.#guard(() => this.#sql.begin((tx) => pruneJobs(tx, params)));
   }
 
   async counts(): Promise<JobCounts> {
-    const counts = await this.#guard(countJobs(this.#sql, this.#types));
+    const counts = await this.#guard(() => countJobs(this.#sql, this.#types));
     for (const type of Object.keys(counts.byType)) this.#types.add(type);
     return counts;
   }
 
   countUnfinished(): Promise<number> {
-    return this.#guard(countUnfinished(this.#sql));
+    return this.#guard(() => countUnfinished(this.#sql));
   }
 
   createKey(key: NewKey): Promise<ApiKey> {
-    return this.#guard(insertKeyRow(this.#sql, key));
+    return this.#guard(() => insertKeyRow(this.#sql, key));
   }
 
   findKey({ id }: { id: string }): Promise<StoredKey | undefined> {
-    return this.#guard(findKeyRow(this.#sql, id));
+    return this.#guard(() => findKeyRow(this.#sql, id));
   }
 
   listKeys(): Promise<ApiKey[]> {
-    return this.#guard(listKeyRows(this.#sql));
+    return this.#guard(() => listKeyRows(this.#sql));
   }
 
   revokeKey(params: { id: string; at: string }): Promise<ApiKey | undefined> {
-    return this.#guard(revokeKeyRow(this.#sql, params));
+    return this.#guard(() => revokeKeyRow(this.#sql, params));
   }
 
   touchKey(params: { id: string; at: string }): Promise<void> {
-    return this.#guard(touchKeyRow(this.#sql, params));
+    return this.#guard(() => touchKeyRow(this.#sql, params));
   }
 
   registerNode(node: NodeRecord): Promise<void> {
@@ -330,8 +332,10 @@ export class PostgresStore implements Store {
   }
 
   /** `promise`, rejecting with `StoreUnavailableError` when the server is out of reach. */
-  #guard<T>(promise: Promise<T>): Promise<T> {
-    return promise.catch((error) => {
+  #guard<T>(call: () => Promise<T>): Promise<T> {
+    // Nothing runs on the schema without its server lock: after a reconnect, the lock is
+    // taken again first (a migration that took it meanwhile makes calls fail, unavailable).
+    return this.#lock.held().then(call).catch((error) => {
       throw asStoreError(error);
     });
   }

@@ -9,6 +9,7 @@
 
 import type { Queries, Sql } from "./connection.ts";
 import { SchemaError } from "./schema.ts";
+import { StoreUnavailableError } from "../errors.ts";
 
 /** The text whose hash is the advisory lock key of `schema`'s servers. */
 export function serverLockName(schema: string): string {
@@ -48,6 +49,9 @@ export class ServerLockHold {
   #sql: Sql | undefined;
   #closed = false;
   #retake: ReturnType<typeof setTimeout> | undefined;
+  /** Whether the lock is held now; false from a lost connection until it is taken again. */
+  #held = true;
+  #taking: Promise<boolean> | undefined;
 
   private constructor(readonly schema: string) {}
 
@@ -79,13 +83,34 @@ export class ServerLockHold {
     await this.#sql?.end({ timeout: 1 }).catch(() => {});
   }
 
+  /**
+   * Resolves once the lock is held, taking it again now if its connection was lost; rejects
+   * (unavailable) while it cannot be, e.g. a migration took it meanwhile.
+   */
+  async held(): Promise<void> {
+    if (this.#held) return;
+    if (!await this.#takeAgain()) {
+      throw new StoreUnavailableError(`the server lock of schema ${this.schema} is not held`);
+    }
+  }
+
+  /** One attempt at a time to take the lock again. */
+  #takeAgain(): Promise<boolean> {
+    this.#taking ??= tryShareServerLock(this.#sql!, this.schema).then((held) => {
+      if (held && !this.#closed) this.#held = true;
+      return held;
+    }).finally(() => this.#taking = undefined);
+    return this.#taking;
+  }
+
   /** The connection went away, and the lock with it: take it again once the server answers. */
   #lost(): void {
+    this.#held = false;
     if (this.#closed || this.#retake !== undefined) return;
     const retake = this.#retake = setTimeout(async () => {
       this.#retake = undefined;
-      if (this.#closed) return;
-      const held = await tryShareServerLock(this.#sql!, this.schema).catch(() => false);
+      if (this.#closed || this.#held) return;
+      const held = await this.#takeAgain().catch(() => false);
       if (!held) this.#lost();
     }, RETAKE_MS);
     Deno.unrefTimer(retake);

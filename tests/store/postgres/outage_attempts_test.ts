@@ -1,0 +1,107 @@
+/**
+ * How often one server tries to reach PostgreSQL while it is down: the reconnect backoff
+ * (`reconnectDelay`, at most a second per connection) keeps that to a few attempts a second,
+ * not a busy loop. Two kinds of outage: the port refuses (PostgreSQL stopped; attempts counted
+ * by the kernel's failed connects, `/proc/net/snmp`), and something accepts and closes at once
+ * (a proxy or a port forward whose database is gone; attempts counted by a listener on the
+ * port).
+ */
+
+import assert from "node:assert/strict";
+import { FIXTURES } from "../../fixtures/handlers.ts";
+import { postgresCluster } from "../../support/postgres.ts";
+import { type ServiceProcess, startService } from "../../support/process.ts";
+import { waitFor } from "../../support/wait.ts";
+
+const OUTAGE_MS = 5_000;
+/** Attempts a second one server may make during an outage: ~a dozen, not a busy loop. */
+const MAX_RATE = 30;
+
+async function stop(service: ServiceProcess): Promise<Deno.CommandStatus> {
+  try {
+    service.child.kill("SIGTERM");
+  } catch { /* gone already */ }
+  return await service.exited;
+}
+
+/** TCP connects that failed (refused), for the whole network namespace. */
+async function failedConnects(): Promise<number> {
+  const lines = (await Deno.readTextFile("/proc/net/snmp")).split("\n")
+    .filter((line) => line.startsWith("Tcp:"));
+  const names = lines[0].split(/\s+/);
+  return Number(lines[1].split(/\s+/)[names.indexOf("AttemptFails")]);
+}
+
+async function until(ms: number): Promise<void> {
+  const { promise, resolve } = Promise.withResolvers<void>();
+  setTimeout(resolve, ms);
+  await promise;
+}
+
+async function serverUp(service: ServiceProcess): Promise<void> {
+  await waitFor(async () => {
+    const response = await fetch(`${service.url}/api/stats`);
+    await response.body?.cancel();
+    return response.status === 200;
+  }, { timeout: 15_000, interval: 50, message: "the store back" });
+}
+
+Deno.test("a server tries to reach a stopped PostgreSQL a few times a second, not in a busy loop", async () => {
+  const cluster = await postgresCluster();
+  const store = await cluster.createDatabase();
+  const service = await startService([
+    ...["--store", store, "--workers", "2", "--concurrency", "4", "--handlers", FIXTURES],
+    ...["--lease", "2s", "--node-timeout", "2s", "--heartbeat", "500ms"],
+  ]);
+  let down = false;
+  try {
+    await serverUp(service);
+    // Refused: PostgreSQL stopped.
+    down = true;
+    await cluster.stop();
+    const before = await failedConnects();
+    await until(OUTAGE_MS);
+    const refused = await failedConnects() - before;
+    console.log(`refused: ${refused} attempts in ${OUTAGE_MS} ms`);
+
+    // Accepted and closed at once.
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: cluster.port });
+    let accepted = 0;
+    const accepting = (async () => {
+      for await (const connection of listener) {
+        accepted++;
+        connection.close();
+      }
+    })().catch(() => {});
+    // A call meanwhile answers 503 rather than hanging.
+    const started = Date.now();
+    const during = await fetch(`${service.url}/api/stats`, {
+      signal: AbortSignal.timeout(OUTAGE_MS),
+    })
+      .then(async (response) => {
+        await response.body?.cancel();
+        return response.status;
+      }, (error) => String(error));
+    console.log(`a call during it: ${during} after ${Date.now() - started} ms`);
+    await until(Math.max(0, OUTAGE_MS - (Date.now() - started)));
+    listener.close();
+    await accepting;
+    const dropped = accepted;
+    console.log(`accepted and closed: ${dropped} attempts in ${OUTAGE_MS} ms`);
+
+    await cluster.start();
+    down = false;
+    await serverUp(service);
+    assert.ok(
+      refused / (OUTAGE_MS / 1000) <= MAX_RATE,
+      `${refused} refused attempts in ${OUTAGE_MS} ms`,
+    );
+    assert.ok(
+      dropped / (OUTAGE_MS / 1000) <= MAX_RATE,
+      `${dropped} attempts in ${OUTAGE_MS} ms on a port that accepts and closes`,
+    );
+  } finally {
+    if (down) await cluster.start();
+    assert.equal((await stop(service)).code, 0);
+  }
+});
