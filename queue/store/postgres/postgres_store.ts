@@ -47,6 +47,7 @@ import { deleteJobs, pruneJobs, renewLeases } from "./removals_and_leases.ts";
 import { migrate, readyChannel, SchemaError } from "./schema.ts";
 import { ServerLockHold } from "./server_lock.ts";
 import { countUnfinished } from "./unfinished_count.ts";
+import { survivePostgresDriverFaults } from "./driver_faults.ts";
 import { eachAlone, type Outcome, WriteLane } from "./write_lane.ts";
 import { analyzeJobs, TableGrowth } from "./table_statistics.ts";
 
@@ -124,6 +125,7 @@ export class PostgresStore implements Store {
    * (`deno task migrate` holds the schema's server lock; a server holds it shared while open).
    */
   static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresStore> {
+    survivePostgresDriverFaults();
     const schema = options.schema ?? DEFAULT_SCHEMA;
     const synchronousCommit = options.synchronousCommit ?? "on";
     const sql = connect(url, { schema, synchronousCommit, max: options.maxConnections });
