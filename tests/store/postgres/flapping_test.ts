@@ -13,15 +13,9 @@ import { PostgresStore } from "../../../queue/store/postgres/postgres_store.ts";
 import { makeJob } from "../contract/harness.ts";
 import { tryOwnServerLock } from "../../../queue/store/postgres/server_lock.ts";
 import { postgresCluster } from "../../support/postgres.ts";
-import { type ServiceProcess, startService } from "../../support/process.ts";
+import { startService } from "../../support/process.ts";
+import { stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
-
-async function stop(service: ServiceProcess): Promise<Deno.CommandStatus> {
-  try {
-    service.child.kill("SIGTERM");
-  } catch { /* gone already */ }
-  return await service.exited;
-}
 
 /** Posts `count` jobs; their ids, or none when the store is out of reach. */
 async function enqueue(url: string, count: number): Promise<string[]> {
@@ -152,7 +146,7 @@ Deno.test("PostgreSQL flapping: jobs, server lock, LISTEN wake-ups and the node 
     flowing = false;
     await producer;
     if (down) await cluster.start();
-    const { code } = await stop(service);
+    const { code } = await stop(service, "SIGTERM");
     assert.equal(code, 0, `the server exited ${code}:\n${service.lines.slice(-20).join("\n")}`);
   }
 });

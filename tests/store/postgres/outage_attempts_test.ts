@@ -10,18 +10,12 @@ import assert from "node:assert/strict";
 import { FIXTURES } from "../../fixtures/handlers.ts";
 import { postgresCluster } from "../../support/postgres.ts";
 import { type ServiceProcess, startService } from "../../support/process.ts";
+import { stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
 
 const OUTAGE_MS = 5_000;
 /** Attempts a second one server may make during an outage: ~a dozen, not a busy loop. */
 const MAX_RATE = 30;
-
-async function stop(service: ServiceProcess): Promise<Deno.CommandStatus> {
-  try {
-    service.child.kill("SIGTERM");
-  } catch { /* gone already */ }
-  return await service.exited;
-}
 
 async function until(ms: number): Promise<void> {
   const { promise, resolve } = Promise.withResolvers<void>();
@@ -84,6 +78,6 @@ Deno.test("a server tries to reach a stopped PostgreSQL a few times a second, no
     );
   } finally {
     if (down) await cluster.start();
-    assert.equal((await stop(service)).code, 0);
+    assert.equal((await stop(service, "SIGTERM")).code, 0);
   }
 });

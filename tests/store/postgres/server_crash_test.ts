@@ -8,18 +8,12 @@
 import assert from "node:assert/strict";
 import { FIXTURES } from "../../fixtures/handlers.ts";
 import { postgresCluster } from "../../support/postgres.ts";
-import { type ServiceProcess, startService } from "../../support/process.ts";
+import { startService } from "../../support/process.ts";
+import { stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
 
 const JOBS = 1_600;
 const BATCH = 100;
-
-async function stop(service: ServiceProcess): Promise<Deno.CommandStatus> {
-  try {
-    service.child.kill("SIGTERM");
-  } catch { /* gone already */ }
-  return await service.exited;
-}
 
 /** Every job of the store, paged through `GET /api/jobs`: id → status. */
 async function allJobs(url: string): Promise<Map<string, string>> {
@@ -87,6 +81,6 @@ Deno.test("PostgreSQL crashing mid-run loses no acknowledged job; claims undone 
     for (const id of acknowledged) assert.equal(jobs.get(id), "completed", id);
   } finally {
     if (crashed) await cluster.start();
-    assert.equal((await stop(service)).code, 0);
+    assert.equal((await stop(service, "SIGTERM")).code, 0);
   }
 });

@@ -7,7 +7,8 @@
 import assert from "node:assert/strict";
 import { FIXTURES } from "../../fixtures/handlers.ts";
 import { postgresCluster } from "../../support/postgres.ts";
-import { type ServiceProcess, startService } from "../../support/process.ts";
+import { startService } from "../../support/process.ts";
+import { stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
 
 async function enqueue(url: string, value: number): Promise<Response> {
@@ -23,13 +24,6 @@ async function completed(url: string, id: string): Promise<{ result: unknown }> 
     const job = await fetch(`${url}/api/jobs/${id}`).then((response) => response.json());
     return job.status === "completed" ? job : undefined;
   }, { timeout: 20_000, message: `job ${id} to complete` });
-}
-
-async function stop(service: ServiceProcess): Promise<Deno.CommandStatus> {
-  try {
-    service.child.kill("SIGTERM");
-  } catch { /* gone already */ }
-  return await service.exited;
 }
 
 Deno.test("PostgreSQL going away mid-run: 503 storage_unavailable, then recovery, nothing lost", async () => {
@@ -61,6 +55,6 @@ Deno.test("PostgreSQL going away mid-run: 503 storage_unavailable, then recovery
     assert.equal(kept.status, "completed", "acknowledged before the outage, still there");
   } finally {
     if (stopped) await cluster.start();
-    assert.equal((await stop(service)).code, 0);
+    assert.equal((await stop(service, "SIGTERM")).code, 0);
   }
 });
