@@ -84,7 +84,10 @@ export class WorkerPool {
     const httpAllow = checkedHttpAllow(options); // Before any worker starts.
     this.#queue = options.queue;
     this.#logger = options.logger ?? defaultLogger();
-    this.#outcomes = new OutcomeRecorder(this.#queue, this.#logger);
+    this.#outcomes = new OutcomeRecorder(this.#queue, {
+      logger: this.#logger,
+      retryForMs: this.#queue.leaseMs,
+    });
     const children = new ChildJobs(this.#queue, options.childLimits);
     this.#now = options.now ?? Date.now;
     this.#deadlines = new Deadlines({
@@ -217,7 +220,7 @@ export class WorkerPool {
     this.#workers.close();
     this.#idle.release();
     await this.#leases.stop();
-    await this.#outcomes.settled();
+    await this.#outcomes.close();
   }
 
   /**

@@ -57,6 +57,7 @@ Deno.test("PostgreSQL flapping: jobs, server lock, LISTEN wake-ups and the node 
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   })();
+  let failed = true;
   try {
     await waitFor(() => acknowledged.length >= 100, { timeout: 20_000, message: "jobs flowing" });
     for (let round = 0; round < 6; round++) {
@@ -142,11 +143,13 @@ Deno.test("PostgreSQL flapping: jobs, server lock, LISTEN wake-ups and the node 
     } finally {
       await other.close();
     }
+    failed = false;
   } finally {
     flowing = false;
     await producer;
     if (down) await cluster.start();
     const { code } = await stop(service, "SIGTERM");
-    assert.equal(code, 0, `the server exited ${code}:\n${service.lines.slice(-20).join("\n")}`);
+    if (failed || code !== 0) console.error(`the server's log:\n${service.lines.join("\n")}`);
+    if (!failed) assert.equal(code, 0, `the server exited ${code}`);
   }
 });
