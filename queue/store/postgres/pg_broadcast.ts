@@ -7,6 +7,8 @@
 
 import type { Broadcast, BroadcastListener } from "../broadcast.ts";
 import { asStoreError, type Sql } from "./connection.ts";
+import { settlesWithin } from "../../primitives/settles_within.ts";
+import { UNLISTEN_MS } from "./ready_wakeups.ts";
 
 /**
  * @example
@@ -55,10 +57,12 @@ export class PgBroadcast implements Broadcast {
   async close(): Promise<void> {
     const all = [...this.#listening];
     this.#listening.clear();
-    await Promise.all(all.map(async (listening) => {
-      try {
-        await (await listening)?.unlisten();
-      } catch { /* the connection is gone already */ }
-    }));
+    // Bounded like the ready wake-ups' (the listening connection ends with the client).
+    await settlesWithin(
+      Promise.all(all.map(async (listening) => await (await listening)?.unlisten())).catch(
+        () => {},
+      ),
+      UNLISTEN_MS,
+    );
   }
 }

@@ -8,6 +8,10 @@
 
 import type { ReadyListener } from "../store.ts";
 import type { Sql } from "./connection.ts";
+import { settlesWithin } from "../../primitives/settles_within.ts";
+
+/** Milliseconds stopping waits for the server to confirm `UNLISTEN`. */
+export const UNLISTEN_MS = 1_000;
 
 /**
  * @example
@@ -66,9 +70,12 @@ export class ReadyWakeups {
     this.#poll = undefined;
     const listening = this.#listening;
     this.#listening = undefined;
-    try {
-      await (await listening)?.unlisten();
-    } catch { /* the connection is gone already */ }
+    // Bounded: a LISTEN or UNLISTEN waiting for a connection that is not back must not hold a
+    // close up; the listening connection ends with the client anyway.
+    await settlesWithin(
+      (async () => await (await listening)?.unlisten())().catch(() => {}),
+      UNLISTEN_MS,
+    );
   }
 
   #pollNow(): void {
