@@ -20,6 +20,7 @@ import {
   warmUp,
 } from "./phases.ts";
 import { postJson } from "./http.ts";
+import { STAMP_HANDLERS } from "./stamp_handler.ts";
 import { type BenchServer, startServer } from "./server_process.ts";
 import { postgresCluster } from "../support/postgres.ts";
 
@@ -57,6 +58,7 @@ async function withServer<T>(
   total: number,
   peaks: number[],
   body: (server: BenchServer) => Promise<T>,
+  extraArgs: string[] = [],
 ): Promise<T> {
   const dir = Deno.makeTempDirSync({ prefix: "denoqueue-bench-" });
   const { workers, concurrency } = shape(total);
@@ -79,6 +81,7 @@ async function withServer<T>(
     "--body-limit",
     "16mb",
     ...(RETAIN === undefined ? [] : ["--retain-completed", RETAIN]),
+    ...extraArgs,
   ]);
   try {
     await warmUp(server.url);
@@ -143,7 +146,7 @@ async function benchStore(store: string) {
     phases.latency = await withServer(store, 8, peaks, async ({ url }) => ({
       ...await latency(url, Number(values["latency-jobs"]), 500),
       workerConcurrency: 8,
-    }));
+    }), ["--handlers", STAMP_HANDLERS]);
   }
   return {
     tool: "denoqueue",

@@ -238,12 +238,29 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
+/** p50/p95/p99 (and mean, max, min) of `latencies`, in ms. */
+function percentiles(latencies: number[]) {
+  const sorted = latencies.sort((a, b) => a - b);
+  return {
+    p50Ms: round(percentile(sorted, 50), 2),
+    p95Ms: round(percentile(sorted, 95), 2),
+    p99Ms: round(percentile(sorted, 99), 2),
+    meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 2),
+    maxMs: round(sorted[sorted.length - 1], 2),
+    minMs: round(sorted[0], 2),
+  };
+}
+
 /**
  * Sends `total` jobs open loop at `rate` per second (job i due at t0 + i/rate), each with
- * `?wait=` so the answer comes when it is completed; latency is send to answer.
+ * `?wait=` so the answer comes when it is completed; latency is send to answer (the outcome
+ * committed). The jobs are `bench-stamp` (`stamp_handler.ts`, loaded by the server):
+ * `toHandler` is send to the handler's return, the moment the peers' in-process completion
+ * events measure.
  */
 export async function latency(url: string, total = 2000, rate = 500) {
   const latencies: number[] = [];
+  const toHandler: number[] = [];
   const pending: Promise<void>[] = [];
   const idle: HttpConnection[] = await Promise.all(
     Array.from({ length: 16 }, () => HttpConnection.open(url)),
@@ -251,7 +268,11 @@ export async function latency(url: string, total = 2000, rate = 500) {
   const send = async (body: unknown) => {
     const connection = idle.pop() ?? await HttpConnection.open(url);
     try {
-      return await post<{ status: string }>(connection, "/api/jobs?wait=30000", body);
+      return await post<{ status: string; result?: unknown }>(
+        connection,
+        "/api/jobs?wait=30000",
+        body,
+      );
     } finally {
       idle.push(connection);
     }
@@ -266,8 +287,9 @@ export async function latency(url: string, total = 2000, rate = 500) {
       const sentAt = performance.now();
       maxScheduleLagMs = Math.max(maxScheduleLagMs, sentAt - (started + sent * interval));
       pending.push(
-        send({ type: "noop", payload: { i: sent } }).then((job) => {
-          if (job.status !== "completed") errors++;
+        send({ type: "bench-stamp", payload: { i: sent } }).then((job) => {
+          if (job.status !== "completed" || typeof job.result !== "number") errors++;
+          else toHandler.push(job.result - (performance.timeOrigin + sentAt));
           latencies.push(performance.now() - sentAt);
         }, () => {
           errors++;
@@ -281,7 +303,6 @@ export async function latency(url: string, total = 2000, rate = 500) {
   await Promise.all(pending);
   const elapsed = performance.now() - started;
   for (const connection of idle) connection.close();
-  const sorted = latencies.sort((a, b) => a - b);
   return {
     jobs: total,
     completed: latencies.length,
@@ -289,12 +310,8 @@ export async function latency(url: string, total = 2000, rate = 500) {
     targetRatePerSec: rate,
     achievedRatePerSec: round(total / elapsed * 1000),
     maxScheduleLagMs: round(maxScheduleLagMs, 2),
-    p50Ms: round(percentile(sorted, 50), 2),
-    p95Ms: round(percentile(sorted, 95), 2),
-    p99Ms: round(percentile(sorted, 99), 2),
-    meanMs: round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 2),
-    maxMs: round(sorted[sorted.length - 1], 2),
-    minMs: round(sorted[0], 2),
+    ...percentiles(latencies),
+    toHandler: percentiles(toHandler),
   };
 }
 
