@@ -10,6 +10,7 @@
 import type { AttemptReport } from "../attempts/settle.ts";
 import type { Job } from "../job.ts";
 import { jobFields } from "../log_fields.ts";
+import { delay } from "../primitives/delay.ts";
 import { defaultLogger, type Logger } from "../primitives/logger.ts";
 import { StoreUnavailableError } from "../store/errors.ts";
 
@@ -109,21 +110,11 @@ export class OutcomeRecorder {
             { ...jobFields(jobs), error },
           );
         }
-        await pause(Math.min(retryDelay(tries), until - Date.now()), closing);
+        // Closing ends the wait early: one more try, then the write gives up.
+        await delay(Math.max(0, Math.min(retryDelay(tries), until - Date.now())), {
+          signal: closing,
+        }).catch(() => {});
       }
     }
   }
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, Math.max(0, ms));
-    signal.addEventListener("abort", done);
-  });
 }
