@@ -6,6 +6,7 @@
  * @module
  */
 
+import net from "node:net";
 import postgres from "postgres";
 import { StoreUnavailableError } from "../errors.ts";
 
@@ -48,10 +49,52 @@ export function reconnectDelay(retries: number): number {
   return Math.min(0.05 * 2 ** retries, 1) * (0.75 + Math.random() / 4);
 }
 
+/** Where postgres.js connects, as it passes its parsed options to `socket`. */
+interface SocketTarget {
+  host: string[];
+  port: number[];
+  path?: string | false;
+}
+
+/**
+ * Opens a connection's socket for postgres.js (its `socket` option), to end one way an attempt
+ * can go wrong with an error: a server that accepts the connection and closes it before sending
+ * a byte (a proxy or port forward whose database is gone, a server on its way down). postgres.js
+ * 3.4 then reconnects at once, hundreds of times a second, and the query waiting for the
+ * connection never fails (porsager/postgres#1193). Failed here, the query is told (the caller
+ * gets `storage_unavailable`) and the next attempt waits for {@linkcode reconnectDelay}. The
+ * socket is returned connecting; postgres.js writes its startup message, which waits until it is
+ * connected. (No query cancellation uses this client: a cancel request's connection is closed
+ * by the server without an answer, and would fail here.)
+ */
+export function openSocket(target: SocketTarget): net.Socket {
+  const socket = target.path
+    ? net.connect({ path: target.path })
+    : net.connect(target.port[0], target.host[0]);
+  // postgres.js names them in its connection errors.
+  Object.assign(socket, { host: target.host[0], port: target.port[0] });
+  socket.once("end", () => {
+    if (socket.bytesRead > 0) return;
+    socket.destroy(Object.assign(
+      new Error("the server closed the connection before it answered"),
+      { code: "ECONNRESET" },
+    ));
+  });
+  return socket;
+}
+
+/** Whether `url` names one server (postgres.js also takes `host1:port1,host2:port2`). */
+function singleHost(url: string): boolean {
+  const authority = /^[a-z]+:\/\/([^/?#]*)/i.exec(url)?.[1] ?? "";
+  return !authority.includes(",");
+}
+
 /** Opens a client for `url`. No connection is made until the first query. */
 export function connect(url: string, options: ConnectOptions): Sql {
   const { schema, synchronousCommit, max = 10, keepOpen = false, onclose } = options;
   return postgres(url, {
+    // Several servers: postgres.js picks among them itself, without the guard above.
+    ...(singleHost(url) ? { socket: openSocket as unknown as () => net.Socket } : {}),
     max,
     connect_timeout: CONNECT_TIMEOUT_S,
     backoff: reconnectDelay,
