@@ -115,11 +115,12 @@ Deno.test("Cluster of three on PostgreSQL: 10,000 jobs through a kill -9 and a S
       message: "the killed node's jobs rescued",
     });
     const rescuedAfter = Date.now() - killedAt;
-    await waitFor(() => executedCount(file) >= JOBS * 0.6, {
-      timeout: 60_000,
-      interval: 10,
-      message: "60% of the jobs run",
-    });
+    // Stopped while jobs are left: the rescued ones at least wait out their retry's backoff. (A
+    // count of executions says nothing here: the killed node's runs are counted again when
+    // they run again, and the two others may have run all the rest during the rescue.)
+    const unfinished = `SELECT count(*) FROM denoqueue.jobs ` +
+      `WHERE status IN ('queued', 'scheduled', 'in-progress')`;
+    const unfinishedAtTerm = Number(await cluster.psql(unfinished, databaseName));
     const executedAtTerm = executedCount(file);
     await stop(terminated, "SIGTERM");
     assert.equal((await terminated.exited).code, 0, "a clean stop");
@@ -176,7 +177,8 @@ Deno.test("Cluster of three on PostgreSQL: 10,000 jobs through a kill -9 and a S
     }
     assert.equal(jobs.length, JOBS);
     assert.equal(runs.size, JOBS, "every job ran");
-    assert.ok(executedAtKill < JOBS && executedAtTerm < JOBS, "both stops came mid-run");
+    assert.ok(executedAtKill < JOBS, "the kill came mid-run");
+    assert.ok(unfinishedAtTerm > 0, "the SIGTERM came mid-run");
     // What the killed node held in progress: its one worker's 16 places, up to 32 jobs it held
     // ahead (`--claim-ahead 32`), a claim in flight (48 at most) and outcomes being
     // written (a job whose handler returned before the kill, its outcome not landed yet, runs
@@ -189,7 +191,7 @@ Deno.test("Cluster of three on PostgreSQL: 10,000 jobs through a kill -9 and a S
       `cluster crash test: acknowledged ${acknowledged.size}, completed ${inTable.completed}, ` +
         `run twice ${twice} (started on the killed node, rescued as interrupted), rescued ` +
         `before they started ${rescuedUnrun}; executed at kill -9 ${executedAtKill}, at ` +
-        `SIGTERM ${executedAtTerm}; all done ${finishedIn} ms after start-up ` +
+        `SIGTERM ${executedAtTerm} (${unfinishedAtTerm} jobs left); all done ${finishedIn} ms after start-up ` +
         `(killed at ${killedAt - startedAt} ms, its jobs rescued ${rescuedAfter} ms later); PIDs ${
           pids.join(", ")
         }`,
