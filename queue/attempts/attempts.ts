@@ -169,7 +169,6 @@ export class Attempts {
     const updates = jobs.map((job) => {
       assertTransition(job.id, job.status, status);
       const current = live.withLive(job);
-      live.forget(job.id);
       return {
         from: "in-progress" as const,
         job: {
@@ -184,6 +183,8 @@ export class Attempts {
       };
     });
     const applied = await store.update({ updates });
+    // Only once written: a put-back the store could not take is tried again, with these logs.
+    for (const job of jobs) live.forget(job.id);
     if (events.active) {
       for (const job of applied) events.emit({ type: "requeued", job });
     }
