@@ -129,7 +129,7 @@ export class Attempts {
     const rescue = options.expiredBefore !== undefined || options.rescue === true;
     for (const report of reports) {
       const stored = written.has(report.job.id);
-      if (stored || !rescue) live.forget(report.job.id);
+      if (stored || !rescue) live.forget(report.job.id, report.job.leaseToken);
       if (!stored) continue;
       const started = report.job.attempts.at(-1)?.startedAt ?? now;
       statistics.attemptEnded(report.job.type, now - started, report.outcome !== "completed");
@@ -184,7 +184,7 @@ export class Attempts {
     });
     const applied = await store.update({ updates });
     // Only once written: a put-back the store could not take is tried again, with these logs.
-    for (const job of jobs) live.forget(job.id);
+    for (const job of jobs) live.forget(job.id, job.leaseToken);
     if (events.active) {
       for (const job of applied) events.emit({ type: "requeued", job });
     }

@@ -191,6 +191,31 @@ Deno.test("Attempts.requeue() tried again after the store was unavailable keeps 
   assert.equal(live.reportOf(running.id), undefined);
 });
 
+Deno.test("Attempts.finish() refusing a stale outcome keeps what the job's new attempt logged", async () => {
+  // An outcome tried again after an outage can arrive once the job was rescued and claimed
+  // again here: refused, it must not drop the live report of the attempt running now.
+  const { clock, store, live, attempts, add } = setup();
+  await add(1, { maxAttempts: 3 });
+  const [first] = await attempts.claim(1, "w1");
+  clock.now += LEASE + 1;
+  assert.equal(
+    await attempts.finish([{ job: first, outcome: "interrupted", error: "lease expired" }], {
+      expiredBefore: clock.now,
+    }),
+    1,
+  );
+  await store.promote({ now: clock.now + 60_000, limit: 10 });
+  clock.now += 60_000;
+  const [second] = await attempts.claim(1, "w2");
+  assert.notEqual(second.leaseToken, first.leaseToken);
+  attempts.log(second.id, 2, "second attempt", second.leaseToken);
+  assert.equal(await attempts.finish([{ job: first, outcome: "completed", result: 1 }]), 0);
+  assert.deepEqual(live.reportOf(second.id)?.logs.map((l) => l.message), ["second attempt"]);
+  await attempts.finish([{ job: second, outcome: "completed", result: 2 }]);
+  const done = (await store.get({ id: second.id }))!;
+  assert.deepEqual(done.logs.map((l) => l.message), ["second attempt"]);
+});
+
 Deno.test("Attempts.progress() and log() record live, and emit only while someone listens", async () => {
   const { events, live, attempts, add } = setup();
   const [job] = await add(1);
