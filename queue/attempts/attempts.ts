@@ -129,7 +129,7 @@ export class Attempts {
     const rescue = options.expiredBefore !== undefined || options.rescue === true;
     for (const report of reports) {
       const stored = written.has(report.job.id);
-      if (stored || !rescue) live.forget(report.job.id);
+      if (stored || !rescue) live.forget(report.job.id, report.job.leaseToken);
       if (!stored) continue;
       const started = report.job.attempts.at(-1)?.startedAt ?? now;
       statistics.attemptEnded(report.job.type, now - started, report.outcome !== "completed");
@@ -169,7 +169,6 @@ export class Attempts {
     const updates = jobs.map((job) => {
       assertTransition(job.id, job.status, status);
       const current = live.withLive(job);
-      live.forget(job.id);
       return {
         from: "in-progress" as const,
         job: {
@@ -184,6 +183,8 @@ export class Attempts {
       };
     });
     const applied = await store.update({ updates });
+    // Only once written: a put-back the store could not take is tried again, with these logs.
+    for (const job of jobs) live.forget(job.id, job.leaseToken);
     if (events.active) {
       for (const job of applied) events.emit({ type: "requeued", job });
     }

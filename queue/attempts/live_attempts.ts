@@ -54,9 +54,13 @@ export class LiveAttempts {
     return this.#reports.get(jobId);
   }
 
-  /** Drops what the job's attempt reported (it ended, or its outcome carries it now). */
-  forget(jobId: string): void {
-    this.#reports.delete(jobId);
+  /**
+   * Drops what the job's attempt reported (it ended, or its outcome carries it now); with
+   * `leaseToken`, only if it is that attempt's (not a later attempt's of the same job).
+   */
+  forget(jobId: string, leaseToken?: string): void {
+    const report = this.#reports.get(jobId);
+    if (report !== undefined && sameAttempt(report, leaseToken)) this.#reports.delete(jobId);
   }
 
   /**

@@ -12,6 +12,7 @@ import { HandlerRegistry } from "../../queue/handlers/registry.ts";
 import type { JobOptions } from "../../queue/job.ts";
 import { QueueStatistics } from "../../queue/observe/queue_stats.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
+import { StoreUnavailableError } from "../../queue/store/errors.ts";
 
 const registry = await HandlerRegistry.load([]);
 const T = 1_700_000_000_000;
@@ -167,6 +168,52 @@ Deno.test("Attempts.requeue() puts a job back without its open attempt, keeping 
   assert.equal(capacity.usage().used, 1);
   const [again] = await attempts.claim(1, "w3");
   assert.equal(again.attempts.at(-1)?.number, running.attempts.length, "the attempt not lost");
+});
+
+Deno.test("Attempts.requeue() tried again after the store was unavailable keeps the live logs", async () => {
+  // The outcome recorder calls requeue() again when the database could not take it: the second
+  // call must still see what the attempt logged.
+  const { store, live, attempts, add } = setup();
+  await add(1);
+  const [running] = await attempts.claim(1, "w1");
+  attempts.log(running.id, 1, "halfway");
+  const update = store.update.bind(store);
+  let refusals = 1;
+  store.update = (params) => {
+    if (refusals-- > 0) return Promise.reject(new StoreUnavailableError(new Error("restarting")));
+    return update(params);
+  };
+  await assert.rejects(attempts.requeue([running]), StoreUnavailableError);
+  await attempts.requeue([running]);
+  const back = (await store.get({ id: running.id }))!;
+  assert.equal(back.status, "queued");
+  assert.deepEqual(back.logs.map((l) => l.message), ["halfway"]);
+  assert.equal(live.reportOf(running.id), undefined);
+});
+
+Deno.test("Attempts.finish() refusing a stale outcome keeps what the job's new attempt logged", async () => {
+  // An outcome tried again after an outage can arrive once the job was rescued and claimed
+  // again here: refused, it must not drop the live report of the attempt running now.
+  const { clock, store, live, attempts, add } = setup();
+  await add(1, { maxAttempts: 3 });
+  const [first] = await attempts.claim(1, "w1");
+  clock.now += LEASE + 1;
+  assert.equal(
+    await attempts.finish([{ job: first, outcome: "interrupted", error: "lease expired" }], {
+      expiredBefore: clock.now,
+    }),
+    1,
+  );
+  await store.promote({ now: clock.now + 60_000, limit: 10 });
+  clock.now += 60_000;
+  const [second] = await attempts.claim(1, "w2");
+  assert.notEqual(second.leaseToken, first.leaseToken);
+  attempts.log(second.id, 2, "second attempt", second.leaseToken);
+  assert.equal(await attempts.finish([{ job: first, outcome: "completed", result: 1 }]), 0);
+  assert.deepEqual(live.reportOf(second.id)?.logs.map((l) => l.message), ["second attempt"]);
+  await attempts.finish([{ job: second, outcome: "completed", result: 2 }]);
+  const done = (await store.get({ id: second.id }))!;
+  assert.deepEqual(done.logs.map((l) => l.message), ["second attempt"]);
 });
 
 Deno.test("Attempts.progress() and log() record live, and emit only while someone listens", async () => {
