@@ -110,8 +110,9 @@ async function main(): Promise<number> {
   unwatch();
   logger.info(`Stopping on ${signal}`);
   // Every step of the shutdown is bounded; should one still hang (a store that never answers),
-  // leave anyway once the grace periods and a margin have passed.
-  const limit = config.shutdownGrace + config.killGrace + 2 * config.closeGrace + 5_000;
+  // leave anyway once the grace periods and a margin have passed. The margin holds a PostgreSQL
+  // store's close while its server is away (6 s at most: `PostgresStore.close`).
+  const limit = config.shutdownGrace + config.killGrace + 2 * config.closeGrace + 10_000;
   const timer = setTimeout(() => {
     logger.error(`Shutdown took longer than ${limit} ms; exiting`);
     Deno.exit(1);

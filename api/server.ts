@@ -331,8 +331,18 @@ export async function createServer(options: ServerOptions = {}): Promise<DenoQue
         await pool.close();
         catalog?.close();
         if (left.length > 0 && store.durable) {
-          await queue.requeue(left);
-          logger.info(`Put ${left.length} unfinished job(s) back in the queue`, jobFields(left));
+          try {
+            await queue.requeue(left);
+            logger.info(`Put ${left.length} unfinished job(s) back in the queue`, jobFields(left));
+          } catch (error) {
+            // The database is away: the jobs stay in progress under this process's leases, and
+            // are rescued (an interrupted attempt) once those run out. The shutdown goes on.
+            logger.error(
+              `Could not put ${left.length} unfinished job(s) back; they are rescued once ` +
+                "their leases run out",
+              { ...jobFields(left), error },
+            );
+          }
         } else if (left.length > 0) {
           for (const job of left) {
             await queue.cancel(job.id, "Cancelled at shutdown (memory store)").catch(() => {});
