@@ -5,6 +5,7 @@
 
 import assert from "node:assert/strict";
 import type { ServiceProcess } from "./process.ts";
+import { waitFor } from "./wait.ts";
 
 /** POSTs one job or a batch to `/api/jobs`. */
 export async function postJobs(url: string, jobs: unknown): Promise<Response> {
@@ -13,6 +14,16 @@ export async function postJobs(url: string, jobs: unknown): Promise<Response> {
     headers: { "content-type": "application/json" },
     body: JSON.stringify(jobs),
   });
+}
+
+/** Resolves once every job of `ids` is `in-progress` (10 s at most). */
+export async function allRunning(url: string, ids: string[]): Promise<void> {
+  await waitFor(async () => {
+    const jobs = await Promise.all(
+      ids.map((id) => fetch(`${url}/api/jobs/${id}`).then((response) => response.json())),
+    );
+    return jobs.every((job) => job.status === "in-progress");
+  }, { timeout: 10_000, interval: 20, message: "the jobs to start" });
 }
 
 /** Sends `signal` to the service (if it still runs) and resolves with how it exited. */

@@ -9,18 +9,11 @@
 import assert from "node:assert/strict";
 import { connect, isUnavailable } from "../../../queue/store/postgres/connection.ts";
 import { settlesWithin } from "../../../queue/primitives/settles_within.ts";
+import { acceptAndClose } from "../../support/accept_and_close.ts";
 
 Deno.test("a server that accepts and closes at once: the query fails as unavailable, no busy reconnects", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  let accepted = 0;
-  const accepting = (async () => {
-    for await (const connection of listener) {
-      accepted++;
-      connection.close();
-    }
-  })().catch(() => {});
-  const { port } = listener.addr as Deno.NetAddr;
-  const sql = connect(`postgres://denoqueue@127.0.0.1:${port}/jobs`, {
+  const listener = acceptAndClose();
+  const sql = connect(`postgres://denoqueue@127.0.0.1:${listener.port}/jobs`, {
     schema: "denoqueue",
     synchronousCommit: "on",
     max: 1,
@@ -32,13 +25,15 @@ Deno.test("a server that accepts and closes at once: the query fails as unavaila
     assert.ok(isUnavailable(failure), `unavailable: ${failure}`);
     // A second query, then a second's look at how often the client connects meanwhile.
     const second = sql`SELECT 1`.catch(() => {});
-    const before = accepted;
+    const before = listener.accepted;
     await settlesWithin(new Promise(() => {}), 1_000);
     await second;
-    assert.ok(accepted - before <= 20, `${accepted - before} connections in a second`);
+    assert.ok(
+      listener.accepted - before <= 20,
+      `${listener.accepted - before} connections in a second`,
+    );
   } finally {
     await sql.end({ timeout: 0 });
-    listener.close();
-    await accepting;
+    await listener.close();
   }
 });

@@ -12,6 +12,7 @@ import { postgresCluster } from "../../support/postgres.ts";
 import { type ServiceProcess, startService } from "../../support/process.ts";
 import { stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
+import { acceptAndClose } from "../../support/accept_and_close.ts";
 
 const OUTAGE_MS = 5_000;
 /** Attempts a second one server may make during an outage: ~a dozen, not a busy loop. */
@@ -44,14 +45,7 @@ Deno.test("a server tries to reach a stopped PostgreSQL a few times a second, no
     down = true;
     await cluster.stop();
     // Accepted and closed at once.
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: cluster.port });
-    let accepted = 0;
-    const accepting = (async () => {
-      for await (const connection of listener) {
-        accepted++;
-        connection.close();
-      }
-    })().catch(() => {});
+    const listener = acceptAndClose(cluster.port);
     // A call meanwhile answers 503 rather than hanging.
     const started = Date.now();
     const during = await fetch(`${service.url}/api/stats`, {
@@ -64,9 +58,8 @@ Deno.test("a server tries to reach a stopped PostgreSQL a few times a second, no
     console.log(`a call during it: ${during} after ${Date.now() - started} ms`);
     assert.equal(during, 503, "a call during the outage answers 503, at once");
     await until(Math.max(0, OUTAGE_MS - (Date.now() - started)));
-    listener.close();
-    await accepting;
-    const dropped = accepted;
+    await listener.close();
+    const dropped = listener.accepted;
     console.log(`accepted and closed: ${dropped} attempts in ${OUTAGE_MS} ms`);
 
     await cluster.start();

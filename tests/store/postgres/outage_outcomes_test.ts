@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { FIXTURES } from "../../fixtures/handlers.ts";
 import { postgresCluster } from "../../support/postgres.ts";
 import { startService } from "../../support/process.ts";
-import { stop } from "../../support/crash_run.ts";
+import { allRunning, stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
 
 Deno.test("an outcome reported during a PostgreSQL outage is written after it, on the same attempt", async () => {
@@ -26,13 +26,7 @@ Deno.test("an outcome reported during a PostgreSQL outage is written after it, o
     });
     assert.equal(response.status, 201);
     const ids: string[] = (await response.json()).map((job: { id: string }) => job.id);
-    await waitFor(async () => {
-      const statuses = await Promise.all(ids.map(async (id) => {
-        const job = await fetch(`${service.url}/api/jobs/${id}`).then((r) => r.json());
-        return job.status;
-      }));
-      return statuses.every((status) => status === "in-progress");
-    }, { timeout: 10_000, interval: 20, message: "the jobs to start" });
+    await allRunning(service.url, ids);
 
     await cluster.stop();
     down = true;

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { FIXTURES } from "../../fixtures/handlers.ts";
 import { postgresCluster } from "../../support/postgres.ts";
 import { startService } from "../../support/process.ts";
-import { stop } from "../../support/crash_run.ts";
+import { allRunning, stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
 
 Deno.test("SIGTERM while PostgreSQL is away: a clean exit within the shutdown's limit", async () => {
@@ -37,12 +37,7 @@ Deno.test("SIGTERM while PostgreSQL is away: a clean exit within the shutdown's 
     });
     assert.equal(response.status, 201);
     const ids: string[] = (await response.json()).map((job: { id: string }) => job.id);
-    await waitFor(async () => {
-      const jobs = await Promise.all(
-        ids.map((id) => fetch(`${service.url}/api/jobs/${id}`).then((r) => r.json())),
-      );
-      return jobs.every((job) => job.status === "in-progress");
-    }, { timeout: 10_000, interval: 20, message: "the jobs to start" });
+    await allRunning(service.url, ids);
     await cluster.stop();
     down = true;
     await waitFor(
