@@ -1,6 +1,6 @@
 /**
  * Jobs queued in a worker: handed to it beyond its free places (up to its claim-ahead pace,
- * at most `concurrency` more), started by the worker itself as places free up. It never runs
+ * at most `concurrency` more for a pace this slow), started by the worker itself as places free up. It never runs
  * more than `concurrency` at once; a queued job is not running (not counted so, not timed, its
  * attempt not started) until the worker starts it; cancelled, it is dropped unrun; paused, or
  * its worker dead, it goes back to the queue without an attempt. One worker of two places,
