@@ -8,10 +8,13 @@
  *
  *   deno run -A tests/bench/profile_server.ts [--store postgres] [--phase process|singles]
  *     [--n 40000] [--concurrency 50] [--top 30] [--out /tmp/server.cpuprofile] [--no-profile]
+ *     [--statements]
  *
  * `process`: N noop jobs enqueued with the pool paused, then run at the total concurrency (over
  * 2 workers, as `deno task bench` splits it), until none is queued or in progress in the store.
  * `singles`: N single enqueues, 50 in flight on one producer socket, pool paused.
+ * `--statements` (PostgreSQL): also the statements run per job, by kind, and the WAL written
+ * per job (`pg_stat_statements`, loaded by a restart of the private cluster first).
  * @module
  */
 
@@ -20,7 +23,7 @@ import { Producer } from "../../api/client/producer.ts";
 import { postgresCluster } from "../support/postgres.ts";
 import { freePort } from "../support/process.ts";
 import { getJson, postJson, type Stats } from "./http.ts";
-import { cpuMs, postgresPids } from "./pg_cost.ts";
+import { costPerJob, cpuMs, postgresPids, readCounters, trackStatements } from "./pg_cost.ts";
 import { enqueueAddBulk } from "./phases.ts";
 import { startServer } from "./server_process.ts";
 
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     out: { type: "string", default: "/tmp/denoqueue-server.cpuprofile" },
     "no-profile": { type: "boolean", default: false },
     allocations: { type: "boolean", default: false },
+    statements: { type: "boolean", default: false },
   },
 });
 const N = Number(values.n);
@@ -151,6 +155,10 @@ const store = cluster
   : values.store === "sqlite"
   ? `sqlite:${dir}/profile.db`
   : "memory";
+const databaseName = cluster ? new URL(store).pathname.slice(1) : "";
+if (cluster && values.statements) await trackStatements(cluster, databaseName);
+const counters = () =>
+  cluster && values.statements ? readCounters(cluster, databaseName, []) : undefined;
 const inspectPort = freePort();
 const workers = Math.min(2, total);
 const server = await startServer(
@@ -181,6 +189,7 @@ try {
     });
   }
   const database = () => cluster ? postgresPids(cluster).reduce((a, pid) => a + cpuMs(pid), 0) : 0;
+  const statementsBefore = await counters();
   const before = { threads: threadCpu(server.pid), database: database(), host: hostTicks() };
   const started = performance.now();
   if (producer) {
@@ -208,6 +217,7 @@ try {
   }
   const ms = performance.now() - started;
   const after = { threads: threadCpu(server.pid), database: database(), host: hostTicks() };
+  const statementsAfter = await counters();
   const profile = (await session?.call<{ profile: Profile }>("Profiler.stop"))?.profile;
   const allocations = values.allocations
     ? (await session?.call<{ profile: { head: AllocationNode } }>("HeapProfiler.stopSampling"))
@@ -236,6 +246,13 @@ try {
       threads.map(([name, cpu]) => `${name.split(" ").slice(1).join(" ")} ${perJob(cpu)}`)
         .join(", "),
   );
+  if (statementsBefore && statementsAfter) {
+    const cost = costPerJob(statementsBefore, statementsAfter, N);
+    console.log(
+      `statements per job: ${cost.statements} ${JSON.stringify(cost.byKind)}; ` +
+        `WAL ${cost.walBytes} bytes per job`,
+    );
+  }
   if (profile) {
     Deno.writeTextFileSync(values.out, JSON.stringify(profile));
     console.log(`main thread, own time (profile in ${values.out}):`);
