@@ -8,7 +8,7 @@
  *
  *   deno run -A tests/bench/profile_server.ts [--store postgres] [--phase process|singles]
  *     [--n 40000] [--concurrency 50] [--top 30] [--out /tmp/server.cpuprofile] [--no-profile]
- *     [--statements]
+ *     [--statements] [--retain-completed 0]
  *
  * `process`: N noop jobs enqueued with the pool paused, then run at the total concurrency (over
  * 2 workers, as `deno task bench` splits it), until none is queued or in progress in the store.
@@ -39,6 +39,7 @@ const { values } = parseArgs({
     "no-profile": { type: "boolean", default: false },
     allocations: { type: "boolean", default: false },
     statements: { type: "boolean", default: false },
+    "retain-completed": { type: "string" },
   },
 });
 const N = Number(values.n);
@@ -165,6 +166,9 @@ const server = await startServer(
   [
     ...["--store", store, "--workers", String(workers)],
     ...["--concurrency", String(Math.ceil(total / workers)), "--capacity", String(N * 2)],
+    ...(values["retain-completed"] === undefined
+      ? []
+      : ["--retain-completed", values["retain-completed"]]),
   ],
   values["no-profile"] ? [] : [`--inspect=127.0.0.1:${inspectPort}`],
 );
