@@ -1,0 +1,104 @@
+/**
+ * A node whose workers hold 16 jobs waiting each (quick jobs: `MIN_WAITING`, see
+ * `worker_queue.ts`) behind a slow one, in a cluster on PostgreSQL: its heartbeat stalls past
+ * the node timeout, the leader rescues them all, and the slow one ends while the node is still
+ * presumed dead: its worker starts none of those waiting, then or once the node beats again.
+ */
+
+import assert from "node:assert/strict";
+import { createServer } from "../api/server.ts";
+import { MIN_WAITING } from "../queue/pool/worker_queue.ts";
+import { PostgresStore } from "../queue/store/postgres/postgres_store.ts";
+import type { Store } from "../queue/store/store.ts";
+import { FIXTURES } from "./fixtures/handlers.ts";
+import { HoldServer } from "./support/hold.ts";
+import { TEST_LOGGER } from "./support/log_capture.ts";
+import { postgresCluster } from "./support/postgres.ts";
+import { waitFor } from "./support/wait.ts";
+
+const WAIT = { timeout: 30_000 };
+
+/** A store whose heartbeats wait while `stalled` (a node stopped, say), then go on. */
+function stallableHeartbeat(store: Store) {
+  let resume = Promise.withResolvers<void>();
+  resume.resolve();
+  const stalled = new Proxy(store, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (key !== "heartbeat") return typeof value === "function" ? value.bind(target) : value;
+      return async (...args: unknown[]) => {
+        await resume.promise;
+        return await value.apply(target, args);
+      };
+    },
+  });
+  return {
+    store: stalled,
+    stall: () => void (resume = Promise.withResolvers<void>()),
+    resume: () => resume.resolve(),
+  };
+}
+
+Deno.test("cluster: a node presumed dead starts none of the 16 jobs waiting in its worker", async () => {
+  await using hold = HoldServer.start();
+  const database = await (await postgresCluster()).createDatabase();
+  const heartbeats = stallableHeartbeat(await PostgresStore.open(database));
+  const common = {
+    workers: 1,
+    concurrency: 1,
+    handlers: [FIXTURES],
+    httpAllow: [hold.allow],
+    lease: 300_000,
+    heartbeat: 100,
+    nodeTimeout: 1_000,
+    killGrace: 100,
+    shutdownGrace: 100,
+    logger: TEST_LOGGER,
+  };
+  const leader = await createServer({ ...common, store: await PostgresStore.open(database) });
+  leader.pool.pause();
+  const holder = await createServer({
+    ...common,
+    store: heartbeats.store,
+    claimAhead: 256,
+    claimAheadPaceMs: 60_000,
+  });
+  const keys = Array.from({ length: MIN_WAITING + 4 }, (_, i) => `x${i}`);
+  try {
+    // A pace of 130 quick jobs: an eighth, 16, may wait in the worker.
+    const warm = await holder.queue.enqueue(Array.from({ length: 130 }, (_, i) => {
+      hold.release(`w${i}`);
+      return { type: "t-holds", payload: hold.payload(`w${i}`) };
+    }));
+    for (const job of warm) await holder.queue.waitForFinal(job.id, WAIT);
+    const [slow, ...behind] = await holder.queue.enqueue(
+      ["a", ...keys].map((key) => ({
+        type: "t-holds",
+        payload: hold.payload(key),
+        options: { maxAttempts: 1 },
+      })),
+    );
+    await waitFor(() => {
+      const stats = holder.pool.stats();
+      return hold.arrivals("a") === 1 && stats.running === 1 && stats.claimedAhead === keys.length;
+    }, { ...WAIT, message: `a running, the rest ahead: ${JSON.stringify(holder.pool.stats())}` });
+    heartbeats.stall();
+    for (const job of [slow, ...behind]) {
+      assert.equal((await leader.queue.waitForFinal(job.id, WAIT))?.status, "failed", "rescued");
+    }
+    hold.release("a"); // a place frees, its heartbeat still stalled: those waiting must wait
+    await waitFor(() => holder.pool.running === 0, { ...WAIT, message: "a to end" });
+    heartbeats.resume();
+    await waitFor(() => holder.pool.stats().claimedAhead === 0, {
+      ...WAIT,
+      message: `the node to drop the rescued jobs: ${JSON.stringify(holder.pool.stats())}`,
+    });
+    assert.equal(holder.pool.running, 0);
+    for (const key of keys) assert.equal(hold.arrivals(key), 0, `${key} never ran`);
+  } finally {
+    heartbeats.resume();
+    for (const key of ["a", ...keys]) hold.release(key);
+    await leader.shutdown();
+    await holder.shutdown();
+  }
+});
