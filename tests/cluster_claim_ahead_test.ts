@@ -15,28 +15,8 @@ import { FIXTURES } from "./fixtures/handlers.ts";
 import { HoldServer } from "./support/hold.ts";
 import { TEST_LOGGER } from "./support/log_capture.ts";
 import { postgresCluster } from "./support/postgres.ts";
+import { stallableHeartbeat } from "./support/stallable_heartbeat.ts";
 import { waitFor } from "./support/wait.ts";
-
-/** A store whose heartbeats wait while `stalled` (a node stopped, say), then go on. */
-function stallableHeartbeat(store: Store) {
-  let resume = Promise.withResolvers<void>();
-  resume.resolve();
-  const stalled = new Proxy(store, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target);
-      if (key !== "heartbeat") return typeof value === "function" ? value.bind(target) : value;
-      return async (...args: unknown[]) => {
-        await resume.promise;
-        return await value.apply(target, args);
-      };
-    },
-  });
-  return {
-    store: stalled,
-    stall: () => void (resume = Promise.withResolvers<void>()),
-    resume: () => resume.resolve(),
-  };
-}
 
 /**
  * Two servers on `database`: the first, paused, leads (it started first); the second, of one

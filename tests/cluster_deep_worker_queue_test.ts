@@ -9,35 +9,14 @@ import assert from "node:assert/strict";
 import { createServer } from "../api/server.ts";
 import { MIN_WAITING } from "../queue/pool/worker_queue.ts";
 import { PostgresStore } from "../queue/store/postgres/postgres_store.ts";
-import type { Store } from "../queue/store/store.ts";
 import { FIXTURES } from "./fixtures/handlers.ts";
 import { HoldServer } from "./support/hold.ts";
 import { TEST_LOGGER } from "./support/log_capture.ts";
 import { postgresCluster } from "./support/postgres.ts";
+import { stallableHeartbeat } from "./support/stallable_heartbeat.ts";
 import { waitFor } from "./support/wait.ts";
 
 const WAIT = { timeout: 30_000 };
-
-/** A store whose heartbeats wait while `stalled` (a node stopped, say), then go on. */
-function stallableHeartbeat(store: Store) {
-  let resume = Promise.withResolvers<void>();
-  resume.resolve();
-  const stalled = new Proxy(store, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target);
-      if (key !== "heartbeat") return typeof value === "function" ? value.bind(target) : value;
-      return async (...args: unknown[]) => {
-        await resume.promise;
-        return await value.apply(target, args);
-      };
-    },
-  });
-  return {
-    store: stalled,
-    stall: () => void (resume = Promise.withResolvers<void>()),
-    resume: () => resume.resolve(),
-  };
-}
 
 Deno.test("cluster: a node presumed dead starts none of the 16 jobs waiting in its worker", async () => {
   await using hold = HoldServer.start();

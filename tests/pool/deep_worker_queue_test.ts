@@ -8,7 +8,7 @@
 
 import assert from "node:assert/strict";
 import { createServer, type DenoQueueServer } from "../../api/server.ts";
-import type { Job } from "../../queue/job.ts";
+import type { Job, JobOptions } from "../../queue/job.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import { MIN_WAITING } from "../../queue/pool/worker_queue.ts";
@@ -159,20 +159,29 @@ Deno.test("deep worker queue: pause takes all 16 back unattempted; resume runs e
   }
 });
 
-Deno.test("deep worker queue: a crash puts the 16 waiting back unattempted, each then runs once", async () => {
-  await using hold = HoldServer.start();
+/**
+ * `bad` (a job that ends its worker) ahead of `BEHIND` quick ones with `options`, in one claim:
+ * it ends with `outcome`, and each quick one completes in one attempt (none was counted while
+ * it waited in the worker that ended).
+ */
+async function badAheadOfQuick(
+  hold: HoldServer,
+  bad: { type: string; options?: JobOptions },
+  outcome: string,
+  options: JobOptions,
+): Promise<void> {
   const server = await deepServer(hold);
   try {
-    const [crasher, ...quick] = await server.queue.enqueue([
-      { type: "t-crashes", payload: {} },
+    const [first, ...quick] = await server.queue.enqueue([
+      { type: bad.type, payload: {}, options: bad.options },
       ...Array.from({ length: BEHIND }, (_, value) => ({
         type: "t-succeeds",
         payload: { value },
-        options: { maxAttempts: 1 },
+        options,
       })),
     ]);
-    const failed = await finished(server, crasher.id);
-    assert.deepEqual(failed.attempts.map((attempt) => attempt.outcome), ["interrupted"]);
+    const ended = await finished(server, first.id);
+    assert.deepEqual(ended.attempts.map((attempt) => attempt.outcome), [outcome]);
     for (const job of quick) {
       const done = await finished(server, job.id);
       assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["completed"]);
@@ -180,29 +189,21 @@ Deno.test("deep worker queue: a crash puts the 16 waiting back unattempted, each
   } finally {
     await server.shutdown();
   }
+}
+
+Deno.test("deep worker queue: a crash puts the 16 waiting back unattempted, each then runs once", async () => {
+  await using hold = HoldServer.start();
+  await badAheadOfQuick(hold, { type: "t-crashes" }, "interrupted", { maxAttempts: 1 });
 });
 
 Deno.test("deep worker queue: a hanging job is killed, the 16 behind it run once each, unattempted before", async () => {
   await using hold = HoldServer.start();
-  const server = await deepServer(hold);
-  try {
-    const [hangs, ...quick] = await server.queue.enqueue([
-      { type: "t-hangs", payload: {}, options: { maxAttempts: 1, timeout: 300 } },
-      ...Array.from({ length: BEHIND }, (_, value) => ({
-        type: "t-succeeds",
-        payload: { value },
-        options: { maxAttempts: 1, timeout: 300 },
-      })),
-    ]);
-    const hung = await finished(server, hangs.id);
-    assert.deepEqual(hung.attempts.map((attempt) => attempt.outcome), ["timeout"]);
-    for (const job of quick) {
-      const done = await finished(server, job.id);
-      assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["completed"]);
-    }
-  } finally {
-    await server.shutdown();
-  }
+  await badAheadOfQuick(
+    hold,
+    { type: "t-hangs", options: { maxAttempts: 1, timeout: 300 } },
+    "timeout",
+    { maxAttempts: 1, timeout: 300 },
+  );
 });
 
 Deno.test("deep worker queue: shutdown puts the 16 waiting back unattempted while the slow one finishes (SQLite)", async () => {
