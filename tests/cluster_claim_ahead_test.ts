@@ -7,47 +7,14 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type DenoQueueServer } from "../api/server.ts";
+import type { DenoQueueServer } from "../api/server.ts";
 import type { Job } from "../queue/job.ts";
 import { PostgresStore } from "../queue/store/postgres/postgres_store.ts";
-import type { Store } from "../queue/store/store.ts";
-import { FIXTURES } from "./fixtures/handlers.ts";
 import { HoldServer } from "./support/hold.ts";
-import { TEST_LOGGER } from "./support/log_capture.ts";
 import { postgresCluster } from "./support/postgres.ts";
 import { stallableHeartbeat } from "./support/stallable_heartbeat.ts";
+import { twoNodes } from "./support/two_nodes.ts";
 import { waitFor } from "./support/wait.ts";
-
-/**
- * Two servers on `database`: the first, paused, leads (it started first); the second, of one
- * place, holds what it finished in the last minute ahead (3, after quick jobs), up to 4. Leases
- * are renewed every 100 s, past this test's deadlines; beats every 100 ms, dead after 1 s.
- */
-async function twoNodes(database: string, hold: HoldServer, holderStore?: Store) {
-  const common = {
-    workers: 1,
-    concurrency: 1,
-    handlers: [FIXTURES],
-    httpAllow: [hold.allow],
-    lease: 300_000,
-    heartbeat: 100,
-    nodeTimeout: 1_000,
-    killGrace: 100,
-    shutdownGrace: 100,
-    logger: TEST_LOGGER,
-  };
-  const other = await createServer({ ...common, store: await PostgresStore.open(database) });
-  other.pool.pause();
-  const holder = await createServer({
-    ...common,
-    store: holderStore ?? await PostgresStore.open(database),
-    claimAhead: 4,
-    claimAheadPaceMs: 60_000,
-  });
-  for (const key of ["q1", "q2", "q3"]) hold.release(key);
-  for (const job of await holding(holder, hold, ["q1", "q2", "q3"])) await final(holder, job);
-  return { other, holder };
-}
 
 /** `t-holds` jobs, one per key, enqueued together (one claim takes them all). */
 async function holding(server: DenoQueueServer, hold: HoldServer, keys: string[], maxAttempts = 3) {
@@ -97,7 +64,7 @@ Deno.test("cluster: a node presumed dead starts none of the jobs it held, rescue
   await using hold = HoldServer.start();
   const database = await (await postgresCluster()).createDatabase();
   const heartbeats = stallableHeartbeat(await PostgresStore.open(database));
-  const { other: leader, holder } = await twoNodes(database, hold, heartbeats.store);
+  const { other: leader, holder } = await twoNodes(database, hold, { store: heartbeats.store });
   try {
     // One attempt each: rescued, they fail, and nobody claims them again.
     const [first, held] = await holding(holder, hold, ["a", "x"], 1);

@@ -6,14 +6,12 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer } from "../api/server.ts";
 import { MIN_WAITING } from "../queue/pool/worker_queue.ts";
 import { PostgresStore } from "../queue/store/postgres/postgres_store.ts";
-import { FIXTURES } from "./fixtures/handlers.ts";
 import { HoldServer } from "./support/hold.ts";
-import { TEST_LOGGER } from "./support/log_capture.ts";
 import { postgresCluster } from "./support/postgres.ts";
 import { stallableHeartbeat } from "./support/stallable_heartbeat.ts";
+import { twoNodes } from "./support/two_nodes.ts";
 import { waitFor } from "./support/wait.ts";
 
 const WAIT = { timeout: 30_000 };
@@ -22,34 +20,14 @@ Deno.test("cluster: a node presumed dead starts none of the 16 jobs waiting in i
   await using hold = HoldServer.start();
   const database = await (await postgresCluster()).createDatabase();
   const heartbeats = stallableHeartbeat(await PostgresStore.open(database));
-  const common = {
-    workers: 1,
-    concurrency: 1,
-    handlers: [FIXTURES],
-    httpAllow: [hold.allow],
-    lease: 300_000,
-    heartbeat: 100,
-    nodeTimeout: 1_000,
-    killGrace: 100,
-    shutdownGrace: 100,
-    logger: TEST_LOGGER,
-  };
-  const leader = await createServer({ ...common, store: await PostgresStore.open(database) });
-  leader.pool.pause();
-  const holder = await createServer({
-    ...common,
+  // A pace of 130 quick jobs: an eighth, 16, may wait in the worker.
+  const { other: leader, holder } = await twoNodes(database, hold, {
     store: heartbeats.store,
     claimAhead: 256,
-    claimAheadPaceMs: 60_000,
+    warm: 130,
   });
   const keys = Array.from({ length: MIN_WAITING + 4 }, (_, i) => `x${i}`);
   try {
-    // A pace of 130 quick jobs: an eighth, 16, may wait in the worker.
-    const warm = await holder.queue.enqueue(Array.from({ length: 130 }, (_, i) => {
-      hold.release(`w${i}`);
-      return { type: "t-holds", payload: hold.payload(`w${i}`) };
-    }));
-    for (const job of warm) await holder.queue.waitForFinal(job.id, WAIT);
     const [slow, ...behind] = await holder.queue.enqueue(
       ["a", ...keys].map((key) => ({
         type: "t-holds",
