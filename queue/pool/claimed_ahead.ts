@@ -7,9 +7,10 @@
  * are the worker's attempts already (in progress in the store, under this process's lease,
  * renewed with the running ones), whose time starts when their worker starts them (up to
  * `concurrency` of them, or 16 for quick jobs, wait in the worker itself, see `worker_queue.ts`);
- * a job cancelled or lost meanwhile is dropped, and those of a worker that ends, or of a pool that pauses or drains,
- * go back to the queue without losing an attempt. A process killed outright loses them as it
- * loses its running jobs: rescued later, each with an interrupted attempt.
+ * a job cancelled or lost meanwhile is dropped, and those of a worker that ends, or of a pool
+ * that pauses or drains, go back to the queue without losing an attempt. A process killed
+ * outright loses them as it loses its running jobs: rescued later, each with an interrupted
+ * attempt.
  * @module
  */
 

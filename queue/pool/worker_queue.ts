@@ -19,7 +19,7 @@
 import type { Job } from "../job.ts";
 import type { WorkerHandle } from "./worker_handle.ts";
 
-/** Jobs a worker of quick jobs may hold waiting, whatever its places (see {@linkcode handOutRoom}). */
+/** Jobs a worker of quick jobs may hold waiting, whatever its places ({@linkcode handOutRoom}). */
 export const MIN_WAITING = 16;
 
 /**

@@ -26,6 +26,15 @@ export async function allRunning(url: string, ids: string[]): Promise<void> {
   }, { timeout: 10_000, interval: 20, message: "the jobs to start" });
 }
 
+/** POSTs `jobs` as one batch, then resolves with their ids once every one is `in-progress`. */
+export async function runningJobs(url: string, jobs: unknown[]): Promise<string[]> {
+  const response = await postJobs(url, jobs);
+  assert.equal(response.status, 201);
+  const ids: string[] = (await response.json()).map((job: { id: string }) => job.id);
+  await allRunning(url, ids);
+  return ids;
+}
+
 /** Sends `signal` to the service (if it still runs) and resolves with how it exited. */
 export async function stop(
   service: ServiceProcess,

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { FIXTURES } from "../../fixtures/handlers.ts";
 import { postgresCluster } from "../../support/postgres.ts";
 import { startService } from "../../support/process.ts";
-import { allRunning, stop } from "../../support/crash_run.ts";
+import { runningJobs, stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
 
 Deno.test("an outcome reported during a PostgreSQL outage is written after it, on the same attempt", async () => {
@@ -17,16 +17,10 @@ Deno.test("an outcome reported during a PostgreSQL outage is written after it, o
   const service = await startService(["--store", store, "--workers", "1", "--handlers", FIXTURES]);
   let down = false;
   try {
-    const response = await fetch(`${service.url}/api/jobs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(
-        Array.from({ length: 3 }, () => ({ type: "t-slow", payload: { ms: 1_000 } })),
-      ),
-    });
-    assert.equal(response.status, 201);
-    const ids: string[] = (await response.json()).map((job: { id: string }) => job.id);
-    await allRunning(service.url, ids);
+    const ids = await runningJobs(
+      service.url,
+      Array.from({ length: 3 }, () => ({ type: "t-slow", payload: { ms: 1_000 } })),
+    );
 
     await cluster.stop();
     down = true;

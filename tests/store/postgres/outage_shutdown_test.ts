@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { FIXTURES } from "../../fixtures/handlers.ts";
 import { postgresCluster } from "../../support/postgres.ts";
 import { startService } from "../../support/process.ts";
-import { allRunning, stop } from "../../support/crash_run.ts";
+import { runningJobs, stop } from "../../support/crash_run.ts";
 import { waitFor } from "../../support/wait.ts";
 
 Deno.test("SIGTERM while PostgreSQL is away: a clean exit within the shutdown's limit", async () => {
@@ -23,21 +23,12 @@ Deno.test("SIGTERM while PostgreSQL is away: a clean exit within the shutdown's 
   ]);
   let down = false;
   try {
-    const response = await fetch(`${service.url}/api/jobs`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify(
-        // Quick ones, whose outcomes come during the outage; ones that ignore their signal,
-        // still running at SIGTERM (their workers are ended, the jobs left to put back).
-        [
-          ...[300, 400, 500, 600].map((ms) => ({ type: "t-slow", payload: { ms } })),
-          ...Array.from({ length: 4 }, () => ({ type: "t-ignores", payload: {} })),
-        ],
-      ),
-    });
-    assert.equal(response.status, 201);
-    const ids: string[] = (await response.json()).map((job: { id: string }) => job.id);
-    await allRunning(service.url, ids);
+    // Quick ones, whose outcomes come during the outage; ones that ignore their signal, still
+    // running at SIGTERM (their workers are ended, the jobs left to put back).
+    await runningJobs(service.url, [
+      ...[300, 400, 500, 600].map((ms) => ({ type: "t-slow", payload: { ms } })),
+      ...Array.from({ length: 4 }, () => ({ type: "t-ignores", payload: {} })),
+    ]);
     await cluster.stop();
     down = true;
     await waitFor(
