@@ -11,12 +11,12 @@
  */
 
 import { parseArgs } from "node:util";
-import { DEFAULT_BACKOFF } from "../../queue/backoff.ts";
 import type { Job } from "../../queue/job.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
 import type { ClaimParams } from "../../queue/store/job_store.ts";
 import type { Store } from "../../queue/store/store.ts";
+import { queuedJob } from "./queued_job.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -30,30 +30,10 @@ const N = Number(values.n);
 const BATCH = Number(values.batch);
 const RARE = 10_000;
 
-function job(type: string, i: number): Job {
-  const now = Date.now();
-  return {
-    id: crypto.randomUUID(),
-    seq: 0,
-    type,
-    payload: { i },
-    status: "queued",
-    maxAttempts: 3,
-    timeout: 30_000,
-    backoff: { ...DEFAULT_BACKOFF },
-    createdAt: now,
-    runAt: now,
-    updatedAt: now,
-    progress: 0,
-    attempts: [],
-    logs: [],
-  };
-}
-
 async function fill(store: Store, type: string, count: number): Promise<void> {
   for (let done = 0; done < count; done += 1000) {
     const size = Math.min(1000, count - done);
-    await store.insert({ jobs: Array.from({ length: size }, (_, i) => job(type, done + i)) });
+    await store.insert({ jobs: Array.from({ length: size }, (_, i) => queuedJob(type, done + i)) });
   }
 }
 

@@ -13,12 +13,11 @@
  */
 
 import { parseArgs } from "node:util";
-import { DEFAULT_BACKOFF } from "../../queue/backoff.ts";
 import { settleAttempt } from "../../queue/attempts/settle.ts";
-import type { Job } from "../../queue/job.ts";
 import { PostgresStore } from "../../queue/store/postgres/postgres_store.ts";
 import { postgresCluster } from "../support/postgres.ts";
 import { cpuMs, postgresPids } from "./pg_cost.ts";
+import { queuedJob } from "./queued_job.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -39,33 +38,15 @@ function mainThreadMs(): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-function queued(i: number): Job {
-  const now = Date.now();
-  return {
-    id: crypto.randomUUID(),
-    seq: 0,
-    type: "noop",
-    payload: { i },
-    status: "queued",
-    maxAttempts: 3,
-    timeout: 30_000,
-    backoff: { ...DEFAULT_BACKOFF },
-    createdAt: now,
-    runAt: now,
-    updatedAt: now,
-    progress: 0,
-    attempts: [],
-    logs: [],
-  };
-}
-
 const cluster = await postgresCluster();
 const store = await PostgresStore.open(await cluster.createDatabase());
 const database = () => postgresPids(cluster).reduce((sum, pid) => sum + cpuMs(pid), 0);
 try {
   for (let round = 0; round < Number(values.rounds); round++) {
     for (let done = 0; done < N; done += 1000) {
-      await store.insert({ jobs: Array.from({ length: 1000 }, (_, i) => queued(done + i)) });
+      await store.insert({
+        jobs: Array.from({ length: 1000 }, (_, i) => queuedJob("noop", done + i)),
+      });
     }
     const before = { main: mainThreadMs(), database: database() };
     const started = performance.now();
