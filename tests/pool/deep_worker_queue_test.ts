@@ -7,10 +7,11 @@
  */
 
 import assert from "node:assert/strict";
-import { createServer, type DenoQueueServer } from "../../api/server.ts";
+import { createServer, type DenoQueueServer, type ServerOptions } from "../../api/server.ts";
 import type { Job, JobOptions } from "../../queue/job.ts";
 import { MemoryStore } from "../../queue/store/memory/memory_store.ts";
 import { SqliteStore } from "../../queue/store/sqlite/sqlite_store.ts";
+import type { Store } from "../../queue/store/store.ts";
 import { MIN_WAITING } from "../../queue/pool/worker_queue.ts";
 import { FIXTURES } from "../fixtures/handlers.ts";
 import { finished, stored } from "../support/claim_ahead.ts";
@@ -28,14 +29,10 @@ function quickHold(hold: HoldServer, key: string, options = {}) {
   return { type: "t-holds", payload: hold.payload(key), options };
 }
 
-/**
- * One worker of one place per sandbox; those of `t-holds` (and `t-hangs-beside`) at the pace of
- * 130 quick jobs (an eighth: 16 waiting), those of the plain sandbox (`t-succeeds`,
- * `t-crashes`) too.
- */
-async function deepServer(hold: HoldServer): Promise<DenoQueueServer> {
-  const server = await createServer({
-    store: new MemoryStore(),
+/** One worker of one place, claiming ahead by a pace that counts for a minute, on `store`. */
+function deepOptions(hold: HoldServer, store: Store, shutdownGrace: number): ServerOptions {
+  return {
+    store,
     workers: 1,
     concurrency: 1,
     claimAhead: 256,
@@ -43,9 +40,18 @@ async function deepServer(hold: HoldServer): Promise<DenoQueueServer> {
     handlers: [FIXTURES],
     httpAllow: [hold.allow],
     killGrace: 200,
-    shutdownGrace: 100,
+    shutdownGrace,
     logger: TEST_LOGGER,
-  });
+  };
+}
+
+/**
+ * One worker of one place per sandbox; those of `t-holds` (and `t-hangs-beside`) at the pace of
+ * 130 quick jobs (an eighth: 16 waiting), those of the plain sandbox (`t-succeeds`,
+ * `t-crashes`) too.
+ */
+async function deepServer(hold: HoldServer): Promise<DenoQueueServer> {
+  const server = await createServer(deepOptions(hold, new MemoryStore(), 100));
   const warm = await server.queue.enqueue([
     ...Array.from({ length: 130 }, (_, value) => ({ type: "t-succeeds", payload: { value } })),
     ...Array.from({ length: 130 }, (_, i) => quickHold(hold, `warm${i}`)),
@@ -80,11 +86,27 @@ async function inProgress(server: DenoQueueServer): Promise<number> {
   return (await server.queue.store.counts()).byStatus["in-progress"];
 }
 
-Deno.test("deep worker queue: 16 quick jobs waiting behind a slow one do not time out while they wait", async () => {
+/**
+ * Runs `test` on a warmed-up {@linkcode deepServer} holding a slow job and `BEHIND` quick ones
+ * (see {@linkcode slowThenQuick}); the slow one is released and the server shut down after.
+ */
+async function behindSlow(
+  test: (server: DenoQueueServer, hold: HoldServer, slow: Job, quick: Job[]) => Promise<void>,
+  timeout?: number,
+): Promise<void> {
   await using hold = HoldServer.start();
   const server = await deepServer(hold);
   try {
-    const [slow, quick] = await slowThenQuick(server, hold, 500);
+    const [slow, quick] = await slowThenQuick(server, hold, timeout);
+    await test(server, hold, slow, quick);
+  } finally {
+    hold.release("slow");
+    await server.shutdown();
+  }
+}
+
+Deno.test("deep worker queue: 16 quick jobs waiting behind a slow one do not time out while they wait", () =>
+  behindSlow(async (server, hold, slow, quick) => {
     assert.equal(await inProgress(server), 1 + BEHIND, "running and claimed ahead as stored");
     const handedAt = Date.now();
     await waitFor(() => Date.now() > handedAt + 1_500, WAIT);
@@ -101,17 +123,10 @@ Deno.test("deep worker queue: 16 quick jobs waiting behind a slow one do not tim
       return stats.running === 0 && stats.claimedAhead === 0;
     }, WAIT);
     assert.equal(await inProgress(server), 0);
-  } finally {
-    hold.release("slow");
-    await server.shutdown();
-  }
-});
+  }, 500));
 
-Deno.test("deep worker queue: a job cancelled deep in its worker's queue never runs, the others do", async () => {
-  await using hold = HoldServer.start();
-  const server = await deepServer(hold);
-  try {
-    const [slow, quick] = await slowThenQuick(server, hold);
+Deno.test("deep worker queue: a job cancelled deep in its worker's queue never runs, the others do", () =>
+  behindSlow(async (server, hold, slow, quick) => {
     const cancelled = [quick[3], quick[9], quick[15]];
     for (const job of cancelled) await server.queue.cancel(job.id);
     await waitFor(() => server.pool.stats().claimedAhead === BEHIND - cancelled.length, {
@@ -128,17 +143,10 @@ Deno.test("deep worker queue: a job cancelled deep in its worker's queue never r
     }
     for (const job of cancelled) assert.equal((await stored(server, job.id)).status, "cancelled");
     for (const i of [3, 9, 15]) assert.equal(hold.arrivals(`q${i}`), 0, `q${i} never ran`);
-  } finally {
-    hold.release("slow");
-    await server.shutdown();
-  }
-});
+  }));
 
-Deno.test("deep worker queue: pause takes all 16 back unattempted; resume runs each once", async () => {
-  await using hold = HoldServer.start();
-  const server = await deepServer(hold);
-  try {
-    const [slow, quick] = await slowThenQuick(server, hold);
+Deno.test("deep worker queue: pause takes all 16 back unattempted; resume runs each once", () =>
+  behindSlow(async (server, hold, slow, quick) => {
     server.pool.pause();
     await waitFor(() => server.pool.stats().claimedAhead === 0, WAIT);
     for (const job of quick) {
@@ -153,11 +161,7 @@ Deno.test("deep worker queue: pause takes all 16 back unattempted; resume runs e
       const done = await finished(server, job.id);
       assert.deepEqual(done.attempts.map((attempt) => attempt.outcome), ["completed"]);
     }
-  } finally {
-    hold.release("slow");
-    await server.shutdown();
-  }
-});
+  }));
 
 /**
  * `bad` (a job that ends its worker) ahead of `BEHIND` quick ones with `options`, in one claim:
@@ -209,18 +213,7 @@ Deno.test("deep worker queue: a hanging job is killed, the 16 behind it run once
 Deno.test("deep worker queue: shutdown puts the 16 waiting back unattempted while the slow one finishes (SQLite)", async () => {
   await using hold = HoldServer.start();
   const path = `${Deno.makeTempDirSync({ prefix: "denoqueue-deep-" })}/jobs.db`;
-  const server = await createServer({
-    store: SqliteStore.open(path),
-    workers: 1,
-    concurrency: 1,
-    claimAhead: 256,
-    claimAheadPaceMs: 60_000,
-    handlers: [FIXTURES],
-    httpAllow: [hold.allow],
-    killGrace: 200,
-    shutdownGrace: 30_000,
-    logger: TEST_LOGGER,
-  });
+  const server = await createServer(deepOptions(hold, SqliteStore.open(path), 30_000));
   const keys = Array.from({ length: BEHIND }, (_, i) => `x${i}`);
   let ids: string[] = [];
   try {
